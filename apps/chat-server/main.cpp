@@ -1,0 +1,78 @@
+// main.cpp -- chat-server: parse options, start one chat node, run until SIGINT/SIGTERM.
+#include "apps/chat-server/server.hpp"
+#include "apps/chat-server/server_config.hpp"
+#include "apps/logging/logging.hpp"
+#include "transport/io_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <optional>
+
+namespace {
+
+// Blocked in every thread (CAF's and Asio's inherit the mask), taken by sigwait in main only.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  chat::server_config cfg;
+  if (auto err = cfg.parse(argc, argv)) {
+    std::cerr << "chat-server: " << cfg.render(err) << " (see --help)\n";
+    return 2;
+  }
+  if (cfg.cli_helptext_printed)
+    return 0;
+  if (auto problem = cfg.validate(); !problem.empty()) {
+    std::cerr << "chat-server: " << problem << '\n';
+    return 2;
+  }
+  if (!chat::configure_logging(cfg.log_level, "chat-server")) {
+    std::cerr << "chat-server: unknown --log-level '" << cfg.log_level << "' (see --help)\n";
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN); // a write to a vanished peer is an error code, not a death
+  auto signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  caf::actor_system sys{cfg}; // declared first: destroyed last, after every actor is gone
+  chat::transport::io_loop io{cfg.io_threads};
+  std::optional<chat::server> node;
+  try {
+    node.emplace(sys, io.context(), chat::server_options{cfg.host, cfg.port, cfg.limits()});
+  } catch (const std::exception& e) {
+    std::cerr << "chat-server: cannot listen on " << cfg.host << ':' << cfg.port << ": "
+              << e.what() << '\n';
+    if (std::string_view{CHAT_BACKEND_NAME} == "io_uring")
+      std::cerr << "chat-server: if io_uring is blocked here (seccomp, containers), rebuild with "
+                   "-DCHAT_BACKEND=epoll\n";
+    return 1;
+  }
+  std::cout << "chat-server listening on " << node->endpoint() << " (" << CHAT_BACKEND_NAME
+            << ", " << cfg.io_threads << " I/O thread" << (cfg.io_threads == 1 ? "" : "s") << ")"
+            << std::endl;
+  spdlog::info("listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={}",
+               cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
+               cfg.max_frame, cfg.max_outbound_bytes);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("{} received: shutting down ({} connections open)", strsignal(signal_number),
+               node->open_connections());
+  node->stop();
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.shutdown_timeout);
+  if (!node->wait_closed(timeout))
+    spdlog::warn("shutdown timeout: cut the connections still open");
+  node.reset();
+  io.drain_and_join();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,45 @@
+#include "apps/chat-server/server.hpp"
+
+#include "actors/room.hpp"
+#include "actors/session.hpp"
+
+#include <thread>
+
+namespace chat {
+
+server::server(caf::actor_system& sys, boost::asio::io_context& ioc,
+               const server_options& options)
+  : sys_(sys), room_(sys.spawn(chat::room)) {
+  try {
+    transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
+    auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
+      return connection_owner{sys_.spawn(session, room_, conn)};
+    };
+    listener_ = std::make_shared<transport::listener>(ioc, where, options.limits, on_accept);
+  } catch (...) {
+    caf::anon_send_exit(room_, caf::exit_reason::user_shutdown); // or ~actor_system waits
+    throw;
+  }
+  listener_->start();
+}
+
+server::~server() {
+  stop();
+  caf::anon_send_exit(room_, caf::exit_reason::user_shutdown);
+}
+
+void server::stop() { listener_->stop(); }
+
+bool server::wait_closed(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (listener_->open_connections() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      listener_->abort_all("shutdown timeout");
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+} // namespace chat

@@ -1,0 +1,49 @@
+// server.hpp -- one chat node wired together: a listener whose connections each get a session
+// actor, and the room they all join. Used by chat-server's main(), by tests and by examples.
+#pragma once
+
+#include "messages/interfaces.hpp"
+#include "transport/listener.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace chat {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0; // 0: the OS picks a free port (tests)
+  transport::connection_limits limits;
+};
+
+class server {
+public:
+  // Spawns the room and starts listening. Throws on bind errors (address in use, bad host) and,
+  // with the io_uring backend, when the kernel refuses to create a ring.
+  server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options);
+  ~server(); // stop(); the room goes with the server
+
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  transport::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
+  uint16_t port() const { return endpoint().port(); }
+  room_actor room() const { return room_; }
+  std::size_t open_connections() const { return listener_->open_connections(); }
+
+  // Stops accepting and closes every connection after what is queued for it has gone out.
+  void stop();
+
+  // Waits until every connection is closed; on timeout cuts the rest. True if none had to be cut.
+  bool wait_closed(std::chrono::milliseconds timeout);
+
+private:
+  caf::actor_system& sys_;
+  room_actor room_;
+  std::shared_ptr<transport::listener> listener_;
+};
+
+} // namespace chat

@@ -1,0 +1,43 @@
+// atoms.hpp -- the verbs of every typed message in the system (CAF 0.17 atom constants).
+// Included through interfaces.hpp; they must precede the interfaces, so they stay out of the
+// type-ID block (atoms need no registration).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <type_traits>
+
+namespace chat {
+
+#define CHAT_ATOM(name, text)                                                                      \
+  using name = caf::atom_constant<caf::atom(text)>;                                                \
+  inline constexpr name name##_v {}
+
+// connection -> its owner
+CHAT_ATOM(received_atom, "received"); // a decoded frame
+CHAT_ATOM(violated_atom, "violated"); // a framing violation; reading has stopped
+CHAT_ATOM(closed_atom, "closed");     // the connection is gone
+
+// room membership and fan-out
+CHAT_ATOM(join_atom, "join");
+CHAT_ATOM(leave_atom, "leave");
+CHAT_ATOM(broadcast_atom, "broadcast");
+CHAT_ATOM(flush_atom, "flush"); // the room's own end-of-batch marker
+CHAT_ATOM(deliver_atom, "deliver");
+CHAT_ATOM(count_atom, "count");
+
+// client session commands
+CHAT_ATOM(login_atom, "login");
+CHAT_ATOM(echo_atom, "echo");
+CHAT_ATOM(send_atom, "send");
+CHAT_ATOM(raw_atom, "raw");
+CHAT_ATOM(quit_atom, "quit");
+
+#undef CHAT_ATOM
+
+// CAF 0.17 defines caf::join_atom and caf::leave_atom with the same text: ours are the very same
+// types, so the two never disagree (and `using namespace caf` stays banned).
+static_assert(std::is_same_v<join_atom, caf::join_atom>);
+static_assert(std::is_same_v<leave_atom, caf::leave_atom>);
+
+} // namespace chat

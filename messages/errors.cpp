@@ -1,0 +1,23 @@
+#include "messages/errors.hpp"
+
+namespace chat {
+
+const char* to_string(errc x) {
+  switch (x) {
+    case errc::none:
+      return "no error";
+    case errc::name_taken:
+      return "name taken";
+  }
+  return "unknown chat error";
+}
+
+std::string render_error(uint8_t code, caf::atom_value, const caf::message& context) {
+  std::string result = "chat: ";
+  result += to_string(static_cast<errc>(code));
+  if (!context.empty())
+    result += " " + caf::to_string(context);
+  return result;
+}
+
+} // namespace chat

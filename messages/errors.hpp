@@ -1,0 +1,29 @@
+// errors.hpp -- refusals between actors, as caf::error values in the "chat" category.
+// Returned by the room (join) and rendered by apps through add_error_category.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace chat {
+
+enum class errc : uint8_t {
+  none = 0,
+  name_taken, // join: another member holds the name
+};
+
+inline constexpr caf::atom_value error_category = caf::atom("chat");
+
+const char* to_string(errc x);
+
+inline caf::error make_error(errc x, std::string context = {}) {
+  return {static_cast<uint8_t>(x), error_category,
+          context.empty() ? caf::message{} : caf::make_message(std::move(context))};
+}
+
+// For actor_system_config::add_error_category, so sys.render(e) reads "chat: name taken".
+std::string render_error(uint8_t code, caf::atom_value, const caf::message& context);
+
+} // namespace chat

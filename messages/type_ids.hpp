@@ -1,0 +1,15 @@
+// type_ids.hpp -- the one CAF type-ID block for every type that may cross nodes.
+// Every app calls cfg.add_message_types<caf::id_block::chat>() before building its actor_system.
+#pragma once
+
+#include "messages/frame.hpp"
+#include "messages/interfaces.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(chat, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(chat, (chat::inbound_frame))
+  CAF_ADD_TYPE_ID(chat, (chat::frame))
+  CAF_ADD_TYPE_ID(chat, (chat::frame_batch))
+  CAF_ADD_TYPE_ID(chat, (chat::member_actor))
+  CAF_ADD_TYPE_ID(chat, (chat::room_actor))
+  CAF_ADD_TYPE_ID(chat, (chat::client_observer))
+CAF_END_TYPE_ID_BLOCK(chat)

@@ -1,0 +1,237 @@
+#include "transport/tcp_connection.hpp"
+
+#include "transport/buffer_pool.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <sstream>
+
+namespace chat::transport {
+
+namespace {
+
+// Reads per readiness notification before yielding to other connections on this thread.
+constexpr int max_reads_per_wakeup = 16;
+
+std::string to_string(const tcp::endpoint& ep) {
+  std::ostringstream out;
+  out << ep;
+  return out.str();
+}
+
+} // namespace
+
+tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits)
+  : socket_(std::move(socket)),
+    strand_(asio::make_strand(socket_.get_executor())),
+    limits_(limits),
+    decoder_(limits.max_frame) {
+  boost::system::error_code ec;
+  peer_ = socket_.remote_endpoint(ec);
+  socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
+  socket_.non_blocking(true, ec);              // reads happen only after readiness
+}
+
+tcp_connection::~tcp_connection() = default;
+
+void tcp_connection::start(connection_owner owner, std::function<void()> on_closed) {
+  owner_ = std::move(owner);
+  on_closed_ = std::move(on_closed);
+  asio::dispatch(strand_, [self = shared_from_this()] { self->wait_readable(); });
+}
+
+std::string tcp_connection::peer() const { return to_string(peer_); }
+
+// -- read side ---------------------------------------------------------------------------------
+
+void tcp_connection::wait_readable() {
+  socket_.async_wait(tcp::socket::wait_read,
+                     asio::bind_executor(strand_, [self = shared_from_this()](auto ec) {
+                       self->on_readable(ec);
+                     }));
+}
+
+void tcp_connection::on_readable(const boost::system::error_code& ec) {
+  if (finished_)
+    return; // our own close; the owner was told already
+  if (ec)
+    return finish("read failed: " + ec.message());
+  if (read_available())
+    wait_readable();
+}
+
+bool tcp_connection::read_available() {
+  auto buf = this_thread_read_buffer();
+  for (int i = 0; i < max_reads_per_wakeup; ++i) {
+    boost::system::error_code ec;
+    auto n = socket_.read_some(asio::buffer(buf.data, buf.size), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again)
+      return true;
+    if (ec == asio::error::eof) {
+      finish(decoder_.mid_frame() ? "peer closed mid-frame" : "peer closed");
+      return false;
+    }
+    if (ec) {
+      finish("read failed: " + ec.message());
+      return false;
+    }
+    bytes_in_ += n;
+    auto err = decoder_.feed(buf.data, n, [this](uint8_t type, std::string_view payload) {
+      caf::anon_send(owner_, received_atom_v, inbound_frame{type, std::string{payload}});
+    });
+    if (err != decode_error::none) {
+      // Stop reading for good (no resync); the owner answers with ERROR and closes.
+      caf::anon_send(owner_, violated_atom_v, std::string{chat::to_string(err)});
+      return false;
+    }
+    if (n < buf.size)
+      return true; // drained the socket's receive queue
+  }
+  return true;
+}
+
+// -- write side --------------------------------------------------------------------------------
+
+void tcp_connection::send(frame f) { enqueue(std::array<frame, 1>{std::move(f)}); }
+
+void tcp_connection::send(const frame_batch& batch) { enqueue(frames(batch)); }
+
+template <class Frames>
+void tcp_connection::enqueue(const Frames& frames) {
+  std::size_t size = 0;
+  for (auto& f : frames)
+    size += bytes(f).size();
+  bool start = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (closing_)
+      return;
+    if (out_bytes_ + in_flight_bytes_ + size > limits_.max_outbound_bytes) {
+      closing_ = true;
+      asio::post(strand_, [self = shared_from_this()] {
+        self->finish("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes)
+                     + " bytes queued");
+      });
+      return;
+    }
+    out_.insert(out_.end(), frames.begin(), frames.end()); // reference counts only
+    out_bytes_ += size;
+    start = !flushing_;
+    flushing_ = true;
+  }
+  if (start)
+    asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+}
+
+void tcp_connection::flush() {
+  if (finished_)
+    return;
+  bool close_now = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (out_.empty()) {
+      flushing_ = false;
+      close_now = closing_;
+    } else {
+      in_flight_.swap(out_);
+      in_flight_bytes_ = out_bytes_;
+      out_bytes_ = 0;
+    }
+  }
+  if (close_now)
+    return finish("closed");
+  if (in_flight_.empty())
+    return;
+  buffers_.clear();
+  for (auto& f : in_flight_)
+    buffers_.emplace_back(asio::buffer(bytes(f)));
+  asio::async_write(socket_, buffers_,
+                    asio::bind_executor(strand_, [self = shared_from_this()](auto ec, auto n) {
+                      self->on_flushed(ec, n);
+                    }));
+}
+
+void tcp_connection::on_flushed(const boost::system::error_code& ec, std::size_t n) {
+  bytes_out_ += n;
+  in_flight_.clear();
+  if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
+    std::vector<frame>{}.swap(in_flight_);
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    in_flight_bytes_ = 0;
+  }
+  if (finished_)
+    return;
+  if (ec)
+    return finish("write failed: " + ec.message());
+  flush();
+}
+
+// -- closing -----------------------------------------------------------------------------------
+
+void tcp_connection::close() {
+  bool idle = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (closing_)
+      return;
+    closing_ = true;
+    idle = !flushing_;
+  }
+  asio::post(strand_, [self = shared_from_this(), idle] {
+    if (idle)
+      self->finish("closed");
+    else
+      self->arm_close_timer(); // flush() finishes once the queue drains
+  });
+}
+
+void tcp_connection::abort(std::string reason) {
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    closing_ = true;
+  }
+  asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
+    self->finish(std::move(reason));
+  });
+}
+
+void tcp_connection::arm_close_timer() {
+  if (finished_ || close_timer_)
+    return;
+  close_timer_ = std::make_unique<asio::steady_timer>(strand_, limits_.close_timeout);
+  close_timer_->async_wait([self = shared_from_this()](auto ec) {
+    if (!ec)
+      self->finish("close timed out with data still queued");
+  });
+}
+
+void tcp_connection::finish(std::string reason) {
+  if (finished_)
+    return;
+  finished_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored); // completes the pending wait or write with operation_aborted
+  if (close_timer_)
+    close_timer_->cancel();
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    closing_ = true;
+    out_.clear();
+    out_bytes_ = 0;
+  }
+  spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(),
+                reason, bytes_in_, bytes_out_);
+  if (owner_) {
+    caf::anon_send(owner_, closed_atom_v, std::move(reason));
+    owner_ = nullptr;
+  }
+  if (on_closed_) {
+    auto on_closed = std::move(on_closed_);
+    on_closed();
+  }
+}
+
+} // namespace chat::transport

@@ -1,0 +1,88 @@
+// tcp_connection.hpp -- one TCP socket: bytes in -> frames -> its owner actor; frames out.
+// Created by listener (server) or connector (client); the owning actor sees only `connection`.
+// Everything that touches the socket runs on the connection's strand; send/close may come from
+// any thread.
+#pragma once
+
+#include "messages/frame_decoder.hpp"
+#include "messages/interfaces.hpp"
+#include "transport/connection.hpp"
+
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace chat::transport {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct connection_limits {
+  std::size_t max_frame = default_max_frame;   // largest body_len accepted from the peer
+  std::size_t max_outbound_bytes = 1 << 20;    // queued + in-flight bytes before slow-consumer cut
+  std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
+};
+
+class tcp_connection final : public connection,
+                             public std::enable_shared_from_this<tcp_connection> {
+public:
+  tcp_connection(tcp::socket socket, const connection_limits& limits);
+  ~tcp_connection() override;
+
+  // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
+  // the strand, after the owner was told (the listener uses it to count open connections).
+  void start(connection_owner owner, std::function<void()> on_closed = {});
+
+  void send(frame f) override;
+  void send(const frame_batch& batch) override;
+  void close() override;
+  std::string peer() const override;
+
+  // Cuts the connection now, dropping whatever is queued (shutdown timeout, tests).
+  void abort(std::string reason);
+
+private:
+  // -- read side: wait for readability, then read into the thread's pooled buffer --
+  void wait_readable();
+  void on_readable(const boost::system::error_code& ec);
+  bool read_available(); // false when the read side ended
+
+  // -- write side: one gather write in flight; everything queued meanwhile goes next --
+  template <class Frames>
+  void enqueue(const Frames& frames);
+  void flush();
+  void on_flushed(const boost::system::error_code& ec, std::size_t n);
+
+  void arm_close_timer();
+  void finish(std::string reason); // strand only; idempotent
+
+  tcp::socket socket_;
+  asio::strand<asio::any_io_executor> strand_;
+  tcp::endpoint peer_;
+  connection_limits limits_;
+  frame_decoder decoder_;
+  connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
+  std::function<void()> on_closed_;
+  bool finished_ = false;
+  uint64_t bytes_in_ = 0;
+  uint64_t bytes_out_ = 0;
+
+  std::mutex out_mutex_; // guards the four fields below and nothing else; never held over I/O
+  std::vector<frame> out_;
+  std::size_t out_bytes_ = 0;       // queued in out_
+  std::size_t in_flight_bytes_ = 0; // handed to the kernel by the current write
+  bool flushing_ = false;           // a flush is posted or a write is in flight
+  bool closing_ = false;            // no more sends; close once the queue drains
+
+  std::vector<frame> in_flight_;             // strand only
+  std::vector<asio::const_buffer> buffers_;  // strand only
+  std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
+};
+
+} // namespace chat::transport
