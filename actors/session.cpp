@@ -57,7 +57,7 @@ void on_login(session_ptr self, std::string name) {
       [self, name](caf::error& err) {
         self->state.login_pending = false;
         bool taken = err == make_error(errc::name_taken);
-        spdlog::debug("login refused user={} reason={}", name, to_string(err));
+        spdlog::debug("login refused user={} reason=\"{}\"", name, self->system().render(err));
         send_login_reply(self, taken ? "Login failed: name taken" : "Login failed: server busy");
         release_held(self);
       });

@@ -1,7 +1,8 @@
 // main.cpp -- chat-server: parse options, start one chat node, run until SIGINT/SIGTERM.
 #include "apps/chat-server/server.hpp"
 #include "apps/chat-server/server_config.hpp"
-#include "apps/logging/logging.hpp"
+#include "apps/cli/app_config.hpp"
+#include "apps/cli/logging.hpp"
 #include "transport/io_loop.hpp"
 
 #include <spdlog/spdlog.h>
@@ -25,7 +26,7 @@ sigset_t shutdown_signals() {
 
 int main(int argc, char** argv) {
   chat::server_config cfg;
-  if (auto err = cfg.parse(argc, argv)) {
+  if (auto err = cfg.parse_command_line(argc, argv)) {
     std::cerr << "chat-server: " << cfg.render(err) << " (see --help)\n";
     return 2;
   }

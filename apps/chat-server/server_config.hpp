@@ -2,6 +2,7 @@
 // Used by chat-server's main() and by tests that check option parsing.
 #pragma once
 
+#include "apps/cli/app_config.hpp"
 #include "transport/tcp_connection.hpp"
 
 #include <caf/all.hpp>
@@ -11,7 +12,7 @@
 
 namespace chat {
 
-struct server_config : caf::actor_system_config {
+struct server_config : app_config {
   std::string host = "127.0.0.1";
   uint16_t port = 7000;
   std::size_t io_threads = 1;

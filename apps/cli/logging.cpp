@@ -1,4 +1,4 @@
-#include "apps/logging/logging.hpp"
+#include "apps/cli/logging.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

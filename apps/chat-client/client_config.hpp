@@ -1,0 +1,24 @@
+// client_config.hpp -- chat-client's options: command line, INI file (--config-file), --help.
+#pragma once
+
+#include "apps/cli/app_config.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace chat {
+
+struct client_config : app_config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7000;
+  std::string name;
+  caf::timespan connect_timeout = std::chrono::seconds(5);
+  caf::timespan reply_timeout = std::chrono::seconds(5);
+  std::string log_level = "warn";
+
+  client_config();
+};
+
+} // namespace chat

@@ -1,0 +1,19 @@
+// frame_printer.hpp -- turns a frame from the server into one readable terminal line.
+// Pure; used by chat-client's observer actor. Control bytes are escaped, so a peer's text
+// can never move the cursor or recolour the terminal.
+#pragma once
+
+#include "messages/frame.hpp"
+
+#include <string>
+
+namespace chat {
+
+// "ann: hi" for broadcasts, "Echo: hi" for echoes, "* Login OK", "! login first" for errors,
+// "* PING x" and "* TYPE_77 x" for the rest.
+std::string printable_line(const inbound_frame& f);
+
+// The text with bytes below 0x20 and 0x7F written as \xNN (UTF-8 sequences pass unchanged).
+std::string escape_control(const std::string& text);
+
+} // namespace chat
