@@ -1,0 +1,184 @@
+#include "apps/scenario/scenario_runner.hpp"
+
+#include "actors/client_session.hpp"
+#include "apps/scenario/scenario_client.hpp"
+#include "transport/connector.hpp"
+
+#include <deque>
+
+namespace chat {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr std::string_view end_marker = "scenario end";
+
+std::string show(const inbound_frame& f) {
+  return frame_type_name(f.type) + " \"" + f.payload + "\"";
+}
+
+// Whose frame this is for per-sender order: a broadcast's sender, else the frame type.
+std::string sender_of(uint8_t type, const std::string& payload) {
+  if (type == static_cast<uint8_t>(frame_type::broadcast_msg))
+    return payload.substr(0, payload.find(": "));
+  return frame_type_name(type);
+}
+
+} // namespace
+
+struct scenario_runner::client {
+  client_session_actor session;
+  client_observer observer;
+  std::shared_ptr<scenario_inbox> inbox = std::make_shared<scenario_inbox>();
+  bool closed = false;
+  // Pending << steps: per sender, the frames still owed, in order.
+  std::map<std::string, std::deque<inbound_frame>> by_sender;
+  std::size_t by_sender_count = 0;
+};
+
+scenario_runner::scenario_runner(caf::actor_system& sys, boost::asio::io_context& ioc,
+                                 std::string host, uint16_t port,
+                                 std::chrono::milliseconds step_timeout)
+  : sys_(sys), ioc_(ioc), host_(std::move(host)), port_(port), step_timeout_(step_timeout) {}
+
+scenario_runner::~scenario_runner() {
+  for (auto& [name, c] : clients_)
+    if (!c->closed)
+      caf::anon_send(c->session, quit_atom_v);
+  auto deadline = clock::now() + step_timeout_;
+  for (auto& [name, c] : clients_) {
+    while (!c->closed) {
+      auto e = c->inbox->pop(deadline);
+      if (!e)
+        break;
+      c->closed = e->closed;
+    }
+    caf::anon_send_exit(c->session, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(c->observer, caf::exit_reason::user_shutdown);
+  }
+}
+
+std::string scenario_runner::run(const scenario& s) {
+  for (auto& step : s.steps)
+    if (auto failure = perform(step); !failure.empty())
+      return "line " + std::to_string(step.line) + ": " + describe(step) + ": " + failure;
+  for (auto& [name, c] : clients_)
+    if (auto failure = finish(*c); !failure.empty())
+      return "at the end, " + name + ": " + failure;
+  return {};
+}
+
+scenario_runner::client& scenario_runner::connect(const std::string& name) {
+  auto& slot = clients_[name];
+  if (slot)
+    return *slot;
+  slot = std::make_unique<client>();
+  boost::system::error_code ec;
+  auto conn = transport::connect(ioc_, host_, port_, {}, step_timeout_, ec);
+  slot->observer = sys_.spawn(scenario_observer, slot->inbox);
+  if (!conn) {
+    // Every later step of this client reports the failure; sends to the empty handle are dropped.
+    slot->inbox->push({true, {}, "cannot connect: " + ec.message()});
+    return *slot;
+  }
+  slot->session = sys_.spawn(client_session, conn, slot->observer);
+  conn->start(slot->session);
+  return *slot;
+}
+
+std::string scenario_runner::perform(const scenario_step& step) {
+  auto& c = connect(step.client);
+  using act = scenario_step::action;
+  switch (step.what) {
+    case act::send:
+      caf::anon_send(c.session, send_atom_v, step.type, step.payload);
+      return {};
+    case act::send_raw:
+      caf::anon_send(c.session, raw_atom_v, step.payload);
+      return {};
+    case act::close:
+      caf::anon_send(c.session, quit_atom_v);
+      return {};
+    case act::expect:
+      if (auto failure = settle_by_sender(c); !failure.empty())
+        return failure;
+      return expect_frame(c, step);
+    case act::expect_by_sender:
+      c.by_sender[sender_of(step.type, step.payload)].push_back({step.type, step.payload});
+      ++c.by_sender_count;
+      return {};
+    case act::expect_closed:
+      if (auto failure = settle_by_sender(c); !failure.empty())
+        return failure;
+      return expect_closed(c);
+  }
+  return "unknown step";
+}
+
+std::string scenario_runner::expect_frame(client& c, const scenario_step& step) {
+  auto e = c.inbox->pop(clock::now() + step_timeout_);
+  if (!e)
+    return "nothing arrived within " + std::to_string(step_timeout_.count()) + " ms";
+  if (e->closed) {
+    c.closed = true;
+    return "the connection closed instead (" + e->reason + ")";
+  }
+  if (e->frame.type != step.type || e->frame.payload != step.payload)
+    return "got " + show(e->frame);
+  return {};
+}
+
+std::string scenario_runner::expect_closed(client& c) {
+  auto e = c.inbox->pop(clock::now() + step_timeout_);
+  if (!e)
+    return "still open after " + std::to_string(step_timeout_.count()) + " ms";
+  if (!e->closed)
+    return "got " + show(e->frame) + " first";
+  c.closed = true;
+  return {};
+}
+
+std::string scenario_runner::settle_by_sender(client& c) {
+  while (c.by_sender_count > 0) {
+    auto e = c.inbox->pop(clock::now() + step_timeout_);
+    if (!e)
+      return std::to_string(c.by_sender_count) + " frames still owed after "
+             + std::to_string(step_timeout_.count()) + " ms";
+    if (e->closed) {
+      c.closed = true;
+      return "closed (" + e->reason + ") with " + std::to_string(c.by_sender_count)
+             + " frames still owed";
+    }
+    auto& owed = c.by_sender[sender_of(e->frame.type, e->frame.payload)];
+    if (owed.empty())
+      return "got " + show(e->frame) + ", which no << step expects (now)";
+    if (!(owed.front() == e->frame))
+      return "got " + show(e->frame) + " before " + show(owed.front());
+    owed.pop_front();
+    --c.by_sender_count;
+  }
+  c.by_sender.clear();
+  return {};
+}
+
+std::string scenario_runner::finish(client& c) {
+  if (auto failure = settle_by_sender(c); !failure.empty() || c.closed)
+    return failure;
+  // The server answers frames in order, so our PONG comes after every reply still owed.
+  caf::anon_send(c.session, send_atom_v, static_cast<uint8_t>(frame_type::ping),
+                 std::string{end_marker});
+  auto e = c.inbox->pop(clock::now() + step_timeout_);
+  if (!e)
+    return "no PONG to the final PING";
+  if (e->closed) {
+    c.closed = true;
+    return "closed (" + e->reason + ") where nothing more was expected";
+  }
+  if (e->frame.type != static_cast<uint8_t>(frame_type::pong) || e->frame.payload != end_marker)
+    return "unexpected " + show(e->frame);
+  return {};
+}
+
+} // namespace chat

@@ -1,0 +1,49 @@
+// scenario_runner.hpp -- plays a scenario against a live chat server: one real client_session
+// actor per named client, connected over TCP, each step in order, every wait bounded.
+// Used by the integration tests (and chat-client --script); one runner per scenario run.
+#pragma once
+
+#include "apps/scenario/scenario.hpp"
+#include "messages/interfaces.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace chat {
+
+class scenario_runner {
+public:
+  scenario_runner(caf::actor_system& sys, boost::asio::io_context& ioc, std::string host,
+                  uint16_t port, std::chrono::milliseconds step_timeout);
+  ~scenario_runner(); // closes every client it opened, waiting (bounded) for each to end
+
+  scenario_runner(const scenario_runner&) = delete;
+  scenario_runner& operator=(const scenario_runner&) = delete;
+
+  // Empty on success; else "line N: <step>: <what happened instead>" for the first unmet step.
+  std::string run(const scenario& s);
+
+private:
+  struct client;
+
+  client& connect(const std::string& name);
+  std::string perform(const scenario_step& step);
+  std::string expect_frame(client& c, const scenario_step& step);
+  std::string expect_closed(client& c);
+  std::string settle_by_sender(client& c); // checks the pending << steps of `c`
+  std::string finish(client& c);           // nothing unexpected may be left over
+
+  caf::actor_system& sys_;
+  boost::asio::io_context& ioc_;
+  std::string host_;
+  uint16_t port_;
+  std::chrono::milliseconds step_timeout_;
+  std::map<std::string, std::unique_ptr<client>> clients_;
+};
+
+} // namespace chat

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# install-deps.sh -- installs the Debian 12 packages the build and tests need, only those missing.
+# Sourced by serve.sh and test.sh; safe to run again (does nothing when all are present).
+set -euo pipefail
+
+chat_packages=(
+  gcc g++ cmake make pkg-config         # toolchain
+  libcaf-dev                            # CAF 0.17: actors (core) and distribution (io)
+  libboost1.81-dev                      # Boost.Asio (header-only)
+  liburing-dev                          # Asio's io_uring backend
+  libspdlog-dev                         # logging
+  libgtest-dev                          # unit and integration tests
+)
+
+install_missing_packages() {
+  local missing=()
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  echo "installing missing packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_missing_packages "${chat_packages[@]}"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# serve.sh -- builds chat-server (installing missing packages first) and runs it in the
+# foreground on 127.0.0.1:7000. Extra arguments go to chat-server, e.g. --port 7001 --help.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/scripts/install-deps.sh"
+build="$root/build/release"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" --target chat-server chat-client -j"$(nproc)"
+echo "starting chat-server; stop it with Ctrl-C"
+exec "$build/apps/chat-server/chat-server" "$@"
