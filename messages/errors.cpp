@@ -4,10 +4,10 @@ namespace chat {
 
 const char* to_string(errc x) {
   switch (x) {
-    case errc::none:
-      return "no error";
-    case errc::name_taken:
-      return "name taken";
+  case errc::none:
+    return "no error";
+  case errc::name_taken:
+    return "name taken";
   }
   return "unknown chat error";
 }
@@ -15,8 +15,7 @@ const char* to_string(errc x) {
 std::string render_error(uint8_t code, caf::atom_value, const caf::message& context) {
   std::string result = "chat: ";
   result += to_string(static_cast<errc>(code));
-  if (!context.empty())
-    result += " " + caf::to_string(context);
+  if (!context.empty()) result += " " + caf::to_string(context);
   return result;
 }
 

@@ -1,6 +1,6 @@
-// frame.hpp -- the wire frame (PROTOCOL.md "Frame"): types, the shared encoded form, the decoded form.
-// Encoded frames are built once (frame_encoder) and shared by reference by every queue that sends
-// them; inbound frames are what transport hands to the actor that owns a connection.
+// frame.hpp -- the wire frame (PROTOCOL.md "Frame"): types, the shared encoded form, the decoded
+// form. Encoded frames are built once (frame_encoder) and shared by reference by every queue that
+// sends them; inbound frames are what transport hands to the actor that owns a connection.
 #pragma once
 
 #include <caf/all.hpp>
@@ -16,8 +16,8 @@
 namespace chat {
 
 enum class frame_type : uint8_t {
-  login = 1,         // v1: client -> server user name; server -> client "Login OK" / "Login failed: .."
-  send_msg = 2,      // v1: echo to the sender only
+  login = 1,    // v1: client -> server user name; server -> client "Login OK" / "Login failed: .."
+  send_msg = 2, // v1: echo to the sender only
   broadcast_msg = 3, // v1: to every logged-in member, "<name>: <text>"
   error = 4,         // extension: human-readable reason
   ping = 5,          // extension: peer answers PONG with the same payload
@@ -37,13 +37,19 @@ std::optional<uint8_t> frame_type_from_name(std::string_view name);
 // `frame` bumps a count, it never copies bytes. Serializable, so it can cross nodes.
 using frame = caf::cow_tuple<std::vector<char>>;
 
-inline const std::vector<char>& bytes(const frame& f) { return caf::get<0>(f); }
+inline const std::vector<char>& bytes(const frame& f) {
+  return caf::get<0>(f);
+}
+// The bytes of a temporary frame would dangle as soon as the statement ends.
+const std::vector<char>& bytes(frame&&) = delete;
 
 // The frames one member receives in one delivery, in the order the room accepted them.
 // Itself shared: the room builds one batch and every member's deliver message refers to it.
 using frame_batch = caf::cow_tuple<std::vector<frame>>;
 
-inline const std::vector<frame>& frames(const frame_batch& b) { return caf::get<0>(b); }
+inline const std::vector<frame>& frames(const frame_batch& b) {
+  return caf::get<0>(b);
+}
 
 // A frame as decoded from a peer. `type` stays a raw byte: unknown types are a normal case that
 // the owning actor answers, not something the decoder may reject.
@@ -52,8 +58,7 @@ struct inbound_frame {
   std::string payload;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, inbound_frame& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, inbound_frame& x) {
   return f(caf::meta::type_name("chat::inbound_frame"), x.type, x.payload);
 }
 

@@ -31,22 +31,26 @@ public:
   // wholly inside `data` are passed without copying; only a frame split across calls is buffered,
   // and that buffer grows with the bytes that arrive, never by the announced length.
   // Returns the first violation; after one, the decoder ignores all further input.
-  template <class OnFrame>
-  decode_error feed(const char* data, std::size_t n, OnFrame&& on_frame);
+  template <class OnFrame> decode_error feed(const char* data, std::size_t n, OnFrame&& on_frame);
 
   // True while part of a frame has arrived but not all of it (EOF here is a truncated frame).
-  bool mid_frame() const { return header_have_ > 0 || in_body_; }
+  bool mid_frame() const { return stage_ != stage::length || length_have_ > 0; }
 
   decode_error failure() const { return failed_; }
 
 private:
-  decode_error start_body(uint32_t raw_len);
+  // The length is judged as soon as its 4 bytes are in, so a bad one is answered even when the
+  // peer sends nothing after it. The type byte is the first byte of the body.
+  enum class stage : uint8_t { length, type, payload };
+  static constexpr std::size_t length_size = 4;
+
+  decode_error start_body();
   void finish_buffered_body();
 
   std::size_t max_frame_;
-  std::array<char, header_size> header_{};
-  std::size_t header_have_ = 0;
-  bool in_body_ = false;
+  stage stage_ = stage::length;
+  std::array<char, length_size> length_{};
+  std::size_t length_have_ = 0;
   uint8_t type_ = 0;
   std::size_t payload_need_ = 0; // payload bytes of the current frame still missing
   std::string body_;             // the part of a split payload received so far
@@ -57,44 +61,46 @@ private:
 
 template <class OnFrame>
 decode_error frame_decoder::feed(const char* data, std::size_t n, OnFrame&& on_frame) {
-  if (failed_ != decode_error::none)
-    return failed_;
+  if (failed_ != decode_error::none) return failed_;
   while (n > 0) {
-    if (in_body_) { // finishing a payload that started in an earlier call
+    switch (stage_) {
+    case stage::length:
+      if (length_have_ == 0 && n >= length_size) { // fast path: the whole length at once
+        std::copy(data, data + length_size, length_.begin());
+        data += length_size;
+        n -= length_size;
+      } else { // collect it byte by byte across calls
+        length_[length_have_++] = *data++;
+        --n;
+        if (length_have_ < length_size) continue;
+        length_have_ = 0;
+      }
+      if (auto err = start_body(); err != decode_error::none) return err;
+      stage_ = stage::type;
+      continue;
+    case stage::type:
+      type_ = static_cast<uint8_t>(*data++);
+      --n;
+      if (payload_need_ <= n) { // fast path: the whole payload in this chunk, no copy
+        on_frame(type_, std::string_view{data, payload_need_});
+        data += payload_need_;
+        n -= payload_need_;
+        stage_ = stage::length;
+      } else {
+        stage_ = stage::payload;
+      }
+      continue;
+    case stage::payload: { // finishing a payload that started in an earlier call
       auto take = payload_need_ < n ? payload_need_ : n;
       body_.append(data, take);
       data += take;
       n -= take;
       payload_need_ -= take;
-      if (payload_need_ > 0)
-        return decode_error::none;
+      if (payload_need_ > 0) return decode_error::none;
       on_frame(type_, std::string_view{body_});
       finish_buffered_body();
       continue;
     }
-    if (header_have_ == 0 && n >= header_size) { // fast path: whole header in this chunk
-      std::copy(data, data + header_size, header_.begin());
-      data += header_size;
-      n -= header_size;
-    } else { // collect the header byte by byte across calls
-      header_[header_have_++] = *data++;
-      --n;
-      if (header_have_ < header_size)
-        continue;
-      header_have_ = 0;
-    }
-    uint32_t raw_len = static_cast<uint8_t>(header_[0]) | (static_cast<uint8_t>(header_[1]) << 8)
-                       | (static_cast<uint8_t>(header_[2]) << 16)
-                       | (static_cast<uint32_t>(static_cast<uint8_t>(header_[3])) << 24);
-    if (auto err = start_body(raw_len); err != decode_error::none)
-      return err;
-    if (payload_need_ <= n) { // fast path: whole payload in this chunk, no copy
-      on_frame(type_, std::string_view{data, payload_need_});
-      data += payload_need_;
-      n -= payload_need_;
-      payload_need_ = 0;
-    } else {
-      in_body_ = true;
     }
   }
   return decode_error::none;

@@ -29,19 +29,19 @@ using session_actor = connection_owner::extend_with<member_actor>;
 
 // The registry of logged-in names and the fan-out point for broadcasts.
 using room_actor = caf::typed_actor<
-  caf::replies_to<join_atom, std::string, member_actor>::with<caf::ok_atom>, // or errc::name_taken
-  caf::reacts_to<leave_atom, std::string>,                // only the name's holder may leave it
-  caf::reacts_to<broadcast_atom, std::string, std::string>, // sender name, text
-  caf::reacts_to<flush_atom>,                             // end of the current batch
-  caf::replies_to<count_atom>::with<uint64_t>>;           // members right now
+    caf::replies_to<join_atom, std::string, member_actor>::with<caf::ok_atom>, // or
+                                                                               // errc::name_taken
+    caf::reacts_to<leave_atom, std::string>,                  // only the name's holder may leave it
+    caf::reacts_to<broadcast_atom, std::string, std::string>, // name, text; from its holder only
+    caf::reacts_to<flush_atom>,                               // end of the current batch
+    caf::replies_to<count_atom>::with<uint64_t>>;             // members right now
 
 // Client side of one TCP connection: commands in, frames out to its observer.
 using client_session_actor = connection_owner::extend<
-  caf::reacts_to<login_atom, std::string>,
-  caf::reacts_to<echo_atom, std::string>,
-  caf::reacts_to<broadcast_atom, std::string>,
-  caf::reacts_to<send_atom, uint8_t, std::string>, // any frame type, e.g. extensions 64..127
-  caf::reacts_to<raw_atom, std::string>,           // bytes as they are: protocol tests
-  caf::reacts_to<quit_atom>>;                      // flush what is queued, then close
+    caf::reacts_to<login_atom, std::string>, caf::reacts_to<echo_atom, std::string>,
+    caf::reacts_to<broadcast_atom, std::string>,
+    caf::reacts_to<send_atom, uint8_t, std::string>, // any frame type, e.g. extensions 64..127
+    caf::reacts_to<raw_atom, std::string>,           // bytes as they are: protocol tests
+    caf::reacts_to<quit_atom>>;                      // flush what is queued, then close
 
 } // namespace chat

@@ -6,10 +6,10 @@
 #include "messages/interfaces.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(chat, caf::first_custom_type_id)
-  CAF_ADD_TYPE_ID(chat, (chat::inbound_frame))
-  CAF_ADD_TYPE_ID(chat, (chat::frame))
-  CAF_ADD_TYPE_ID(chat, (chat::frame_batch))
-  CAF_ADD_TYPE_ID(chat, (chat::member_actor))
-  CAF_ADD_TYPE_ID(chat, (chat::room_actor))
-  CAF_ADD_TYPE_ID(chat, (chat::client_observer))
+CAF_ADD_TYPE_ID(chat, (chat::inbound_frame))
+CAF_ADD_TYPE_ID(chat, (chat::frame))
+CAF_ADD_TYPE_ID(chat, (chat::frame_batch))
+CAF_ADD_TYPE_ID(chat, (chat::member_actor))
+CAF_ADD_TYPE_ID(chat, (chat::room_actor))
+CAF_ADD_TYPE_ID(chat, (chat::client_observer))
 CAF_END_TYPE_ID_BLOCK(chat)

@@ -27,15 +27,13 @@ bool is_valid_utf8(std::string_view text) {
     } else {
       return false; // continuation byte first, 0xC0/0xC1 (always overlong), or 0xF5..0xFF
     }
-    if (static_cast<std::size_t>(end - p) < len)
-      return false;
+    if (static_cast<std::size_t>(end - p) < len) return false;
     for (std::size_t i = 1; i < len; ++i) {
-      if ((p[i] & 0xC0) != 0x80)
-        return false;
+      if ((p[i] & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (p[i] & 0x3F);
     }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF
-        || (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
       return false;
     p += len;
   }

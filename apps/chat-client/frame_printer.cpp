@@ -1,20 +1,38 @@
 #include "apps/chat-client/frame_printer.hpp"
 
+#include "messages/utf8.hpp"
+
 #include <cstdio>
 
 namespace chat {
 
+namespace {
+
+void append_escaped(std::string& out, unsigned char byte) {
+  char escaped[5];
+  std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
+  out += escaped;
+}
+
+} // namespace
+
 std::string escape_control(const std::string& text) {
+  // Text that is not UTF-8 could hold 8-bit C1 controls (0x9B is CSI): every byte >= 0x80 is
+  // escaped then. In UTF-8 text, only the C1 code points U+0080..U+009F (0xC2 0x80..0x9F) are.
+  bool utf8 = is_valid_utf8(text);
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-      char escaped[5];
-      std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
-      out += escaped;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    bool c1 = utf8 && byte == 0xC2 && i + 1 < text.size() &&
+              static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if (c1) {
+      append_escaped(out, byte);
+      append_escaped(out, static_cast<unsigned char>(text[++i]));
+    } else if (byte < 0x20 || byte == 0x7F || (!utf8 && byte >= 0x80)) {
+      append_escaped(out, byte);
     } else {
-      out += c;
+      out += text[i];
     }
   }
   return out;
@@ -23,15 +41,15 @@ std::string escape_control(const std::string& text) {
 std::string printable_line(const inbound_frame& f) {
   auto text = escape_control(f.payload);
   switch (static_cast<frame_type>(f.type)) {
-    case frame_type::broadcast_msg:
-    case frame_type::send_msg:
-      return text;
-    case frame_type::login:
-      return "* " + text;
-    case frame_type::error:
-      return "! " + text;
-    default:
-      return "* " + frame_type_name(f.type) + (text.empty() ? "" : " " + text);
+  case frame_type::broadcast_msg:
+  case frame_type::send_msg:
+    return text;
+  case frame_type::login:
+    return "* " + text;
+  case frame_type::error:
+    return "! " + text;
+  default:
+    return "* " + frame_type_name(f.type) + (text.empty() ? "" : " " + text);
   }
 }
 

@@ -13,7 +13,8 @@ namespace chat {
 // "* PING x" and "* TYPE_77 x" for the rest.
 std::string printable_line(const inbound_frame& f);
 
-// The text with bytes below 0x20 and 0x7F written as \xNN (UTF-8 sequences pass unchanged).
+// The text with C0 controls, DEL and C1 controls written as \xNN; other UTF-8 passes unchanged.
+// In text that is not valid UTF-8, every byte from 0x80 up is written as \xNN too.
 std::string escape_control(const std::string& text);
 
 } // namespace chat
