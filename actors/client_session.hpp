@@ -20,8 +20,7 @@ using client_session_ptr = client_session_actor::stateful_pointer<client_session
 
 // Answers the server's PING by itself and forwards every frame, PING included, to `observer`.
 // Ends (closing the connection) when the connection ends or when the observer goes away.
-client_session_actor::behavior_type client_session(client_session_ptr self,
-                                                   transport::connection_ptr conn,
-                                                   client_observer observer);
+client_session_actor::behavior_type
+client_session(client_session_ptr self, transport::connection_ptr conn, client_observer observer);
 
 } // namespace chat

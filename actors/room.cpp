@@ -9,8 +9,7 @@ namespace {
 
 caf::result<caf::ok_atom> join(room_ptr self, const std::string& name, member_actor who) {
   auto& st = self->state;
-  if (st.members.count(name) > 0)
-    return make_error(errc::name_taken, name);
+  if (st.members.count(name) > 0) return make_error(errc::name_taken, name);
   self->monitor(who);
   st.names.emplace(who.address(), name);
   st.members.emplace(name, std::move(who));
@@ -20,15 +19,17 @@ caf::result<caf::ok_atom> join(room_ptr self, const std::string& name, member_ac
 void forget(room_ptr self, const caf::actor_addr& who) {
   auto& st = self->state;
   auto i = st.names.find(who);
-  if (i == st.names.end())
-    return;
+  if (i == st.names.end()) return;
   st.members.erase(i->second);
   st.names.erase(i);
 }
 
 void accept_broadcast(room_ptr self, const std::string& from, const std::string& text) {
   auto& st = self->state;
-  if (st.members.count(from) == 0) // its sender left while the message was on its way
+  auto i = st.members.find(from);
+  // Only the name's holder speaks under it; a sender that left meanwhile is dropped too.
+  if (i == st.members.end() ||
+      i->second.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
     return;
   if (st.batch.empty())
     self->send(self, flush_atom_v); // handled after every broadcast already in the mailbox
@@ -37,8 +38,7 @@ void accept_broadcast(room_ptr self, const std::string& from, const std::string&
 
 void deliver_batch(room_ptr self) {
   auto& st = self->state;
-  if (st.batch.empty())
-    return;
+  if (st.batch.empty()) return;
   frame_batch batch{std::move(st.batch)};
   st.batch = {};
   for (auto& entry : st.members)
@@ -50,20 +50,19 @@ void deliver_batch(room_ptr self) {
 room_actor::behavior_type room(room_ptr self) {
   self->set_down_handler([self](const caf::down_msg& dm) { forget(self, dm.source); });
   return {
-    [self](join_atom, const std::string& name, member_actor who) {
-      return join(self, name, std::move(who));
-    },
-    [self](leave_atom, const std::string& name) {
-      auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
-      auto i = self->state.members.find(name);
-      if (i != self->state.members.end() && i->second.address() == sender)
-        forget(self, sender);
-    },
-    [self](broadcast_atom, const std::string& from, const std::string& text) {
-      accept_broadcast(self, from, text);
-    },
-    [self](flush_atom) { deliver_batch(self); },
-    [self](count_atom) { return static_cast<uint64_t>(self->state.members.size()); },
+      [self](join_atom, const std::string& name, member_actor who) {
+        return join(self, name, std::move(who));
+      },
+      [self](leave_atom, const std::string& name) {
+        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        auto i = self->state.members.find(name);
+        if (i != self->state.members.end() && i->second.address() == sender) forget(self, sender);
+      },
+      [self](broadcast_atom, const std::string& from, const std::string& text) {
+        accept_broadcast(self, from, text);
+      },
+      [self](flush_atom) { deliver_batch(self); },
+      [self](count_atom) { return static_cast<uint64_t>(self->state.members.size()); },
   };
 }
 

@@ -40,62 +40,59 @@ void on_login(session_ptr self, std::string name) {
   if (!st.user.empty())
     return send_login_reply(self, "Login failed: already logged in as " + st.user);
   if (auto reason = login_name_error(name)) {
-    if (!is_valid_utf8(name))
-      send_error(self, "invalid UTF-8");
+    if (!is_valid_utf8(name)) send_error(self, "invalid UTF-8");
     return send_login_reply(self, std::string{"Login failed: "} + reason);
   }
   st.login_pending = true;
   self->request(st.room, login_timeout, join_atom_v, name, member_actor{self})
-    .then(
-      [self, name](caf::ok_atom) {
-        self->state.user = name;
-        self->state.login_pending = false;
-        spdlog::info("login user={} peer={}", name, self->state.conn->peer());
-        send_login_reply(self, "Login OK");
-        release_held(self);
-      },
-      [self, name](caf::error& err) {
-        self->state.login_pending = false;
-        bool taken = err == make_error(errc::name_taken);
-        spdlog::debug("login refused user={} reason=\"{}\"", name, self->system().render(err));
-        send_login_reply(self, taken ? "Login failed: name taken" : "Login failed: server busy");
-        release_held(self);
-      });
+      .then(
+          [self, name](caf::ok_atom) {
+            self->state.user = name;
+            self->state.login_pending = false;
+            spdlog::info("login user={} peer={}", name, self->state.conn->peer());
+            send_login_reply(self, "Login OK");
+            release_held(self);
+          },
+          [self, name](caf::error& err) {
+            self->state.login_pending = false;
+            bool taken = err == make_error(errc::name_taken);
+            spdlog::debug("login refused user={} reason=\"{}\"", name, self->system().render(err));
+            send_login_reply(self,
+                             taken ? "Login failed: name taken" : "Login failed: server busy");
+            release_held(self);
+          });
 }
 
 void on_text_frame(session_ptr self, const inbound_frame& f) {
-  if (!is_valid_utf8(f.payload))
-    return send_error(self, "invalid UTF-8");
+  if (!is_valid_utf8(f.payload)) return send_error(self, "invalid UTF-8");
   if (f.type == static_cast<uint8_t>(frame_type::send_msg))
     return self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
-  if (self->state.user.empty())
-    return send_error(self, "login first");
+  if (self->state.user.empty()) return send_error(self, "login first");
   self->send(self->state.room, broadcast_atom_v, self->state.user, f.payload);
 }
 
 void on_frame(session_ptr self, inbound_frame& f) {
   switch (static_cast<frame_type>(f.type)) {
-    case frame_type::login:
-      return on_login(self, std::move(f.payload));
-    case frame_type::send_msg:
-    case frame_type::broadcast_msg:
-      return on_text_frame(self, f);
-    case frame_type::ping:
-      return self->state.conn->send(encode(frame_type::pong, f.payload));
-    case frame_type::pong:
-      return; // the answer to our heartbeat; its arrival alone is the point
-    case frame_type::error:
-      // A client's complaint: log it, never answer it (two peers must not trade ERRORs forever).
-      spdlog::debug("client error frame peer={} text=\"{}\"", self->state.conn->peer(), f.payload);
-      return;
+  case frame_type::login:
+    return on_login(self, std::move(f.payload));
+  case frame_type::send_msg:
+  case frame_type::broadcast_msg:
+    return on_text_frame(self, f);
+  case frame_type::ping:
+    return self->state.conn->send(encode(frame_type::pong, f.payload));
+  case frame_type::pong:
+    return; // the answer to our heartbeat; its arrival alone is the point
+  case frame_type::error:
+    // A client's complaint: log it, never answer it (two peers must not trade ERRORs forever).
+    spdlog::debug("client error frame peer={} text=\"{}\"", self->state.conn->peer(), f.payload);
+    return;
   }
   send_error(self, "unknown frame type " + std::to_string(f.type));
 }
 
 void on_received(session_ptr self, inbound_frame& f) {
   auto& st = self->state;
-  if (!st.login_pending)
-    return on_frame(self, f);
+  if (!st.login_pending) return on_frame(self, f);
   if (st.held.size() >= max_held_frames) {
     // The room has not answered for a long time; better to say so than to grow without bound.
     send_error(self, "too many frames while login is pending");
@@ -112,24 +109,23 @@ session_actor::behavior_type session(session_ptr self, room_actor room,
   self->state.conn = std::move(conn);
   // Whatever ends the actor (quit, kill, exception) takes its socket down too.
   self->attach_functor([weak = std::weak_ptr<transport::connection>{self->state.conn}] {
-    if (auto c = weak.lock())
-      c->close();
+    if (auto c = weak.lock()) c->close();
   });
   return {
-    [self](received_atom, inbound_frame& f) { on_received(self, f); },
-    [self](violated_atom, const std::string& reason) {
-      spdlog::info("protocol violation peer={} user={} reason=\"{}\"", self->state.conn->peer(),
-                   self->state.user, reason);
-      send_error(self, reason);
-      self->state.conn->close(); // after the ERROR frame has gone out
-    },
-    [self](closed_atom, const std::string& reason) {
-      if (!self->state.user.empty())
-        spdlog::info("logout user={} peer={} reason=\"{}\"", self->state.user,
-                     self->state.conn->peer(), reason);
-      self->quit(); // the room sees the down message; state (and the connection) dies here
-    },
-    [self](deliver_atom, const frame_batch& batch) { self->state.conn->send(batch); },
+      [self](received_atom, inbound_frame& f) { on_received(self, f); },
+      [self](violated_atom, const std::string& reason) {
+        spdlog::info("protocol violation peer={} user={} reason=\"{}\"", self->state.conn->peer(),
+                     self->state.user, reason);
+        send_error(self, reason);
+        self->state.conn->close(); // after the ERROR frame has gone out
+      },
+      [self](closed_atom, const std::string& reason) {
+        if (!self->state.user.empty())
+          spdlog::info("logout user={} peer={} reason=\"{}\"", self->state.user,
+                       self->state.conn->peer(), reason);
+        self->quit(); // the room sees the down message; state (and the connection) dies here
+      },
+      [self](deliver_atom, const frame_batch& batch) { self->state.conn->send(batch); },
   };
 }
 

@@ -15,7 +15,7 @@
 namespace chat::transport {
 
 using connect_callback =
-  std::function<void(const boost::system::error_code&, std::shared_ptr<tcp_connection>)>;
+    std::function<void(const boost::system::error_code&, std::shared_ptr<tcp_connection>)>;
 
 // Asynchronous: `done` runs on an I/O thread with the connection or the error.
 void async_connect(asio::io_context& ioc, const std::string& host, uint16_t port,

@@ -23,13 +23,14 @@ io_loop::io_loop(std::size_t threads) : ioc_(static_cast<int>(threads)) {
     });
 }
 
-io_loop::~io_loop() { drain_and_join(); }
+io_loop::~io_loop() {
+  drain_and_join();
+}
 
 void io_loop::drain_and_join() {
   work_.reset();
   for (auto& t : threads_)
-    if (t.joinable())
-      t.join();
+    if (t.joinable()) t.join();
   threads_.clear();
 }
 

@@ -14,20 +14,17 @@ namespace {
 constexpr std::chrono::milliseconds accept_back_off{100};
 
 bool is_resource_exhaustion(const boost::system::error_code& ec) {
-  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space
-         || ec == asio::error::no_memory
-         || ec == boost::system::error_code{ENFILE, boost::system::system_category()};
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory ||
+         ec == boost::system::error_code{ENFILE, boost::system::system_category()};
 }
 
 } // namespace
 
 listener::listener(asio::io_context& ioc, const tcp::endpoint& where,
                    const connection_limits& limits, accept_callback on_accept)
-  : ioc_(ioc),
-    acceptor_(asio::make_strand(ioc)),
-    limits_(limits),
-    on_accept_(std::move(on_accept)),
-    retry_timer_(acceptor_.get_executor()) {
+    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), limits_(limits),
+      on_accept_(std::move(on_accept)), retry_timer_(acceptor_.get_executor()) {
   acceptor_.open(where.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(where);
@@ -47,10 +44,8 @@ void listener::accept() {
 }
 
 void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
-  if (ec == asio::error::operation_aborted || !acceptor_.is_open())
-    return; // stop()
-  if (ec)
-    return back_off(ec);
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return; // stop()
+  if (ec) return back_off(ec);
   auto conn = std::make_shared<tcp_connection>(std::move(socket), limits_);
   {
     std::lock_guard<std::mutex> guard{open_mutex_};
@@ -76,8 +71,7 @@ void listener::back_off(const boost::system::error_code& ec) {
                accept_back_off.count(), open_connections());
   retry_timer_.expires_after(accept_back_off);
   retry_timer_.async_wait([self = shared_from_this()](auto wait_ec) {
-    if (!wait_ec && self->acceptor_.is_open())
-      self->accept();
+    if (!wait_ec && self->acceptor_.is_open()) self->accept();
   });
 }
 
@@ -94,15 +88,13 @@ void listener::abort_all(const std::string& reason) {
   for_each_open([&reason](tcp_connection& c) { c.abort(reason); });
 }
 
-template <class F>
-void listener::for_each_open(F f) {
+template <class F> void listener::for_each_open(F f) {
   std::vector<std::shared_ptr<tcp_connection>> open; // act outside the lock
   {
     std::lock_guard<std::mutex> guard{open_mutex_};
     open.reserve(open_.size());
     for (auto& entry : open_)
-      if (auto c = entry.second.lock())
-        open.push_back(std::move(c));
+      if (auto c = entry.second.lock()) open.push_back(std::move(c));
   }
   for (auto& c : open)
     f(*c);

@@ -39,8 +39,7 @@ private:
   void accept();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
   void back_off(const boost::system::error_code& ec);
-  template <class F>
-  void for_each_open(F f);
+  template <class F> void for_each_open(F f);
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;

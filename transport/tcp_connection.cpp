@@ -23,10 +23,8 @@ std::string to_string(const tcp::endpoint& ep) {
 } // namespace
 
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits)
-  : socket_(std::move(socket)),
-    strand_(asio::make_strand(socket_.get_executor())),
-    limits_(limits),
-    decoder_(limits.max_frame) {
+    : socket_(std::move(socket)), strand_(asio::make_strand(socket_.get_executor())),
+      limits_(limits), decoder_(limits.max_frame) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
@@ -41,24 +39,22 @@ void tcp_connection::start(connection_owner owner, std::function<void()> on_clos
   asio::dispatch(strand_, [self = shared_from_this()] { self->wait_readable(); });
 }
 
-std::string tcp_connection::peer() const { return to_string(peer_); }
+std::string tcp_connection::peer() const {
+  return to_string(peer_);
+}
 
 // -- read side ---------------------------------------------------------------------------------
 
 void tcp_connection::wait_readable() {
   socket_.async_wait(tcp::socket::wait_read,
-                     asio::bind_executor(strand_, [self = shared_from_this()](auto ec) {
-                       self->on_readable(ec);
-                     }));
+                     asio::bind_executor(
+                         strand_, [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
 }
 
 void tcp_connection::on_readable(const boost::system::error_code& ec) {
-  if (finished_)
-    return; // our own close; the owner was told already
-  if (ec)
-    return finish("read failed: " + ec.message());
-  if (read_available())
-    wait_readable();
+  if (finished_) return; // our own close; the owner was told already
+  if (ec) return finish("read failed: " + ec.message());
+  if (read_available()) wait_readable();
 }
 
 bool tcp_connection::read_available() {
@@ -66,8 +62,7 @@ bool tcp_connection::read_available() {
   for (int i = 0; i < max_reads_per_wakeup; ++i) {
     boost::system::error_code ec;
     auto n = socket_.read_some(asio::buffer(buf.data, buf.size), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again)
-      return true;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
     if (ec == asio::error::eof) {
       finish(decoder_.mid_frame() ? "peer closed mid-frame" : "peer closed");
       return false;
@@ -85,33 +80,34 @@ bool tcp_connection::read_available() {
       caf::anon_send(owner_, violated_atom_v, std::string{chat::to_string(err)});
       return false;
     }
-    if (n < buf.size)
-      return true; // drained the socket's receive queue
+    if (n < buf.size) return true; // drained the socket's receive queue
   }
   return true;
 }
 
 // -- write side --------------------------------------------------------------------------------
 
-void tcp_connection::send(frame f) { enqueue(std::array<frame, 1>{std::move(f)}); }
+void tcp_connection::send(frame f) {
+  enqueue(std::array<frame, 1>{std::move(f)});
+}
 
-void tcp_connection::send(const frame_batch& batch) { enqueue(frames(batch)); }
+void tcp_connection::send(const frame_batch& batch) {
+  enqueue(frames(batch));
+}
 
-template <class Frames>
-void tcp_connection::enqueue(const Frames& frames) {
+template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
   std::size_t size = 0;
   for (auto& f : frames)
     size += bytes(f).size();
   bool start = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    if (closing_)
-      return;
+    if (closing_) return;
     if (out_bytes_ + in_flight_bytes_ + size > limits_.max_outbound_bytes) {
       closing_ = true;
       asio::post(strand_, [self = shared_from_this()] {
-        self->finish("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes)
-                     + " bytes queued");
+        self->finish("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes) +
+                     " bytes queued");
       });
       return;
     }
@@ -120,13 +116,11 @@ void tcp_connection::enqueue(const Frames& frames) {
     start = !flushing_;
     flushing_ = true;
   }
-  if (start)
-    asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+  if (start) asio::post(strand_, [self = shared_from_this()] { self->flush(); });
 }
 
 void tcp_connection::flush() {
-  if (finished_)
-    return;
+  if (finished_) return;
   bool close_now = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
@@ -139,10 +133,8 @@ void tcp_connection::flush() {
       out_bytes_ = 0;
     }
   }
-  if (close_now)
-    return finish("closed");
-  if (in_flight_.empty())
-    return;
+  if (close_now) return finish("closed");
+  if (in_flight_.empty()) return;
   buffers_.clear();
   for (auto& f : in_flight_)
     buffers_.emplace_back(asio::buffer(bytes(f)));
@@ -161,10 +153,8 @@ void tcp_connection::on_flushed(const boost::system::error_code& ec, std::size_t
     std::lock_guard<std::mutex> guard{out_mutex_};
     in_flight_bytes_ = 0;
   }
-  if (finished_)
-    return;
-  if (ec)
-    return finish("write failed: " + ec.message());
+  if (finished_) return;
+  if (ec) return finish("write failed: " + ec.message());
   flush();
 }
 
@@ -174,8 +164,7 @@ void tcp_connection::close() {
   bool idle = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    if (closing_)
-      return;
+    if (closing_) return;
     closing_ = true;
     idle = !flushing_;
   }
@@ -198,32 +187,28 @@ void tcp_connection::abort(std::string reason) {
 }
 
 void tcp_connection::arm_close_timer() {
-  if (finished_ || close_timer_)
-    return;
+  if (finished_ || close_timer_) return;
   close_timer_ = std::make_unique<asio::steady_timer>(strand_, limits_.close_timeout);
   close_timer_->async_wait([self = shared_from_this()](auto ec) {
-    if (!ec)
-      self->finish("close timed out with data still queued");
+    if (!ec) self->finish("close timed out with data still queued");
   });
 }
 
 void tcp_connection::finish(std::string reason) {
-  if (finished_)
-    return;
+  if (finished_) return;
   finished_ = true;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored); // completes the pending wait or write with operation_aborted
-  if (close_timer_)
-    close_timer_->cancel();
+  if (close_timer_) close_timer_->cancel();
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     closing_ = true;
     out_.clear();
     out_bytes_ = 0;
   }
-  spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(),
-                reason, bytes_in_, bytes_out_);
+  spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
+                bytes_in_, bytes_out_);
   if (owner_) {
     caf::anon_send(owner_, closed_atom_v, std::move(reason));
     owner_ = nullptr;

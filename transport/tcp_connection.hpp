@@ -24,8 +24,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct connection_limits {
-  std::size_t max_frame = default_max_frame;   // largest body_len accepted from the peer
-  std::size_t max_outbound_bytes = 1 << 20;    // queued + in-flight bytes before slow-consumer cut
+  std::size_t max_frame = default_max_frame; // largest body_len accepted from the peer
+  std::size_t max_outbound_bytes = 1 << 20;  // queued + in-flight bytes before slow-consumer cut
   std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
 };
 
@@ -54,8 +54,7 @@ private:
   bool read_available(); // false when the read side ended
 
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
-  template <class Frames>
-  void enqueue(const Frames& frames);
+  template <class Frames> void enqueue(const Frames& frames);
   void flush();
   void on_flushed(const boost::system::error_code& ec, std::size_t n);
 
@@ -80,8 +79,8 @@ private:
   bool flushing_ = false;           // a flush is posted or a write is in flight
   bool closing_ = false;            // no more sends; close once the queue drains
 
-  std::vector<frame> in_flight_;             // strand only
-  std::vector<asio::const_buffer> buffers_;  // strand only
+  std::vector<frame> in_flight_;                    // strand only
+  std::vector<asio::const_buffer> buffers_;         // strand only
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 };
 

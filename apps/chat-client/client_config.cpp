@@ -7,15 +7,15 @@ namespace chat {
 
 client_config::client_config() {
   opt_group{custom_options_, "global"}
-    .add(host, "host,H", "server address (default 127.0.0.1)")
-    .add(port, "port,p", "server port (default 7000)")
-    .add(name, "name,n", "user name to log in with (required; 1..32 bytes of UTF-8)")
-    .add(connect_timeout, "connect-timeout",
-         "give up connecting or logging in after this long (default 5s)")
-    .add(reply_timeout, "reply-timeout",
-         "after standard input ends, wait at most this long for outstanding replies (default 5s)")
-    .add(log_level, "log-level",
-         "trace, debug, info, warn, error, critical or off (default warn); logs go to stderr");
+      .add(host, "host,H", "server address (default 127.0.0.1)")
+      .add(port, "port,p", "server port (default 7000)")
+      .add(name, "name,n", "user name to log in with (required; 1..32 bytes of UTF-8)")
+      .add(connect_timeout, "connect-timeout",
+           "give up connecting or logging in after this long (default 5s)")
+      .add(reply_timeout, "reply-timeout",
+           "after standard input ends, wait at most this long for outstanding replies (default 5s)")
+      .add(log_level, "log-level",
+           "trace, debug, info, warn, error, critical or off (default warn); logs go to stderr");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
 }

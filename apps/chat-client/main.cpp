@@ -25,14 +25,13 @@ using namespace std::chrono_literals;
 chat::client_observer::behavior_type terminal(chat::client_observer::pointer self,
                                               std::shared_ptr<chat::session_events> events) {
   return {
-    [events](chat::received_atom, const chat::inbound_frame& f) {
-      if (!events->on_frame(f))
-        std::cout << chat::printable_line(f) << std::endl;
-    },
-    [self, events](chat::closed_atom, std::string reason) {
-      events->on_closed(std::move(reason));
-      self->quit();
-    },
+      [events](chat::received_atom, const chat::inbound_frame& f) {
+        if (!events->on_frame(f)) std::cout << chat::printable_line(f) << std::endl;
+      },
+      [self, events](chat::closed_atom, std::string reason) {
+        events->on_closed(std::move(reason));
+        self->quit();
+      },
   };
 }
 
@@ -46,16 +45,13 @@ input read_line(std::string& pending, std::string& line, chat::session_events& e
       pending.erase(0, nl + 1);
       return input::line;
     }
-    if (events.closed_reason())
-      return input::closed;
+    if (events.closed_reason()) return input::closed;
     pollfd in{STDIN_FILENO, POLLIN, 0};
-    if (::poll(&in, 1, 100) <= 0)
-      continue;
+    if (::poll(&in, 1, 100) <= 0) continue;
     char buf[4096];
     auto n = ::read(STDIN_FILENO, buf, sizeof buf);
     if (n <= 0) {
-      if (pending.empty())
-        return input::end;
+      if (pending.empty()) return input::end;
       line.swap(pending); // a last line without a newline
       pending.clear();
       return input::line;
@@ -69,12 +65,9 @@ input chat_loop(const chat::client_session_actor& session, chat::session_events&
   std::string pending, line;
   for (;;) {
     auto got = read_line(pending, line, events);
-    if (got != input::line)
-      return got;
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
-    if (line == "/quit")
-      return input::end;
+    if (got != input::line) return got;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line == "/quit") return input::end;
     if (line.compare(0, 6, "/echo ") == 0)
       caf::anon_send(session, chat::echo_atom_v, line.substr(6));
     else if (!line.empty())
@@ -110,14 +103,12 @@ int run(chat::client_config& cfg, caf::actor_system& sys, chat::transport::io_lo
     rc = 1;
   } else { // our PONG follows every earlier reply; broadcasts may trail it a little
     auto token = events->next_drain_token();
-    caf::anon_send(session, chat::send_atom_v, static_cast<uint8_t>(chat::frame_type::ping),
-                   token);
+    caf::anon_send(session, chat::send_atom_v, static_cast<uint8_t>(chat::frame_type::ping), token);
     events->wait_drained(token, cfg.reply_timeout);
     events->wait_quiet(200ms, 2s);
   }
   caf::anon_send(session, chat::quit_atom_v);
-  if (!events->wait_closed(2s))
-    caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
+  if (!events->wait_closed(2s)) caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(observer, caf::exit_reason::user_shutdown);
   return rc;
 }
@@ -130,8 +121,7 @@ int main(int argc, char** argv) {
     std::cerr << "chat-client: " << cfg.render(err) << " (see --help)\n";
     return 2;
   }
-  if (cfg.cli_helptext_printed)
-    return 0;
+  if (cfg.cli_helptext_printed) return 0;
   if (cfg.name.empty()) {
     std::cerr << "chat-client: --name is required (see --help)\n";
     return 2;

@@ -11,8 +11,8 @@ constexpr std::string_view drain_prefix = "chat-client drain ";
 bool session_events::on_frame(const inbound_frame& f) {
   std::lock_guard<std::mutex> guard{mutex_};
   last_frame_ = std::chrono::steady_clock::now();
-  bool is_drain = f.type == static_cast<uint8_t>(frame_type::pong)
-                  && f.payload.compare(0, drain_prefix.size(), drain_prefix) == 0;
+  bool is_drain = f.type == static_cast<uint8_t>(frame_type::pong) &&
+                  f.payload.compare(0, drain_prefix.size(), drain_prefix) == 0;
   if (is_drain)
     drained_ = f.payload;
   else if (f.type == static_cast<uint8_t>(frame_type::login) && !login_reply_)
@@ -40,8 +40,8 @@ std::string session_events::next_drain_token() {
 
 bool session_events::wait_drained(const std::string& token, std::chrono::nanoseconds timeout) {
   std::unique_lock<std::mutex> lock{mutex_};
-  return changed_.wait_for(lock, timeout, [&] { return drained_ == token || closed_; })
-         && drained_ == token;
+  return changed_.wait_for(lock, timeout, [&] { return drained_ == token || closed_; }) &&
+         drained_ == token;
 }
 
 void session_events::wait_quiet(std::chrono::milliseconds quiet, std::chrono::milliseconds limit) {
@@ -50,8 +50,7 @@ void session_events::wait_quiet(std::chrono::milliseconds quiet, std::chrono::mi
   while (!closed_) {
     auto quiet_at = last_frame_ + quiet;
     auto now = std::chrono::steady_clock::now();
-    if (now >= quiet_at || now >= deadline)
-      return;
+    if (now >= quiet_at || now >= deadline) return;
     changed_.wait_until(lock, std::min(quiet_at, deadline));
   }
 }

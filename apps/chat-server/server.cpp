@@ -7,9 +7,8 @@
 
 namespace chat {
 
-server::server(caf::actor_system& sys, boost::asio::io_context& ioc,
-               const server_options& options)
-  : sys_(sys), room_(sys.spawn(chat::room)) {
+server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options)
+    : sys_(sys), room_(sys.spawn(chat::room)) {
   try {
     transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
     auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
@@ -20,6 +19,9 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc,
     caf::anon_send_exit(room_, caf::exit_reason::user_shutdown); // or ~actor_system waits
     throw;
   }
+}
+
+void server::start() {
   listener_->start();
 }
 
@@ -28,7 +30,9 @@ server::~server() {
   caf::anon_send_exit(room_, caf::exit_reason::user_shutdown);
 }
 
-void server::stop() { listener_->stop(); }
+void server::stop() {
+  listener_->stop();
+}
 
 bool server::wait_closed(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

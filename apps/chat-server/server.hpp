@@ -21,8 +21,9 @@ struct server_options {
 
 class server {
 public:
-  // Spawns the room and starts listening. Throws on bind errors (address in use, bad host) and,
-  // with the io_uring backend, when the kernel refuses to create a ring.
+  // Spawns the room and binds the listening socket. Throws on bind errors (address in use, bad
+  // host) and, with the io_uring backend, when the kernel refuses to create a ring. Clients that
+  // connect now wait in the kernel's backlog until start().
   server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options);
   ~server(); // stop(); the room goes with the server
 
@@ -33,6 +34,9 @@ public:
   uint16_t port() const { return endpoint().port(); }
   room_actor room() const { return room_; }
   std::size_t open_connections() const { return listener_->open_connections(); }
+
+  // Starts accepting. Call after whatever must be in the room before any client (bots).
+  void start();
 
   // Stops accepting and closes every connection after what is queued for it has gone out.
   void stop();

@@ -23,13 +23,13 @@ std::string_view trim(std::string_view s) {
 // "for i in 1..50: rest" -> rest with $i replaced, once per value; nested loops recurse.
 bool expand(std::string_view line, std::vector<std::string>& out, std::string& error) {
   line = trim(line);
-  if (line.substr(0, 4) != "for ")
-    return out.emplace_back(line), true;
+  if (line.substr(0, 4) != "for ") return out.emplace_back(line), true;
   unsigned first = 0, last = 0;
   char var[16] = {};
   int used = 0;
   if (std::sscanf(std::string{line}.c_str(), "for %15[a-z] in %u..%u:%n", var, &first, &last,
-                  &used) != 3 || used == 0)
+                  &used) != 3 ||
+      used == 0)
     return error = "expected 'for VAR in FIRST..LAST: STEPS'", false;
   auto body = line.substr(static_cast<std::size_t>(used));
   auto token = std::string{"$"} + var;
@@ -37,8 +37,7 @@ bool expand(std::string_view line, std::vector<std::string>& out, std::string& e
     std::string text{body};
     for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at))
       text.replace(at, token.size(), std::to_string(value));
-    if (!expand(text, out, error))
-      return false;
+    if (!expand(text, out, error)) return false;
     if (out.size() > max_expanded_lines)
       return error = "loops expand to more than a million lines", false;
   }
@@ -65,16 +64,14 @@ std::vector<std::string_view> split_steps(std::string_view line) {
 }
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
+  if (c >= '0' && c <= '9') return c - '0';
   c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 // A "quoted string" with escapes, or the bare rest of the step.
 bool parse_payload(std::string_view text, std::string& out, std::string& error) {
-  if (text.empty() || text.front() != '"')
-    return out = std::string{text}, true;
+  if (text.empty() || text.front() != '"') return out = std::string{text}, true;
   for (std::size_t i = 1; i < text.size(); ++i) {
     char c = text[i];
     if (c == '"')
@@ -83,21 +80,25 @@ bool parse_payload(std::string_view text, std::string& out, std::string& error) 
       out += c;
       continue;
     }
-    if (++i == text.size())
-      break;
+    if (++i == text.size()) break;
     switch (text[i]) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'x': {
-        int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-        int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-        if (hi < 0 || lo < 0)
-          return error = "\\x needs two hex digits", false;
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        break;
-      }
-      default: out += text[i]; break; // \" and \\ and anything else: the character itself
+    case 'n':
+      out += '\n';
+      break;
+    case 't':
+      out += '\t';
+      break;
+    case 'x': {
+      int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return error = "\\x needs two hex digits", false;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+      break;
+    }
+    default:
+      out += text[i];
+      break; // \" and \\ and anything else: the character itself
     }
   }
   return error = "missing closing quote", false;
@@ -122,8 +123,7 @@ bool parse_step(std::string_view text, scenario_step& step, std::string& error) 
     return step.what = act::expect_closed, true;
   else if (op == ">" || op == "<" || op == "<<") {
     auto type = frame_type_from_name(word);
-    if (!type)
-      return error = "unknown frame type '" + std::string{word} + "'", false;
+    if (!type) return error = "unknown frame type '" + std::string{word} + "'", false;
     step.type = *type;
     step.what = op == ">" ? act::send : op == "<" ? act::expect : act::expect_by_sender;
   } else {
@@ -142,8 +142,7 @@ bool parse_scenario(std::string_view text, scenario& out, std::string& error) {
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++line_no;
     line = trim(line);
-    if (line.empty() || line.front() == '#')
-      continue;
+    if (line.empty() || line.front() == '#') continue;
     std::vector<std::string> lines;
     std::string why;
     if (!expand(line, lines, why))
@@ -153,8 +152,8 @@ bool parse_scenario(std::string_view text, scenario& out, std::string& error) {
         scenario_step step;
         step.line = line_no;
         if (!parse_step(step_text, step, why))
-          return error = "line " + std::to_string(line_no) + ": " + why + " in '"
-                         + std::string{step_text} + "'",
+          return error = "line " + std::to_string(line_no) + ": " + why + " in '" +
+                         std::string{step_text} + "'",
                  false;
         out.steps.push_back(std::move(step));
       }
@@ -165,12 +164,18 @@ bool parse_scenario(std::string_view text, scenario& out, std::string& error) {
 std::string describe(const scenario_step& step) {
   using act = scenario_step::action;
   switch (step.what) {
-    case act::send: return step.client + " > " + frame_type_name(step.type) + " " + step.payload;
-    case act::send_raw: return step.client + " > RAW (" + std::to_string(step.payload.size()) + " bytes)";
-    case act::close: return step.client + " > CLOSE";
-    case act::expect: return step.client + " < " + frame_type_name(step.type) + " \"" + step.payload + "\"";
-    case act::expect_by_sender: return step.client + " << " + frame_type_name(step.type) + " \"" + step.payload + "\"";
-    case act::expect_closed: return step.client + " < CLOSED";
+  case act::send:
+    return step.client + " > " + frame_type_name(step.type) + " " + step.payload;
+  case act::send_raw:
+    return step.client + " > RAW (" + std::to_string(step.payload.size()) + " bytes)";
+  case act::close:
+    return step.client + " > CLOSE";
+  case act::expect:
+    return step.client + " < " + frame_type_name(step.type) + " \"" + step.payload + "\"";
+  case act::expect_by_sender:
+    return step.client + " << " + frame_type_name(step.type) + " \"" + step.payload + "\"";
+  case act::expect_closed:
+    return step.client + " < CLOSED";
   }
   return "?";
 }

@@ -41,18 +41,16 @@ struct scenario_runner::client {
 scenario_runner::scenario_runner(caf::actor_system& sys, boost::asio::io_context& ioc,
                                  std::string host, uint16_t port,
                                  std::chrono::milliseconds step_timeout)
-  : sys_(sys), ioc_(ioc), host_(std::move(host)), port_(port), step_timeout_(step_timeout) {}
+    : sys_(sys), ioc_(ioc), host_(std::move(host)), port_(port), step_timeout_(step_timeout) {}
 
 scenario_runner::~scenario_runner() {
   for (auto& [name, c] : clients_)
-    if (!c->closed)
-      caf::anon_send(c->session, quit_atom_v);
+    if (!c->closed) caf::anon_send(c->session, quit_atom_v);
   auto deadline = clock::now() + step_timeout_;
   for (auto& [name, c] : clients_) {
     while (!c->closed) {
       auto e = c->inbox->pop(deadline);
-      if (!e)
-        break;
+      if (!e) break;
       c->closed = e->closed;
     }
     caf::anon_send_exit(c->session, caf::exit_reason::user_shutdown);
@@ -65,15 +63,13 @@ std::string scenario_runner::run(const scenario& s) {
     if (auto failure = perform(step); !failure.empty())
       return "line " + std::to_string(step.line) + ": " + describe(step) + ": " + failure;
   for (auto& [name, c] : clients_)
-    if (auto failure = finish(*c); !failure.empty())
-      return "at the end, " + name + ": " + failure;
+    if (auto failure = finish(*c); !failure.empty()) return "at the end, " + name + ": " + failure;
   return {};
 }
 
 scenario_runner::client& scenario_runner::connect(const std::string& name) {
   auto& slot = clients_[name];
-  if (slot)
-    return *slot;
+  if (slot) return *slot;
   slot = std::make_unique<client>();
   boost::system::error_code ec;
   auto conn = transport::connect(ioc_, host_, port_, {}, step_timeout_, ec);
@@ -92,35 +88,32 @@ std::string scenario_runner::perform(const scenario_step& step) {
   auto& c = connect(step.client);
   using act = scenario_step::action;
   switch (step.what) {
-    case act::send:
-      caf::anon_send(c.session, send_atom_v, step.type, step.payload);
-      return {};
-    case act::send_raw:
-      caf::anon_send(c.session, raw_atom_v, step.payload);
-      return {};
-    case act::close:
-      caf::anon_send(c.session, quit_atom_v);
-      return {};
-    case act::expect:
-      if (auto failure = settle_by_sender(c); !failure.empty())
-        return failure;
-      return expect_frame(c, step);
-    case act::expect_by_sender:
-      c.by_sender[sender_of(step.type, step.payload)].push_back({step.type, step.payload});
-      ++c.by_sender_count;
-      return {};
-    case act::expect_closed:
-      if (auto failure = settle_by_sender(c); !failure.empty())
-        return failure;
-      return expect_closed(c);
+  case act::send:
+    caf::anon_send(c.session, send_atom_v, step.type, step.payload);
+    return {};
+  case act::send_raw:
+    caf::anon_send(c.session, raw_atom_v, step.payload);
+    return {};
+  case act::close:
+    caf::anon_send(c.session, quit_atom_v);
+    return {};
+  case act::expect:
+    if (auto failure = settle_by_sender(c); !failure.empty()) return failure;
+    return expect_frame(c, step);
+  case act::expect_by_sender:
+    c.by_sender[sender_of(step.type, step.payload)].push_back({step.type, step.payload});
+    ++c.by_sender_count;
+    return {};
+  case act::expect_closed:
+    if (auto failure = settle_by_sender(c); !failure.empty()) return failure;
+    return expect_closed(c);
   }
   return "unknown step";
 }
 
 std::string scenario_runner::expect_frame(client& c, const scenario_step& step) {
   auto e = c.inbox->pop(clock::now() + step_timeout_);
-  if (!e)
-    return "nothing arrived within " + std::to_string(step_timeout_.count()) + " ms";
+  if (!e) return "nothing arrived within " + std::to_string(step_timeout_.count()) + " ms";
   if (e->closed) {
     c.closed = true;
     return "the connection closed instead (" + e->reason + ")";
@@ -132,10 +125,8 @@ std::string scenario_runner::expect_frame(client& c, const scenario_step& step) 
 
 std::string scenario_runner::expect_closed(client& c) {
   auto e = c.inbox->pop(clock::now() + step_timeout_);
-  if (!e)
-    return "still open after " + std::to_string(step_timeout_.count()) + " ms";
-  if (!e->closed)
-    return "got " + show(e->frame) + " first";
+  if (!e) return "still open after " + std::to_string(step_timeout_.count()) + " ms";
+  if (!e->closed) return "got " + show(e->frame) + " first";
   c.closed = true;
   return {};
 }
@@ -144,16 +135,15 @@ std::string scenario_runner::settle_by_sender(client& c) {
   while (c.by_sender_count > 0) {
     auto e = c.inbox->pop(clock::now() + step_timeout_);
     if (!e)
-      return std::to_string(c.by_sender_count) + " frames still owed after "
-             + std::to_string(step_timeout_.count()) + " ms";
+      return std::to_string(c.by_sender_count) + " frames still owed after " +
+             std::to_string(step_timeout_.count()) + " ms";
     if (e->closed) {
       c.closed = true;
-      return "closed (" + e->reason + ") with " + std::to_string(c.by_sender_count)
-             + " frames still owed";
+      return "closed (" + e->reason + ") with " + std::to_string(c.by_sender_count) +
+             " frames still owed";
     }
     auto& owed = c.by_sender[sender_of(e->frame.type, e->frame.payload)];
-    if (owed.empty())
-      return "got " + show(e->frame) + ", which no << step expects (now)";
+    if (owed.empty()) return "got " + show(e->frame) + ", which no << step expects (now)";
     if (!(owed.front() == e->frame))
       return "got " + show(e->frame) + " before " + show(owed.front());
     owed.pop_front();
@@ -164,14 +154,12 @@ std::string scenario_runner::settle_by_sender(client& c) {
 }
 
 std::string scenario_runner::finish(client& c) {
-  if (auto failure = settle_by_sender(c); !failure.empty() || c.closed)
-    return failure;
+  if (auto failure = settle_by_sender(c); !failure.empty() || c.closed) return failure;
   // The server answers frames in order, so our PONG comes after every reply still owed.
   caf::anon_send(c.session, send_atom_v, static_cast<uint8_t>(frame_type::ping),
                  std::string{end_marker});
   auto e = c.inbox->pop(clock::now() + step_timeout_);
-  if (!e)
-    return "no PONG to the final PING";
+  if (!e) return "no PONG to the final PING";
   if (e->closed) {
     c.closed = true;
     return "closed (" + e->reason + ") where nothing more was expected";
