@@ -17,8 +17,7 @@ namespace fs = std::filesystem;
 std::vector<std::string> scenario_files() {
   std::vector<std::string> files;
   for (auto& entry : fs::directory_iterator{CHAT_SCENARIO_DIR})
-    if (entry.path().extension() == ".chat")
-      files.push_back(entry.path().string());
+    if (entry.path().extension() == ".chat") files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -49,7 +48,8 @@ TEST_P(ScenarioTest, EveryClientReceivesWhatTheScriptSays) {
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   auto name = fs::path{info.param}.stem().string();
-  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
   return name;
 }
 

@@ -17,6 +17,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
 
 local_node::local_node(server_options options) : sys_(configure(cfg_)), io_(1) {
   server_.emplace(sys_, io_.context(), options);
+  server_->start();
 }
 
 local_node::~local_node() {

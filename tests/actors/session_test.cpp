@@ -1,0 +1,237 @@
+// session_test.cpp -- the session actor's protocol rules, driven deterministically with a real
+// room and a recording connection (no sockets).
+#include "actors/room.hpp"
+#include "actors/session.hpp"
+#include "messages/frame_encoder.hpp"
+#include "tests/support/actor_fixture.hpp"
+#include "tests/support/recording_connection.hpp"
+
+#include <memory>
+
+namespace {
+
+// A frame's bytes by value: bytes() of a temporary frame would dangle.
+std::vector<char> copy_of(const chat::frame& f) {
+  return chat::bytes(f);
+}
+
+using chat::frame_type;
+using chat::inbound_frame;
+using chat::test::in;
+using frames = std::vector<inbound_frame>;
+
+// A room that takes join requests and never answers them.
+chat::room_actor::behavior_type silent_room(chat::room_actor::pointer self) {
+  return {
+      [self](chat::join_atom, const std::string&, const chat::member_actor&) {
+        return self->make_response_promise<caf::ok_atom>();
+      },
+      [](chat::leave_atom, const std::string&) {},
+      [](chat::broadcast_atom, const std::string&, const std::string&) {},
+      [](chat::flush_atom) {},
+      [](chat::count_atom) { return uint64_t{0}; },
+  };
+}
+
+class SessionTest : public chat::test::actor_fixture {
+protected:
+  SessionTest() : room(sys.spawn(chat::room)) { sched.run(); }
+  ~SessionTest() override {
+    for (auto& s : sessions)
+      self->send_exit(s, caf::exit_reason::user_shutdown);
+    self->send_exit(room, caf::exit_reason::user_shutdown);
+  }
+
+  // A new session on a new recording connection.
+  std::pair<chat::session_actor, std::shared_ptr<chat::test::recording_connection>>
+  connect(chat::room_actor r = {}) {
+    auto conn = std::make_shared<chat::test::recording_connection>();
+    auto s = sys.spawn(chat::session, r ? r : room, conn);
+    sessions.push_back(s);
+    sched.run();
+    return {s, conn};
+  }
+
+  void receive(const chat::session_actor& s, inbound_frame f) {
+    caf::anon_send(s, chat::received_atom_v, std::move(f));
+    sched.run();
+  }
+
+  uint64_t members() {
+    auto reply = self->request(room, caf::infinite, chat::count_atom_v);
+    sched.run();
+    uint64_t n = 0;
+    reply.receive([&](uint64_t x) { n = x; }, [](caf::error&) {});
+    return n;
+  }
+
+  chat::room_actor room;
+  std::vector<chat::session_actor> sessions;
+};
+
+TEST_F(SessionTest, LoginWithFreeNameIsAccepted) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "ann"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login OK")});
+  EXPECT_EQ(members(), 1u);
+}
+
+TEST_F(SessionTest, LoginWithTakenNameIsRefused) {
+  auto [ann, ann_conn] = connect();
+  auto [imp, imp_conn] = connect();
+  receive(ann, in(frame_type::login, "ann"));
+  receive(imp, in(frame_type::login, "ann"));
+  EXPECT_EQ(imp_conn->take(), frames{in(frame_type::login, "Login failed: name taken")});
+  EXPECT_EQ(members(), 1u);
+}
+
+TEST_F(SessionTest, InvalidNameIsRefusedWithItsReason) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, " ann"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::login,
+                                    "Login failed: name has leading or trailing white space")});
+  EXPECT_EQ(members(), 0u);
+}
+
+TEST_F(SessionTest, InvalidUtf8NameGetsErrorAndLoginReply) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "\xFF"));
+  EXPECT_EQ(conn->take(), (frames{in(frame_type::error, "invalid UTF-8"),
+                                  in(frame_type::login, "Login failed: name is not valid UTF-8")}));
+}
+
+TEST_F(SessionTest, SecondLoginOnOneConnectionIsRefused) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "ann"));
+  conn->take();
+  receive(s, in(frame_type::login, "bob"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login failed: already logged in as ann")});
+  EXPECT_EQ(members(), 1u);
+}
+
+TEST_F(SessionTest, BroadcastBeforeLoginIsRefusedAndNotBroadcast) {
+  auto [ann, ann_conn] = connect();
+  auto [bob, bob_conn] = connect();
+  receive(ann, in(frame_type::login, "ann"));
+  ann_conn->take();
+  receive(bob, in(frame_type::broadcast_msg, "hi"));
+  EXPECT_EQ(bob_conn->take(), frames{in(frame_type::error, "login first")});
+  EXPECT_TRUE(ann_conn->take().empty());
+}
+
+TEST_F(SessionTest, BroadcastReachesEveryMemberIncludingTheSender) {
+  auto [ann, ann_conn] = connect();
+  auto [bob, bob_conn] = connect();
+  receive(ann, in(frame_type::login, "ann"));
+  receive(bob, in(frame_type::login, "bob"));
+  ann_conn->take();
+  bob_conn->take();
+  receive(ann, in(frame_type::broadcast_msg, "hello"));
+  auto a = ann_conn->take_raw();
+  auto b = bob_conn->take_raw();
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(chat::bytes(a[0]), copy_of(chat::encode_broadcast("ann", "hello")));
+  EXPECT_EQ(chat::bytes(a[0]).data(), chat::bytes(b[0]).data()); // shared, not copied
+}
+
+TEST_F(SessionTest, SendMsgIsEchoedBeforeLoginToo) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::send_msg, "hi"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::send_msg, "Echo: hi")});
+}
+
+TEST_F(SessionTest, InvalidUtf8TextGetsErrorAndConnectionStays) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::send_msg, "\xC0\xAF"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::error, "invalid UTF-8")});
+  EXPECT_FALSE(conn->closed());
+}
+
+TEST_F(SessionTest, UnknownTypeGetsErrorAndConnectionStays) {
+  auto [s, conn] = connect();
+  receive(s, {9, "x"});
+  EXPECT_EQ(conn->take(), frames{in(frame_type::error, "unknown frame type 9")});
+  EXPECT_FALSE(conn->closed());
+}
+
+TEST_F(SessionTest, PingIsAnsweredWithTheSamePayload) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::ping, std::string("\x00\xFF", 2)));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::pong, std::string("\x00\xFF", 2))});
+}
+
+TEST_F(SessionTest, ErrorAndPongFromClientAreNotAnswered) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::error, "I am upset"));
+  receive(s, in(frame_type::pong, "x"));
+  EXPECT_TRUE(conn->take().empty());
+}
+
+TEST_F(SessionTest, FramesBehindAPendingLoginAreAnsweredAfterIt) {
+  auto [s, conn] = connect();
+  caf::anon_send(s, chat::received_atom_v, in(frame_type::login, "ann"));
+  caf::anon_send(s, chat::received_atom_v, in(frame_type::broadcast_msg, "hi"));
+  caf::anon_send(s, chat::received_atom_v, in(frame_type::send_msg, "yo"));
+  sched.run();
+  EXPECT_EQ(conn->take(),
+            (frames{in(frame_type::login, "Login OK"), in(frame_type::send_msg, "Echo: yo"),
+                    in(frame_type::broadcast_msg, "ann: hi")}));
+}
+
+TEST_F(SessionTest, UnansweredLoginTimesOutAsServerBusy) {
+  auto quiet = sys.spawn(silent_room);
+  auto [s, conn] = connect(quiet);
+  receive(s, in(frame_type::login, "ann"));
+  receive(s, in(frame_type::send_msg, "held"));
+  EXPECT_TRUE(conn->take().empty());
+  sched.advance_time(chat::login_timeout);
+  sched.run();
+  EXPECT_EQ(conn->take(), (frames{in(frame_type::login, "Login failed: server busy"),
+                                  in(frame_type::send_msg, "Echo: held")}));
+  self->send_exit(quiet, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(SessionTest, TooManyFramesBehindAPendingLoginCloseTheConnection) {
+  auto quiet = sys.spawn(silent_room);
+  auto [s, conn] = connect(quiet);
+  receive(s, in(frame_type::login, "ann"));
+  for (std::size_t i = 0; i < chat::max_held_frames; ++i)
+    caf::anon_send(s, chat::received_atom_v, in(frame_type::send_msg, "x"));
+  sched.run();
+  EXPECT_FALSE(conn->closed());
+  receive(s, in(frame_type::send_msg, "one too many"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::error, "too many frames while login is pending")});
+  EXPECT_TRUE(conn->closed());
+  self->send_exit(quiet, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(SessionTest, FramingViolationIsAnsweredThenClosed) {
+  auto [s, conn] = connect();
+  caf::anon_send(s, chat::violated_atom_v, std::string{"frame too large"});
+  sched.run();
+  EXPECT_EQ(conn->take(), frames{in(frame_type::error, "frame too large")});
+  EXPECT_TRUE(conn->closed());
+}
+
+TEST_F(SessionTest, ClosedConnectionEndsSessionAndFreesName) {
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "ann"));
+  self->monitor(s);
+  caf::anon_send(s, chat::closed_atom_v, std::string{"peer closed"});
+  sched.run();
+  bool down = false;
+  self->receive([&](const caf::down_msg&) { down = true; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  EXPECT_TRUE(down);
+  EXPECT_EQ(members(), 0u);
+}
+
+TEST_F(SessionTest, SessionDeathClosesItsConnection) {
+  auto [s, conn] = connect();
+  caf::anon_send_exit(s, caf::exit_reason::kill);
+  sched.run();
+  EXPECT_TRUE(conn->closed());
+}
+
+} // namespace

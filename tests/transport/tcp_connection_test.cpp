@@ -1,0 +1,204 @@
+// tcp_connection_test.cpp -- the connection over real loopback sockets: frames in every
+// chunking, ordered gather writes, graceful close, slow consumers, EOF and violations.
+#include "messages/frame_encoder.hpp"
+#include "tests/transport/connection_probe.hpp"
+#include "transport/io_loop.hpp"
+#include "transport/tcp_connection.hpp"
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace {
+
+namespace asio = boost::asio;
+using chat::test::probe_event;
+using chat::transport::tcp;
+using namespace std::chrono_literals;
+
+// One server-side tcp_connection owned by a probe actor, and the raw peer socket of it.
+class TcpConnectionTest : public ::testing::Test {
+protected:
+  TcpConnectionTest() : sys(cfg), io(1), peer(io.context()) {}
+
+  ~TcpConnectionTest() override {
+    if (conn) conn->abort("test over");
+    boost::system::error_code ignored;
+    peer.close(ignored);
+    conn.reset();
+    io.drain_and_join();
+    caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+  }
+
+  void open(chat::transport::connection_limits limits = {}) {
+    tcp::acceptor acceptor{io.context(), {asio::ip::make_address("127.0.0.1"), 0}};
+    peer.connect(acceptor.local_endpoint());
+    tcp::socket accepted{io.context()};
+    acceptor.accept(accepted);
+    conn = std::make_shared<chat::transport::tcp_connection>(std::move(accepted), limits);
+    probe = sys.spawn(chat::test::connection_probe, log);
+    conn->start(probe);
+  }
+
+  // Reads exactly n bytes from the peer socket, or fails after a timeout.
+  std::string read_exactly(std::size_t n) {
+    std::string out(n, '\0');
+    struct timeval tv {
+      5, 0
+    };
+    setsockopt(peer.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    boost::system::error_code ec;
+    asio::read(peer, asio::buffer(out), ec);
+    EXPECT_FALSE(ec) << ec.message();
+    return out;
+  }
+
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  chat::transport::io_loop io;
+  tcp::socket peer;
+  std::shared_ptr<chat::transport::tcp_connection> conn;
+  std::shared_ptr<chat::test::probe_log> log = std::make_shared<chat::test::probe_log>();
+  chat::connection_owner probe;
+};
+
+std::string wire(const chat::frame& f) {
+  return {chat::bytes(f).begin(), chat::bytes(f).end()};
+}
+
+TEST_F(TcpConnectionTest, FramesArriveAtTheOwnerWhateverTheChunking) {
+  open();
+  auto stream = wire(chat::encode(chat::frame_type::login, "ann")) +
+                wire(chat::encode(chat::frame_type::send_msg, std::string(3000, 'x'))) +
+                wire(chat::encode(chat::frame_type::ping, ""));
+  for (std::size_t i = 0; i < stream.size(); i += 7) { // 7-byte writes, split everywhere
+    asio::write(peer, asio::buffer(stream.data() + i, std::min<std::size_t>(7, stream.size() - i)));
+    if (i % 700 == 0) std::this_thread::sleep_for(1ms); // let some reads see partial frames
+  }
+  auto a = log->next(), b = log->next(), c = log->next();
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->frame, (chat::inbound_frame{1, "ann"}));
+  EXPECT_EQ(b->frame, (chat::inbound_frame{2, std::string(3000, 'x')}));
+  EXPECT_EQ(c->frame, (chat::inbound_frame{5, ""}));
+}
+
+TEST_F(TcpConnectionTest, SentFramesArriveInOrderFromManyThreads) {
+  open();
+  constexpr int per_thread = 2000;
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 2; ++t)
+    senders.emplace_back([this, t] {
+      for (int i = 0; i < per_thread; ++i)
+        conn->send(
+            chat::encode(chat::frame_type::send_msg, std::to_string(t) + ":" + std::to_string(i)));
+    });
+  for (auto& s : senders)
+    s.join();
+  // Each thread's frames must come out in its own order, intact.
+  int next[2] = {0, 0};
+  chat::frame_decoder decoder;
+  std::string buf(65536, '\0');
+  struct timeval tv {
+    5, 0
+  };
+  setsockopt(peer.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  while (next[0] + next[1] < 2 * per_thread) {
+    boost::system::error_code ec;
+    auto n = peer.read_some(asio::buffer(buf), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    decoder.feed(buf.data(), n, [&](uint8_t, std::string_view p) {
+      int t = p[0] - '0';
+      EXPECT_EQ(std::string(p), std::to_string(t) + ":" + std::to_string(next[t]));
+      ++next[t];
+    });
+  }
+}
+
+TEST_F(TcpConnectionTest, BatchFramesShareBytesAndGoOutInOrder) {
+  open();
+  std::vector<chat::frame> frames{chat::encode_broadcast("ann", "one"),
+                                  chat::encode_broadcast("bob", "two")};
+  conn->send(chat::frame_batch{frames});
+  auto expected = wire(frames[0]) + wire(frames[1]);
+  EXPECT_EQ(read_exactly(expected.size()), expected);
+}
+
+TEST_F(TcpConnectionTest, GracefulCloseSendsWhatIsQueuedThenEof) {
+  open();
+  std::string expected;
+  for (int i = 0; i < 100; ++i) {
+    auto f = chat::encode(chat::frame_type::send_msg, "line " + std::to_string(i));
+    expected += wire(f);
+    conn->send(f);
+  }
+  conn->close();
+  conn->send(chat::encode(chat::frame_type::send_msg, "after close: dropped"));
+  EXPECT_EQ(read_exactly(expected.size()), expected);
+  char byte;
+  boost::system::error_code ec;
+  peer.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+  auto e = log->next();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->what, probe_event::kind::closed);
+}
+
+TEST_F(TcpConnectionTest, PeerCloseMidFrameIsReportedOnce) {
+  open();
+  asio::write(peer, asio::buffer(std::string("\x10\x00\x00\x00\x02hal", 8)));
+  peer.close();
+  auto e = log->next();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->what, probe_event::kind::closed);
+  EXPECT_EQ(e->reason, "peer closed mid-frame");
+  EXPECT_FALSE(log->next(100ms)); // exactly once
+}
+
+TEST_F(TcpConnectionTest, OversizedFrameIsAViolationBeforeItsBytesArrive) {
+  chat::transport::connection_limits limits;
+  limits.max_frame = 100;
+  open(limits);
+  asio::write(peer, asio::buffer(std::string("\x65\x00\x00\x00\x02", 5))); // 101 > 100
+  auto e = log->next();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->what, probe_event::kind::violated);
+  EXPECT_EQ(e->reason, "frame too large");
+  // Reading has stopped for good: later bytes produce nothing.
+  asio::write(peer, asio::buffer(wire(chat::encode(chat::frame_type::ping, "x"))));
+  EXPECT_FALSE(log->next(200ms));
+}
+
+TEST_F(TcpConnectionTest, PeerThatNeverReadsIsCutAsSlowConsumer) {
+  chat::transport::connection_limits limits;
+  limits.max_outbound_bytes = 256 * 1024;
+  open(limits);
+  auto big = chat::encode(chat::frame_type::send_msg, std::string(60000, 'x'));
+  std::optional<probe_event> e;
+  // The kernel's socket buffers absorb a few MiB first; 4,000 frames (240 MB) is a hard bound.
+  for (int i = 0; i < 4000 && !e; ++i) {
+    conn->send(big);
+    if (i % 16 == 15) e = log->next(5ms);
+  }
+  if (!e) e = log->next();
+  ASSERT_TRUE(e) << "never cut off";
+  EXPECT_EQ(e->what, probe_event::kind::closed);
+  EXPECT_EQ(e->reason.rfind("slow consumer", 0), 0u) << e->reason;
+}
+
+TEST_F(TcpConnectionTest, GracefulCloseGivesUpOnAPeerThatNeverReads) {
+  chat::transport::connection_limits limits;
+  limits.close_timeout = 200ms;
+  limits.max_outbound_bytes = 64 << 20;
+  open(limits);
+  auto big = chat::encode(chat::frame_type::send_msg, std::string(60000, 'x'));
+  for (int i = 0; i < 300; ++i) // 18 MB: more than loopback socket buffers hold
+    conn->send(big);
+  conn->close();
+  auto e = log->next();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->what, probe_event::kind::closed);
+  EXPECT_EQ(e->reason, "close timed out with data still queued");
+}
+
+} // namespace
