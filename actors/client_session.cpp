@@ -21,6 +21,7 @@ client_session(client_session_ptr self, transport::connection_ptr conn, client_o
         if (f.type == static_cast<uint8_t>(frame_type::ping))
           self->state.conn->send(encode(frame_type::pong, f.payload));
         self->send(self->state.observer, received_atom_v, f);
+        self->state.conn->frame_done();
       },
       [self](violated_atom, const std::string& reason) {
         self->state.violation = "server broke the framing: " + reason;

@@ -21,6 +21,12 @@ void send_login_reply(session_ptr self, std::string_view text) {
   self->state.conn->send(encode(frame_type::login, text));
 }
 
+// Every received frame ends here, once: its transport credit is returned after handling.
+void handle(session_ptr self, inbound_frame& f) {
+  on_frame(self, f);
+  self->state.conn->frame_done();
+}
+
 // Frames held while a LOGIN was pending, in arrival order, until one of them is a LOGIN again.
 void release_held(session_ptr self) {
   auto held = std::move(self->state.held);
@@ -31,7 +37,7 @@ void release_held(session_ptr self) {
                               std::make_move_iterator(held.end()));
       return;
     }
-    on_frame(self, held[i]);
+    handle(self, held[i]);
   }
 }
 
@@ -67,8 +73,19 @@ void on_text_frame(session_ptr self, const inbound_frame& f) {
   if (!is_valid_utf8(f.payload)) return send_error(self, "invalid UTF-8");
   if (f.type == static_cast<uint8_t>(frame_type::send_msg))
     return self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
-  if (self->state.user.empty()) return send_error(self, "login first");
-  self->send(self->state.room, broadcast_atom_v, self->state.user, f.payload);
+  auto& st = self->state;
+  if (st.user.empty()) return send_error(self, "login first");
+  if (!st.broadcasts.take(self->clock().now())) {
+    if (st.rate_limited++ == 0) // one log line per flood, not per frame
+      spdlog::info("rate limited user={} peer={} max_broadcast_rate={}/s", st.user, st.conn->peer(),
+                   st.limits.max_broadcast_rate);
+    return send_error(self, "rate limited");
+  }
+  if (st.rate_limited > 0) {
+    spdlog::info("rate limit lifted user={} refused={}", st.user, st.rate_limited);
+    st.rate_limited = 0;
+  }
+  self->send(st.room, broadcast_atom_v, st.user, f.payload);
 }
 
 void on_frame(session_ptr self, inbound_frame& f) {
@@ -92,10 +109,11 @@ void on_frame(session_ptr self, inbound_frame& f) {
 
 void on_received(session_ptr self, inbound_frame& f) {
   auto& st = self->state;
-  if (!st.login_pending) return on_frame(self, f);
+  if (!st.login_pending) return handle(self, f);
   if (st.held.size() >= max_held_frames) {
     // The room has not answered for a long time; better to say so than to grow without bound.
     send_error(self, "too many frames while login is pending");
+    st.conn->frame_done();
     return st.conn->close();
   }
   st.held.push_back(std::move(f));
@@ -104,9 +122,11 @@ void on_received(session_ptr self, inbound_frame& f) {
 } // namespace
 
 session_actor::behavior_type session(session_ptr self, room_actor room,
-                                     transport::connection_ptr conn) {
+                                     transport::connection_ptr conn, session_limits limits) {
   self->state.room = std::move(room);
   self->state.conn = std::move(conn);
+  self->state.limits = limits;
+  self->state.broadcasts = {limits.max_broadcast_rate, limits.broadcast_burst, self->clock().now()};
   // Whatever ends the actor (quit, kill, exception) takes its socket down too.
   self->attach_functor([weak = std::weak_ptr<transport::connection>{self->state.conn}] {
     if (auto c = weak.lock()) c->close();
@@ -120,9 +140,11 @@ session_actor::behavior_type session(session_ptr self, room_actor room,
         self->state.conn->close(); // after the ERROR frame has gone out
       },
       [self](closed_atom, const std::string& reason) {
-        if (!self->state.user.empty())
-          spdlog::info("logout user={} peer={} reason=\"{}\"", self->state.user,
-                       self->state.conn->peer(), reason);
+        auto& st = self->state;
+        auto traffic = st.conn->counters();
+        spdlog::info("close peer={} user={} reason=\"{}\" bytes_in={} bytes_out={}",
+                     st.conn->peer(), st.user.empty() ? "-" : st.user, reason, traffic.bytes_in,
+                     traffic.bytes_out);
         self->quit(); // the room sees the down message; state (and the connection) dies here
       },
       [self](deliver_atom, const frame_batch& batch) { self->state.conn->send(batch); },

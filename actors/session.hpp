@@ -2,6 +2,7 @@
 // Spawned by the server wiring for each accepted connection; the room knows it as a member.
 #pragma once
 
+#include "actors/token_bucket.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
 
@@ -20,9 +21,18 @@ namespace chat {
 //
 // While the room decides a LOGIN, later frames wait in `held` so that a client that pipelines
 // LOGIN and BROADCAST_MSG is answered in the order it sent them.
+// Per-user bounds a session enforces; set by server options.
+struct session_limits {
+  double max_broadcast_rate = 10; // broadcasts per second, refilled continuously; 0: no limit
+  double broadcast_burst = 20;    // broadcasts allowed at once after a quiet spell
+};
+
 struct session_state {
   transport::connection_ptr conn;
   room_actor room;
+  session_limits limits;
+  token_bucket<caf::actor_clock::clock_type> broadcasts;
+  uint64_t rate_limited = 0;  // broadcasts refused since the last one that passed
   std::string user;           // empty while awaiting login
   bool login_pending = false; // a join request to the room is unanswered
   std::vector<inbound_frame> held;
@@ -36,6 +46,6 @@ inline constexpr std::size_t max_held_frames = 1024;
 inline constexpr std::chrono::seconds login_timeout{10};
 
 session_actor::behavior_type session(session_ptr self, room_actor room,
-                                     transport::connection_ptr conn);
+                                     transport::connection_ptr conn, session_limits limits);
 
 } // namespace chat

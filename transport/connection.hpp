@@ -4,6 +4,7 @@
 
 #include "messages/frame.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,8 +24,20 @@ public:
   // Graceful: what is queued still goes out, then the socket closes. Idempotent.
   virtual void close() = 0;
 
+  // The owner has handled one frame it was given. Reading pauses while too many frames are
+  // handed over but not yet handled (a flooding peer then meets TCP's own back-pressure), and
+  // resumes as the owner catches up. Owners call it once per received frame, on any thread.
+  virtual void frame_done() = 0;
+
   // "127.0.0.1:53412", for log lines.
   virtual std::string peer() const = 0;
+
+  // Bytes so far, for the log line at close.
+  struct traffic {
+    uint64_t bytes_in = 0;
+    uint64_t bytes_out = 0;
+  };
+  virtual traffic counters() const = 0;
 };
 
 using connection_ptr = std::shared_ptr<connection>;

@@ -1,17 +1,32 @@
-// listener.hpp -- accepts TCP connections and hands each new tcp_connection to a callback.
-// Created by the server wiring (apps/); the callback spawns the owning actor. Knows no chat rule.
+// listener.hpp -- accepts TCP connections and hands each new tcp_connection to a callback;
+// enforces the limits at the edges of a connection's life: admission and idleness.
+// Created by the server wiring (apps/); the callback spawns the owning actor. Knows no chat rule:
+// the frames it sends (refusal, probe, farewells) are given to it ready-made.
 #pragma once
 
 #include "transport/tcp_connection.hpp"
 
 #include <boost/asio.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace chat::transport {
+
+struct listener_policy {
+  std::size_t max_connections = 10000;
+  std::optional<frame> refusal; // sent to a connection past max_connections, which is then closed
+  // Silence from a peer: after idle_interval it is sent `idle_probe` (a PING, so a live client
+  // answers and a half-open one is found); after idle_timeout, `idle_farewell` and a close.
+  std::chrono::milliseconds idle_interval{30000};
+  std::chrono::milliseconds idle_timeout{90000};
+  std::optional<frame> idle_probe;
+  std::optional<frame> idle_farewell;
+};
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
@@ -20,14 +35,15 @@ public:
 
   // Binds and listens at once, so errors (address in use) surface here as exceptions, at start-up.
   listener(asio::io_context& ioc, const tcp::endpoint& where, const connection_limits& limits,
-           accept_callback on_accept);
+           listener_policy policy, accept_callback on_accept);
 
   tcp::endpoint local_endpoint() const { return local_; }
 
   void start();
 
-  // Stops accepting and closes every open connection gracefully. Thread-safe.
-  void stop();
+  // Stops accepting; every open connection gets `farewell` (if any) and is closed gracefully.
+  // Thread-safe.
+  void stop(std::optional<frame> farewell = std::nullopt);
 
   // Open connections right now (accepted and not yet closed). Thread-safe.
   std::size_t open_connections() const;
@@ -38,15 +54,21 @@ public:
 private:
   void accept();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
+  void admit(tcp::socket socket);
+  void refuse(tcp::socket socket);
   void back_off(const boost::system::error_code& ec);
+  void sweep();
   template <class F> void for_each_open(F f);
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
   tcp::endpoint local_;
   connection_limits limits_;
+  listener_policy policy_;
   accept_callback on_accept_;
   asio::steady_timer retry_timer_;
+  asio::steady_timer sweep_timer_;
+  uint64_t refused_ = 0; // since the server was last below max_connections (strand only)
 
   mutable std::mutex open_mutex_; // guards open_ only
   std::unordered_map<const tcp_connection*, std::weak_ptr<tcp_connection>> open_;

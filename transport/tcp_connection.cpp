@@ -14,6 +14,12 @@ namespace {
 // Reads per readiness notification before yielding to other connections on this thread.
 constexpr int max_reads_per_wakeup = 16;
 
+int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string to_string(const tcp::endpoint& ep) {
   std::ostringstream out;
   out << ep;
@@ -24,7 +30,7 @@ std::string to_string(const tcp::endpoint& ep) {
 
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits)
     : socket_(std::move(socket)), strand_(asio::make_strand(socket_.get_executor())),
-      limits_(limits), decoder_(limits.max_frame) {
+      limits_(limits), decoder_(limits.max_frame), last_read_ns_(steady_now_ns()) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
@@ -71,8 +77,10 @@ bool tcp_connection::read_available() {
       finish("read failed: " + ec.message());
       return false;
     }
-    bytes_in_ += n;
+    bytes_in_.fetch_add(n, std::memory_order_relaxed);
+    last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
     auto err = decoder_.feed(buf.data, n, [this](uint8_t type, std::string_view payload) {
+      unhandled_.fetch_add(1, std::memory_order_relaxed);
       caf::anon_send(owner_, received_atom_v, inbound_frame{type, std::string{payload}});
     });
     if (err != decode_error::none) {
@@ -80,9 +88,29 @@ bool tcp_connection::read_available() {
       caf::anon_send(owner_, violated_atom_v, std::string{chat::to_string(err)});
       return false;
     }
+    if (unhandled_.load(std::memory_order_acquire) >= limits_.max_unhandled_frames) {
+      read_paused_ = true; // frame_done() resumes us once the owner has caught up
+      return false;
+    }
     if (n < buf.size) return true; // drained the socket's receive queue
   }
   return true;
+}
+
+void tcp_connection::frame_done() {
+  auto resume_at = limits_.max_unhandled_frames / 2;
+  if (unhandled_.fetch_sub(1, std::memory_order_acq_rel) == resume_at + 1)
+    asio::post(strand_, [self = shared_from_this()] { self->resume_reading(); });
+}
+
+void tcp_connection::resume_reading() {
+  if (finished_ || !read_paused_) return;
+  read_paused_ = false;
+  if (read_available()) wait_readable();
+}
+
+connection::traffic tcp_connection::counters() const {
+  return {bytes_in_.load(std::memory_order_relaxed), bytes_out_.load(std::memory_order_relaxed)};
 }
 
 // -- write side --------------------------------------------------------------------------------
@@ -145,7 +173,7 @@ void tcp_connection::flush() {
 }
 
 void tcp_connection::on_flushed(const boost::system::error_code& ec, std::size_t n) {
-  bytes_out_ += n;
+  bytes_out_.fetch_add(n, std::memory_order_relaxed);
   in_flight_.clear();
   if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
     std::vector<frame>{}.swap(in_flight_);
@@ -208,7 +236,7 @@ void tcp_connection::finish(std::string reason) {
     out_bytes_ = 0;
   }
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
-                bytes_in_, bytes_out_);
+                bytes_in_.load(), bytes_out_.load());
   if (owner_) {
     caf::anon_send(owner_, closed_atom_v, std::move(reason));
     owner_ = nullptr;

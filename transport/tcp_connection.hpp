@@ -10,6 +10,7 @@
 
 #include <boost/asio.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -27,6 +28,9 @@ struct connection_limits {
   std::size_t max_frame = default_max_frame; // largest body_len accepted from the peer
   std::size_t max_outbound_bytes = 1 << 20;  // queued + in-flight bytes before slow-consumer cut
   std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
+  // Frames handed to the owner and not yet handled before reading pauses. One read can overshoot
+  // by what a 64 KiB read buffer holds; reading resumes at half.
+  uint32_t max_unhandled_frames = 256;
 };
 
 class tcp_connection final : public connection,
@@ -42,7 +46,15 @@ public:
   void send(frame f) override;
   void send(const frame_batch& batch) override;
   void close() override;
+  void frame_done() override;
   std::string peer() const override;
+  traffic counters() const override;
+
+  // Nanoseconds (steady clock) of the last read that brought bytes; for the idle sweep.
+  int64_t last_read_ns() const { return last_read_ns_.load(std::memory_order_relaxed); }
+
+  // When the idle sweep last probed this connection (listener's strand only).
+  int64_t idle_probe_ns = 0;
 
   // Cuts the connection now, dropping whatever is queued (shutdown timeout, tests).
   void abort(std::string reason);
@@ -51,7 +63,8 @@ private:
   // -- read side: wait for readability, then read into the thread's pooled buffer --
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
-  bool read_available(); // false when the read side ended
+  bool read_available(); // false when reading ended or paused
+  void resume_reading();
 
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
   template <class Frames> void enqueue(const Frames& frames);
@@ -69,8 +82,11 @@ private:
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
   std::function<void()> on_closed_;
   bool finished_ = false;
-  uint64_t bytes_in_ = 0;
-  uint64_t bytes_out_ = 0;
+  bool read_paused_ = false; // strand only: too many frames unhandled by the owner
+  std::atomic<uint32_t> unhandled_{0};
+  std::atomic<int64_t> last_read_ns_;
+  std::atomic<uint64_t> bytes_in_{0};
+  std::atomic<uint64_t> bytes_out_{0};
 
   std::mutex out_mutex_; // guards the four fields below and nothing else; never held over I/O
   std::vector<frame> out_;

@@ -49,7 +49,7 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   transport::io_loop io{cfg.io_threads};
   std::optional<server> node;
   try {
-    node.emplace(sys, io.context(), server_options{cfg.host, cfg.port, cfg.limits()});
+    node.emplace(sys, io.context(), cfg.node_options());
   } catch (const std::exception& e) {
     std::cerr << program << ": cannot listen on " << cfg.host << ':' << cfg.port << ": " << e.what()
               << '\n';

@@ -2,19 +2,38 @@
 
 #include "actors/room.hpp"
 #include "actors/session.hpp"
+#include "messages/frame_encoder.hpp"
 
 #include <thread>
 
 namespace chat {
 
+namespace {
+
+// The listener enforces admission and idleness; the words it says are the protocol's.
+transport::listener_policy policy_for(const server_options& options) {
+  transport::listener_policy policy;
+  policy.max_connections = options.max_connections;
+  policy.refusal = encode(frame_type::error, "server full");
+  policy.idle_interval = options.idle_interval;
+  policy.idle_timeout = options.idle_timeout;
+  policy.idle_probe = encode(frame_type::ping, "");
+  policy.idle_farewell = encode(frame_type::error, "idle timeout");
+  return policy;
+}
+
+} // namespace
+
 server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options)
     : sys_(sys), room_(sys.spawn(chat::room)) {
   try {
     transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
-    auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
-      return connection_owner{sys_.spawn(session, room_, conn)};
-    };
-    listener_ = std::make_shared<transport::listener>(ioc, where, options.limits, on_accept);
+    auto on_accept =
+        [this, limits = options.session](const std::shared_ptr<transport::tcp_connection>& conn) {
+          return connection_owner{sys_.spawn(session, room_, conn, limits)};
+        };
+    listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
+                                                      policy_for(options), on_accept);
   } catch (...) {
     caf::anon_send_exit(room_, caf::exit_reason::user_shutdown); // or ~actor_system waits
     throw;
@@ -31,7 +50,7 @@ server::~server() {
 }
 
 void server::stop() {
-  listener_->stop();
+  listener_->stop(encode(frame_type::error, "server shutting down"));
 }
 
 bool server::wait_closed(std::chrono::milliseconds timeout) {

@@ -2,6 +2,7 @@
 // actor, and the room they all join. Used by chat-server's main(), by tests and by examples.
 #pragma once
 
+#include "actors/session.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/listener.hpp"
 
@@ -17,6 +18,10 @@ struct server_options {
   std::string host = "127.0.0.1";
   uint16_t port = 0; // 0: the OS picks a free port (tests)
   transport::connection_limits limits;
+  std::size_t max_connections = 10000;
+  std::chrono::milliseconds idle_interval{30000}; // silence before the server sends PING
+  std::chrono::milliseconds idle_timeout{90000};  // silence before ERROR "idle timeout" + close
+  session_limits session;
 };
 
 class server {
@@ -38,7 +43,8 @@ public:
   // Starts accepting. Call after whatever must be in the room before any client (bots).
   void start();
 
-  // Stops accepting and closes every connection after what is queued for it has gone out.
+  // Stops accepting; every client gets ERROR "server shutting down" after what is already queued
+  // for it, and is then closed.
   void stop();
 
   // Waits until every connection is closed; on timeout cuts the rest. True if none had to be cut.

@@ -17,17 +17,38 @@ server_config::server_config() {
            "bytes queued for one client before it is cut off as a slow consumer (default 1048576)")
       .add(shutdown_timeout, "shutdown-timeout",
            "on SIGINT/SIGTERM, how long clients get to receive what is queued (default 5s)")
+      .add(max_connections, "max-connections",
+           "connections served at once (default 10000); one more gets ERROR 'server full' and "
+           "is closed")
+      .add(idle_interval, "idle-interval",
+           "silence from a client before the server sends it a PING (default 30s)")
+      .add(idle_timeout, "idle-timeout",
+           "silence from a client before ERROR 'idle timeout' and a close (default 90s)")
+      .add(max_broadcast_rate, "max-broadcast-rate",
+           "broadcasts per second per user (default 10; 0: no limit); more get ERROR 'rate "
+           "limited'")
+      .add(broadcast_burst, "broadcast-burst",
+           "broadcasts a user may send at once after a quiet spell (default 20)")
       .add(log_level, "log-level",
            "trace, debug, info, warn, error, critical or off (default info); logs go to stderr");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
 }
 
-transport::connection_limits server_config::limits() const {
-  transport::connection_limits l;
-  l.max_frame = max_frame;
-  l.max_outbound_bytes = max_outbound_bytes;
-  return l;
+server_options server_config::node_options() const {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  server_options o;
+  o.host = host;
+  o.port = port;
+  o.limits.max_frame = max_frame;
+  o.limits.max_outbound_bytes = max_outbound_bytes;
+  o.max_connections = max_connections;
+  o.idle_interval = duration_cast<milliseconds>(idle_interval);
+  o.idle_timeout = duration_cast<milliseconds>(idle_timeout);
+  o.session.max_broadcast_rate = max_broadcast_rate;
+  o.session.broadcast_burst = broadcast_burst;
+  return o;
 }
 
 std::string server_config::validate() const {
@@ -36,6 +57,11 @@ std::string server_config::validate() const {
     return "--max-frame must be between 1 and 1073741824";
   if (max_outbound_bytes < max_frame + header_size)
     return "--max-outbound-bytes must hold at least one frame of --max-frame bytes";
+  if (max_connections < 1) return "--max-connections must be at least 1";
+  if (idle_interval <= caf::timespan{0} || idle_timeout <= caf::timespan{0})
+    return "--idle-interval and --idle-timeout must be positive";
+  if (max_broadcast_rate < 0 || broadcast_burst < 1)
+    return "--max-broadcast-rate must be >= 0 and --broadcast-burst >= 1";
   return {};
 }
 

@@ -2,8 +2,8 @@
 // Used by chat-server's main() and by tests that check option parsing.
 #pragma once
 
+#include "apps/chat-server/server.hpp"
 #include "apps/cli/app_config.hpp"
-#include "transport/tcp_connection.hpp"
 
 #include <caf/all.hpp>
 
@@ -19,12 +19,17 @@ struct server_config : app_config {
   std::size_t max_frame = default_max_frame;
   std::size_t max_outbound_bytes = 1 << 20;
   caf::timespan shutdown_timeout = std::chrono::seconds(5);
+  std::size_t max_connections = 10000;
+  caf::timespan idle_interval = std::chrono::seconds(30);
+  caf::timespan idle_timeout = std::chrono::seconds(90);
+  double max_broadcast_rate = 10;
+  double broadcast_burst = 20;
   std::string log_level = "info";
 
   server_config();
 
-  // What the transport needs of the options above.
-  transport::connection_limits limits() const;
+  // The node's options, as chat::server takes them.
+  server_options node_options() const;
 
   // An error text for values that parse but make no sense (port 0 is allowed: "any free port").
   std::string validate() const;

@@ -46,7 +46,7 @@ protected:
   std::pair<chat::session_actor, std::shared_ptr<chat::test::recording_connection>>
   connect(chat::room_actor r = {}) {
     auto conn = std::make_shared<chat::test::recording_connection>();
-    auto s = sys.spawn(chat::session, r ? r : room, conn);
+    auto s = sys.spawn(chat::session, r ? r : room, conn, limits);
     sessions.push_back(s);
     sched.run();
     return {s, conn};
@@ -67,6 +67,7 @@ protected:
 
   chat::room_actor room;
   std::vector<chat::session_actor> sessions;
+  chat::session_limits limits; // what connect() gives new sessions
 };
 
 TEST_F(SessionTest, LoginWithFreeNameIsAccepted) {
@@ -232,6 +233,46 @@ TEST_F(SessionTest, SessionDeathClosesItsConnection) {
   caf::anon_send_exit(s, caf::exit_reason::kill);
   sched.run();
   EXPECT_TRUE(conn->closed());
+}
+
+TEST_F(SessionTest, BroadcastsBeyondTheBurstAreRateLimitedUntilTokensRefill) {
+  limits.max_broadcast_rate = 2; // one token every 500 ms
+  limits.broadcast_burst = 3;
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "ann"));
+  conn->take();
+  for (int i = 1; i <= 4; ++i)
+    receive(s, in(frame_type::broadcast_msg, "m" + std::to_string(i)));
+  EXPECT_EQ(
+      conn->take(),
+      (frames{in(frame_type::broadcast_msg, "ann: m1"), in(frame_type::broadcast_msg, "ann: m2"),
+              in(frame_type::broadcast_msg, "ann: m3"), in(frame_type::error, "rate limited")}));
+  sched.advance_time(std::chrono::milliseconds(499));
+  receive(s, in(frame_type::broadcast_msg, "too soon"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::error, "rate limited")});
+  sched.advance_time(std::chrono::milliseconds(2));
+  receive(s, in(frame_type::broadcast_msg, "m5"));
+  EXPECT_EQ(conn->take(), frames{in(frame_type::broadcast_msg, "ann: m5")});
+}
+
+TEST_F(SessionTest, ZeroRateMeansNoLimit) {
+  limits.max_broadcast_rate = 0;
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "ann"));
+  conn->take();
+  for (int i = 0; i < 500; ++i)
+    caf::anon_send(s, chat::received_atom_v, in(frame_type::broadcast_msg, "x"));
+  sched.run();
+  EXPECT_EQ(conn->take().size(), 500u);
+}
+
+TEST_F(SessionTest, EveryReceivedFrameIsReportedDoneOnceHeldOnesToo) {
+  auto [s, conn] = connect();
+  caf::anon_send(s, chat::received_atom_v, in(frame_type::login, "ann"));
+  for (int i = 0; i < 9; ++i) // these wait behind the pending LOGIN
+    caf::anon_send(s, chat::received_atom_v, in(frame_type::send_msg, "x"));
+  sched.run();
+  EXPECT_EQ(conn->frames_done(), 10u);
 }
 
 } // namespace

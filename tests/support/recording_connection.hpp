@@ -5,9 +5,20 @@
 #include "messages/frame_decoder.hpp"
 #include "transport/connection.hpp"
 
+#include <atomic>
 #include <mutex>
+#include <ostream>
 #include <utility>
 #include <vector>
+
+namespace chat {
+
+// GoogleTest prints frames as "BROADCAST_MSG \"ann: hi\"" instead of a byte dump.
+inline void PrintTo(const inbound_frame& f, std::ostream* os) {
+  *os << frame_type_name(f.type) << " \"" << f.payload << '"';
+}
+
+} // namespace chat
 
 namespace chat::test {
 
@@ -26,7 +37,12 @@ public:
     std::lock_guard<std::mutex> guard{mutex_};
     closed_ = true;
   }
+  void frame_done() override { ++frames_done_; }
   std::string peer() const override { return "test-peer"; }
+  traffic counters() const override { return {}; }
+
+  // How many received frames the owner has reported handled.
+  std::size_t frames_done() const { return frames_done_; }
 
   bool closed() {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -56,6 +72,7 @@ private:
   std::mutex mutex_;
   std::vector<frame> sent_;
   bool closed_ = false;
+  std::atomic<std::size_t> frames_done_{0};
 };
 
 inline inbound_frame in(frame_type t, std::string payload) {

@@ -24,17 +24,21 @@ using namespace std::chrono_literals;
 
 class ListenerTest : public ::testing::Test {
 protected:
-  ListenerTest() : sys(cfg), io(1) {
+  ListenerTest() : sys(cfg), io(1) {}
+
+  void listen(chat::transport::listener_policy policy = {}) {
     auto on_accept = [this](const std::shared_ptr<chat::transport::tcp_connection>&) {
       return chat::connection_owner{sys.spawn(chat::test::connection_probe, log)};
     };
     listener = std::make_shared<chat::transport::listener>(
         io.context(), tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0},
-        chat::transport::connection_limits{}, on_accept);
+        chat::transport::connection_limits{}, std::move(policy), on_accept);
     listener->start();
   }
+
   ~ListenerTest() override {
     clients.clear();
+    if (!listener) return;
     listener->stop();
     wait_for_open(0);
     listener.reset();
@@ -66,6 +70,7 @@ protected:
 };
 
 TEST_F(ListenerTest, CountsOpenConnectionsExactlyUnderChurn) {
+  listen();
   for (int round = 0; round < 5; ++round) {
     for (int i = 0; i < 20; ++i)
       connect_one();
@@ -78,6 +83,7 @@ TEST_F(ListenerTest, CountsOpenConnectionsExactlyUnderChurn) {
 }
 
 TEST_F(ListenerTest, StopClosesEveryConnectionAndStopsAccepting) {
+  listen();
   auto& a = connect_one();
   auto& b = connect_one();
   ASSERT_TRUE(wait_for_open(2));
@@ -103,6 +109,7 @@ int lowest_free_descriptor() {
 }
 
 TEST_F(ListenerTest, AcceptLoopSurvivesRunningOutOfDescriptors) {
+  listen();
   for (int i = 0; i < 8; ++i) { // their descriptors exist before the limit bites
     clients.push_back(std::make_unique<tcp::socket>(io.context()));
     clients.back()->open(tcp::v4());
@@ -129,6 +136,78 @@ TEST_F(ListenerTest, AcceptLoopSurvivesRunningOutOfDescriptors) {
     if (e->what == probe_event::kind::frame) pinged.insert(e->frame.payload);
   }
   EXPECT_EQ(pinged, (std::set<std::string>{"0", "1", "2", "3"}));
+}
+
+// Reads one whole frame from a raw socket (5 s at most); "CLOSED" at EOF.
+std::string read_frame(tcp::socket& s) {
+  struct timeval tv {
+    5, 0
+  };
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string header(5, '\0');
+  boost::system::error_code ec;
+  asio::read(s, asio::buffer(header), ec);
+  if (ec == asio::error::eof) return "CLOSED";
+  if (ec) return "read failed: " + ec.message();
+  auto len = static_cast<uint8_t>(header[0]) | (static_cast<uint8_t>(header[1]) << 8);
+  std::string payload(static_cast<std::size_t>(len - 1), '\0');
+  asio::read(s, asio::buffer(payload), ec);
+  return std::to_string(static_cast<int>(header[4])) + ":" + payload;
+}
+
+TEST_F(ListenerTest, PastMaxConnectionsNewcomersAreToldAndClosedAndAcceptingGoesOn) {
+  chat::transport::listener_policy policy;
+  policy.max_connections = 3;
+  policy.refusal = chat::encode(chat::frame_type::error, "server full");
+  listen(policy);
+  for (int i = 0; i < 3; ++i)
+    connect_one();
+  ASSERT_TRUE(wait_for_open(3));
+  auto& fourth = connect_one();
+  EXPECT_EQ(read_frame(fourth), "4:server full");
+  EXPECT_EQ(read_frame(fourth), "CLOSED");
+  EXPECT_EQ(listener->open_connections(), 3u);
+  clients.erase(clients.begin()); // a slot frees up ...
+  ASSERT_TRUE(wait_for_open(2));
+  connect_one(); // ... and the next one is served
+  EXPECT_TRUE(wait_for_open(3));
+}
+
+TEST_F(ListenerTest, SilentPeerIsProbedThenClosedWithFarewell) {
+  chat::transport::listener_policy policy;
+  policy.idle_interval = 100ms;
+  policy.idle_timeout = 400ms;
+  policy.idle_probe = chat::encode(chat::frame_type::ping, "");
+  policy.idle_farewell = chat::encode(chat::frame_type::error, "idle timeout");
+  listen(policy);
+  auto& silent = connect_one();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_frame(silent), "5:"); // one PING, not one per sweep
+  EXPECT_EQ(read_frame(silent), "4:idle timeout");
+  EXPECT_EQ(read_frame(silent), "CLOSED");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 400ms);
+}
+
+TEST_F(ListenerTest, PeerThatKeepsTalkingIsNeverTimedOut) {
+  chat::transport::listener_policy policy;
+  policy.idle_interval = 100ms;
+  policy.idle_timeout = 300ms;
+  listen(policy);
+  auto& talker = connect_one();
+  for (int i = 0; i < 12; ++i) { // 1.2 s, four idle timeouts long
+    asio::write(talker, asio::buffer(std::string("\x01\x00\x00\x00\x06", 5)));
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(listener->open_connections(), 1u);
+}
+
+TEST_F(ListenerTest, StopSendsTheFarewellBeforeClosing) {
+  listen();
+  auto& a = connect_one();
+  ASSERT_TRUE(wait_for_open(1));
+  listener->stop(chat::encode(chat::frame_type::error, "server shutting down"));
+  EXPECT_EQ(read_frame(a), "4:server shutting down");
+  EXPECT_EQ(read_frame(a), "CLOSED");
 }
 
 } // namespace

@@ -201,4 +201,37 @@ TEST_F(TcpConnectionTest, GracefulCloseGivesUpOnAPeerThatNeverReads) {
   EXPECT_EQ(e->reason, "close timed out with data still queued");
 }
 
+TEST_F(TcpConnectionTest, FloodingPeerIsHeldBackUntilTheOwnerCatchesUp) {
+  chat::transport::connection_limits limits;
+  limits.max_unhandled_frames = 64;
+  open(limits);
+  constexpr int total = 10000; // ~10 MB: far more than socket buffers hold
+  std::string one = wire(chat::encode(chat::frame_type::send_msg, std::string(1000, 'f')));
+  std::string flood;
+  for (int i = 0; i < total; ++i)
+    flood += one;
+  std::thread writer{[&] {
+    boost::system::error_code ec;
+    asio::write(peer, asio::buffer(flood), ec); // blocks while the server does not read
+  }};
+  std::this_thread::sleep_for(300ms);
+  int received = 0;
+  while (log->next(50ms))
+    ++received;
+  // The bound, plus what one 64 KiB read can carry past it (65 frames of 1005 bytes).
+  EXPECT_LE(received, 64 + 66) << "reading did not pause";
+  EXPECT_GT(received, 0);
+  for (int i = 0; i < received; ++i)
+    conn->frame_done();
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (received < total && std::chrono::steady_clock::now() < deadline) {
+    if (auto e = log->next(100ms)) {
+      ++received;
+      conn->frame_done();
+    }
+  }
+  EXPECT_EQ(received, total) << "reading did not resume";
+  writer.join();
+}
+
 } // namespace

@@ -1,0 +1,39 @@
+// token_bucket.hpp -- an allowance of events per second with a burst: flood control.
+// Owned by one session actor (no locking); time comes from the caller, so tests use CAF's
+// virtual clock.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+
+namespace chat {
+
+template <class Clock> class token_bucket {
+public:
+  using time_point = typename Clock::time_point;
+
+  token_bucket() = default; // unlimited
+
+  // `rate` tokens per second up to `burst` tokens; rate <= 0 means no limit at all.
+  token_bucket(double rate, double burst, time_point now)
+      : rate_(rate), burst_(std::max(burst, 1.0)), tokens_(burst_), refilled_(now) {}
+
+  // Takes one token if there is one.
+  bool take(time_point now) {
+    if (rate_ <= 0) return true;
+    std::chrono::duration<double> elapsed = now - refilled_;
+    refilled_ = now;
+    tokens_ = std::min(burst_, tokens_ + elapsed.count() * rate_);
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
+private:
+  double rate_ = 0;
+  double burst_ = 1;
+  double tokens_ = 0;
+  time_point refilled_{};
+};
+
+} // namespace chat
