@@ -33,11 +33,20 @@ CHAT_ATOM(send_atom, "send");
 CHAT_ATOM(raw_atom, "raw");
 CHAT_ATOM(quit_atom, "quit");
 
+// client supervisor: connecting, reconnecting, round trips
+CHAT_ATOM(connect_atom, "connect");
+CHAT_ATOM(connected_atom, "connected");
+CHAT_ATOM(failed_atom, "failed");
+CHAT_ATOM(retry_atom, "retry");
+CHAT_ATOM(ping_atom, "ping");
+
 #undef CHAT_ATOM
 
 // CAF 0.17 defines caf::join_atom and caf::leave_atom with the same text: ours are the very same
 // types, so the two never disagree (and `using namespace caf` stays banned).
 static_assert(std::is_same_v<join_atom, caf::join_atom>);
 static_assert(std::is_same_v<leave_atom, caf::leave_atom>);
+static_assert(std::is_same_v<connect_atom, caf::connect_atom>);
+static_assert(std::is_same_v<ping_atom, caf::ping_atom>);
 
 } // namespace chat

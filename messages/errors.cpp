@@ -8,6 +8,12 @@ const char* to_string(errc x) {
     return "no error";
   case errc::name_taken:
     return "name taken";
+  case errc::refused:
+    return "refused";
+  case errc::not_connected:
+    return "not connected";
+  case errc::closed:
+    return "connection closed";
   }
   return "unknown chat error";
 }

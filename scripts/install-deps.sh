@@ -9,6 +9,8 @@ chat_packages=(
   libboost1.81-dev                      # Boost.Asio (header-only)
   liburing-dev                          # Asio's io_uring backend
   libspdlog-dev                         # logging
+  libedit-dev                           # chat-client line editing (BSD licence, unlike readline)
+  tmux                                  # tests drive chat-client under a real terminal
   libgtest-dev                          # unit and integration tests
 )
 

@@ -16,6 +16,9 @@ struct client_config : app_config {
   std::string name;
   caf::timespan connect_timeout = std::chrono::seconds(5);
   caf::timespan reply_timeout = std::chrono::seconds(5);
+  std::string script;     // run this scenario file instead of chatting
+  bool reconnect = false; // after a lost connection, connect and log in again
+  bool no_color = false;
   std::string log_level = "warn";
 
   client_config();

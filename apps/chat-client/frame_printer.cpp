@@ -38,18 +38,42 @@ std::string escape_control(const std::string& text) {
   return out;
 }
 
-std::string printable_line(const inbound_frame& f) {
+namespace {
+
+constexpr const char* bold_green = "\033[1;32m";
+constexpr const char* bold_cyan = "\033[1;36m";
+constexpr const char* red = "\033[31m";
+constexpr const char* dim = "\033[2m";
+constexpr const char* reset = "\033[0m";
+
+std::string paint(const char* colour, const std::string& text, bool on) {
+  return on ? colour + text + reset : text;
+}
+
+// "<name>: <text>" with the name in colour (ours in green, everyone else's in cyan).
+std::string broadcast_line(const std::string& text, const print_style& style) {
+  auto colon = text.find(": ");
+  if (!style.color || colon == std::string::npos) return text;
+  auto name = text.substr(0, colon);
+  return paint(name == style.own_name ? bold_green : bold_cyan, name, true) + text.substr(colon);
+}
+
+} // namespace
+
+std::string printable_line(const inbound_frame& f, const print_style& style) {
   auto text = escape_control(f.payload);
   switch (static_cast<frame_type>(f.type)) {
   case frame_type::broadcast_msg:
+    return broadcast_line(text, style);
   case frame_type::send_msg:
     return text;
   case frame_type::login:
-    return "* " + text;
+    return paint(dim, "* " + text, style.color);
   case frame_type::error:
-    return "! " + text;
+    return paint(red, "! " + text, style.color);
   default:
-    return "* " + frame_type_name(f.type) + (text.empty() ? "" : " " + text);
+    return paint(dim, "* " + frame_type_name(f.type) + (text.empty() ? "" : " " + text),
+                 style.color);
   }
 }
 

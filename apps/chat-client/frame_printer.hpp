@@ -9,9 +9,15 @@
 
 namespace chat {
 
+// How a line is dressed: colours only for a terminal; the user's own name stands out.
+struct print_style {
+  bool color = false;
+  std::string own_name;
+};
+
 // "ann: hi" for broadcasts, "Echo: hi" for echoes, "* Login OK", "! login first" for errors,
 // "* PING x" and "* TYPE_77 x" for the rest.
-std::string printable_line(const inbound_frame& f);
+std::string printable_line(const inbound_frame& f, const print_style& style = {});
 
 // The text with C0 controls, DEL and C1 controls written as \xNN; other UTF-8 passes unchanged.
 // In text that is not valid UTF-8, every byte from 0x80 up is written as \xNN too.

@@ -71,3 +71,26 @@ TEST(FramePrinterTest, Utf8PassesUnchanged) {
 TEST(FramePrinterTest, PrintableAsciiPassesUnchanged) {
   EXPECT_EQ(chat::escape_control(" !~azAZ09"), " !~azAZ09");
 }
+
+namespace {
+
+TEST(FramePrinterStyleTest, OwnNameIsGreenOthersCyanOnlyWithColour) {
+  chat::print_style style{true, "ann"};
+  chat::inbound_frame mine{3, "ann: hi"};
+  chat::inbound_frame theirs{3, "bob: hi"};
+  EXPECT_EQ(chat::printable_line(mine, style), "\033[1;32mann\033[0m: hi");
+  EXPECT_EQ(chat::printable_line(theirs, style), "\033[1;36mbob\033[0m: hi");
+  EXPECT_EQ(chat::printable_line(chat::inbound_frame{4, "login first"}, style),
+            "\033[31m! login first\033[0m");
+  style.color = false;
+  EXPECT_EQ(chat::printable_line(mine, style), "ann: hi");
+}
+
+TEST(FramePrinterStyleTest, ColourNeverComesFromThePeer) {
+  chat::print_style style{true, "ann"};
+  // A name part with an escape in it is escaped, then painted: no raw ESC from the peer.
+  auto line = chat::printable_line(chat::inbound_frame{3, "x\x1b[2J: boo"}, style);
+  EXPECT_EQ(line.find("\x1b[2J"), std::string::npos) << line;
+}
+
+} // namespace

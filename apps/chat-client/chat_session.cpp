@@ -1,0 +1,128 @@
+#include "apps/chat-client/chat_session.hpp"
+
+#include "apps/chat-client/console.hpp"
+#include "apps/chat-client/frame_printer.hpp"
+#include "apps/client/client.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+namespace chat {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* help_text =
+    "* commands: /echo TEXT (the server echoes TEXT to you alone), /ping (round-trip time),\n"
+    "*           /help, /quit (or Ctrl-D); any other line is a broadcast to everyone";
+
+// What the callbacks tell the chat loop, across threads.
+struct session_news {
+  std::atomic<int64_t> last_frame_ns{0};
+  std::mutex mutex;
+  std::string lost; // why the connection ended, when the user did not end it
+};
+
+int64_t now_ns() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+client_callbacks callbacks_for(console& term, session_news& news, print_style style,
+                               bool reconnect) {
+  client_callbacks cb;
+  cb.on_frame = [&term, &news, style](const inbound_frame& f) {
+    news.last_frame_ns = now_ns();
+    bool our_ping = f.type == static_cast<uint8_t>(frame_type::pong) &&
+                    f.payload.compare(0, 12, "client ping ") == 0;
+    if (!our_ping) term.print(printable_line(f, style));
+  };
+  cb.on_state = [&term, &news, reconnect](client_state s, const std::string& why) {
+    if (s != client_state::disconnected || why == "client closed") return;
+    if (reconnect) {
+      term.print("* disconnected (" + why + "); reconnecting");
+      return;
+    }
+    std::lock_guard<std::mutex> guard{news.mutex};
+    news.lost = why;
+    term.stop();
+  };
+  return cb;
+}
+
+// Handles one typed line; false when the user wants to leave.
+bool handle_line(const std::string& line, client& c, console& term) {
+  if (line == "/quit") return false;
+  if (line == "/help") {
+    term.print(help_text);
+  } else if (line.compare(0, 6, "/echo ") == 0) {
+    c.send(frame_type::send_msg, line.substr(6));
+  } else if (line == "/ping") {
+    std::chrono::microseconds rtt{0};
+    auto r = c.ping(&rtt);
+    term.print(r ? "* pong in " + std::to_string(rtt.count() / 1000.0).substr(0, 5) + " ms"
+                 : "! ping failed: " + r.text);
+  } else if (!line.empty() && line[0] == '/') {
+    term.print("! unknown command " + line.substr(0, line.find(' ')) + " (try /help)");
+  } else if (!line.empty()) {
+    c.send(frame_type::broadcast_msg, line);
+  }
+  return true;
+}
+
+// After piped input ends: our PONG follows every reply to what we sent; broadcasts come
+// through the room and may trail it, so also wait for a short quiet spell.
+void drain(client& c, session_news& news) {
+  c.ping();
+  auto limit = std::chrono::steady_clock::now() + 2s;
+  while (std::chrono::steady_clock::now() < limit &&
+         now_ns() - news.last_frame_ns.load() < std::chrono::nanoseconds(200ms).count())
+    std::this_thread::sleep_for(20ms);
+}
+
+} // namespace
+
+int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loop& io) {
+  console term{cfg.name + "> "};
+  print_style style{term.interactive() && !cfg.no_color, cfg.name};
+  session_news news;
+  client_options options;
+  options.host = cfg.host;
+  options.port = cfg.port;
+  options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.connect_timeout);
+  options.reconnect = cfg.reconnect;
+  client c{sys, io.context(), options, callbacks_for(term, news, style, cfg.reconnect)};
+  auto where = cfg.host + ":" + std::to_string(cfg.port);
+  if (auto r = c.connect(); !r) {
+    std::cerr << "chat-client: cannot connect to " << where << ": " << r.text << '\n';
+    return 1;
+  }
+  if (term.interactive()) term.print("* connected to " + where + "; logging in as " + cfg.name);
+  auto login = c.login(cfg.name);
+  term.flush();
+  if (!login) {
+    bool refused = login.text.compare(0, 13, "Login failed:") == 0;
+    std::cerr << "chat-client: " << (refused ? "login refused: " : "no answer to LOGIN: ")
+              << login.text << '\n';
+    return refused ? 3 : 1;
+  }
+  if (term.interactive()) term.print("* /help lists the commands");
+  while (auto line = term.read_line())
+    if (!handle_line(*line, c, term)) break;
+  {
+    std::lock_guard<std::mutex> guard{news.mutex};
+    if (!news.lost.empty()) {
+      term.flush();
+      std::cerr << "chat-client: connection closed: " << news.lost << '\n';
+      return 1;
+    }
+  }
+  if (!term.interactive()) drain(c, news);
+  term.flush();
+  return 0;
+}
+
+} // namespace chat
