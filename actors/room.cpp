@@ -10,6 +10,8 @@ namespace {
 caf::result<caf::ok_atom> join(room_ptr self, const std::string& name, member_actor who) {
   auto& st = self->state;
   if (st.members.count(name) > 0) return make_error(errc::name_taken, name);
+  if (auto held = st.names.find(who.address()); held != st.names.end())
+    return make_error(errc::already_joined, held->second); // one name, so one copy per broadcast
   self->monitor(who);
   st.names.emplace(who.address(), name);
   st.members.emplace(name, std::move(who));

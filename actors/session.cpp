@@ -61,6 +61,9 @@ void on_login(session_ptr self, std::string name) {
           },
           [self, name](caf::error& err) {
             self->state.login_pending = false;
+            // A join that timed out may still be in the room's mailbox and succeed later;
+            // this leave arrives after it (CAF keeps per-pair order) and undoes it.
+            if (err == caf::sec::request_timeout) self->send(self->state.room, leave_atom_v, name);
             bool taken = err == make_error(errc::name_taken);
             spdlog::debug("login refused user={} reason=\"{}\"", name, self->system().render(err));
             send_login_reply(self,

@@ -8,6 +8,8 @@ const char* to_string(errc x) {
     return "no error";
   case errc::name_taken:
     return "name taken";
+  case errc::already_joined:
+    return "already joined";
   case errc::refused:
     return "refused";
   case errc::not_connected:

@@ -162,4 +162,14 @@ TEST_F(RoomTest, HolderLeavingFreesTheName) {
   EXPECT_EQ(count(), 0u);
 }
 
+TEST_F(RoomTest, OneMemberHoldsOneName) {
+  auto me = caf::actor_cast<chat::member_actor>(self);
+  join_self("ann");
+  auto reply = self->request(room, caf::infinite, chat::join_atom_v, std::string{"ann2"}, me);
+  sched.run();
+  reply.receive([](caf::ok_atom) { FAIL() << "joined twice"; },
+                [](caf::error& e) { EXPECT_EQ(e, chat::make_error(chat::errc::already_joined)); });
+  EXPECT_EQ(count(), 1u);
+}
+
 } // namespace

@@ -275,4 +275,22 @@ TEST_F(SessionTest, EveryReceivedFrameIsReportedDoneOnceHeldOnesToo) {
   EXPECT_EQ(conn->frames_done(), 10u);
 }
 
+TEST_F(SessionTest, LoginThatTimedOutIsUndoneWhenTheRoomCatchesUp) {
+  // The real room, reached late: hold the session's join in a relay until after the timeout.
+  auto [s, conn] = connect();
+  auto [bob, bob_conn] = connect();
+  receive(bob, in(frame_type::login, "bob"));
+  bob_conn->take();
+  caf::anon_send(s, chat::received_atom_v, in(frame_type::login, "ann"));
+  sched.run_once();                        // the session sends its join ...
+  sched.advance_time(chat::login_timeout); // ... and times out before the room runs
+  sched.run();
+  EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login failed: server busy")});
+  EXPECT_EQ(members(), 1u) << "the late join was not undone";
+  receive(bob, in(frame_type::broadcast_msg, "hi"));
+  EXPECT_TRUE(conn->take().empty()) << "a client whose login failed got a broadcast";
+  receive(s, in(frame_type::login, "ann")); // the name is free, and one login still works
+  EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login OK")});
+}
+
 } // namespace
