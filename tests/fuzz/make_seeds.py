@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+# make_seeds.py -- writes the seed corpora of the two fuzz targets into corpus/ next to it.
+# Run again after changing an input format; every file stays under 1 KiB.
+import pathlib
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+LOGIN, SEND_MSG, BROADCAST_MSG, ERROR, PING, PONG = range(1, 7)
+
+
+def frame(ftype, payload=b"", body_len=None):
+    """One wire frame; body_len overrides the length field (to write bad lengths)."""
+    if body_len is None:
+        body_len = len(payload) + 1
+    return struct.pack("<i", body_len) + bytes([ftype]) + payload
+
+
+# -- frame_decoder: [h][h & 0x0F chunk sizes][stream]; max_frame (h >> 4) + 1, 1024, 65536 -----
+
+def decoder_input(stream, chunk_sizes=(255,), tiny_max_frame=16):
+    h = ((tiny_max_frame - 1) << 4) | len(chunk_sizes)
+    return bytes([h]) + bytes(chunk_sizes) + stream
+
+
+ALL_TYPES = b"".join(frame(t, b"x" * t) for t in range(1, 7))
+DECODER_SEEDS = {
+    "all_types_whole": decoder_input(ALL_TYPES),
+    "all_types_byte_by_byte": decoder_input(ALL_TYPES, chunk_sizes=()),
+    "split_header": decoder_input(ALL_TYPES, chunk_sizes=(2, 3, 1, 7)),
+    "empty_chunks": decoder_input(frame(SEND_MSG, b"hi") * 3, chunk_sizes=(0, 4, 0, 1)),
+    "empty_payload": decoder_input(frame(PING) + frame(PONG) + frame(99)),
+    "zero_length": decoder_input(frame(SEND_MSG, b"ok") + struct.pack("<i", 0) + b"\x02tail"),
+    "negative_length": decoder_input(struct.pack("<i", -1) + b"\x01ann", chunk_sizes=(1, 2)),
+    "huge_length": decoder_input(frame(LOGIN, b"ann") + struct.pack("<i", 0x7FFFFFFF) + b"\x02"),
+    "over_default_max": decoder_input(struct.pack("<i", 65537) + b"\x02" + b"a" * 40),
+    "over_1024": decoder_input(frame(SEND_MSG, b"a" * 600) + frame(SEND_MSG, b"b", body_len=1025)),
+    "truncated_tail": decoder_input(frame(SEND_MSG, b"hello") + frame(SEND_MSG, b"world")[:7]),
+    "invalid_utf8": decoder_input(b"".join(frame(SEND_MSG, p) for p in (
+        b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82", b"\x80", b"\xff",
+        "h\u00e9llo \u20ac \U0001F600".encode()))),
+    "login_names": decoder_input(b"".join(frame(LOGIN, n) for n in (
+        b"ann", b" ann", b"ann ", b"a" * 32, b"a" * 33, b"an\x01n", b"an\x7fn", b"\xc2\x85ann",
+        b"\xe3\x80\x80ann", b"\xc2\xa0", "\u00e9l\u00e8ve".encode())), chunk_sizes=(5, 1)),
+}
+
+# -- session: records [op][type][len][payload] ----------------------------------------------
+# op bit 0: to the peer; bits 1..2: 0 frame, 1 violated, 2 closed, 3 the frame 64 times;
+# bits 3..4: then 0 nothing, 1 run, 2 run one job, 3 advance the clock past login_timeout.
+PEER, VIOLATED, CLOSED, BURST = 0x01, 0x02, 0x04, 0x06
+RUN, ONE_JOB, ADVANCE = 0x08, 0x10, 0x18
+
+
+def rec(ftype, payload=b"", op=RUN):
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return bytes([op, ftype, len(payload)]) + payload
+
+
+SESSION_SEEDS = {
+    "login_echo_broadcast": rec(LOGIN, "ann") + rec(SEND_MSG, "hi") + rec(BROADCAST_MSG, "all"),
+    "two_members": rec(LOGIN, "ann") + rec(LOGIN, "bob", op=PEER | RUN)
+    + rec(BROADCAST_MSG, "hi") + rec(BROADCAST_MSG, "yo", op=PEER | RUN),
+    "name_taken": rec(LOGIN, "ann") + rec(LOGIN, "ann", op=PEER | RUN),
+    "second_login": rec(LOGIN, "ann") + rec(LOGIN, "bob") + rec(LOGIN, "ann"),
+    "broadcast_before_login": rec(BROADCAST_MSG, "hi") + rec(LOGIN, "ann") + rec(BROADCAST_MSG, "x"),
+    "pipelined": rec(LOGIN, "ann", op=0) + rec(BROADCAST_MSG, "a", op=0)
+    + rec(LOGIN, "bob", op=0) + rec(SEND_MSG, "e", op=0) + rec(BROADCAST_MSG, "b"),
+    "bad_names": b"".join(rec(LOGIN, n) for n in (
+        b"", b" ann", b"a" * 33, b"an\x01n", b"\xc0\x80", b"\xed\xa0\x80")),
+    "invalid_utf8": rec(SEND_MSG, b"\xff") + rec(LOGIN, "ann") + rec(BROADCAST_MSG, b"\xe2\x82"),
+    "ping_pong_error_unknown": rec(PING, "p") + rec(PONG, "q") + rec(ERROR, "oops")
+    + rec(0, "zero") + rec(9, "nine") + rec(64, "app") + rec(255, ""),
+    "violated_then_more": rec(LOGIN, "ann") + rec(0, "frame too large", op=VIOLATED | RUN)
+    + rec(SEND_MSG, "after"),
+    "closed_then_name_free": rec(LOGIN, "ann") + rec(0, "eof", op=CLOSED | RUN)
+    + rec(LOGIN, "ann", op=PEER | RUN) + rec(SEND_MSG, "late"),
+    "login_timeout": rec(LOGIN, "ann", op=0) + rec(0, "", op=ONE_JOB) + rec(PING, "", op=ADVANCE)
+    + rec(SEND_MSG, "after") + rec(LOGIN, "ann", op=PEER | RUN),
+    "flood": rec(LOGIN, "ann") + rec(BROADCAST_MSG, "f", op=0) * 30 + rec(SEND_MSG, "e", op=ADVANCE)
+    + rec(BROADCAST_MSG, "again"),
+    "held_overflow": rec(LOGIN, "ann", op=ONE_JOB) + rec(PING, "p", op=BURST) * 17
+    + rec(SEND_MSG, "x", op=PEER | RUN),
+}
+
+
+def write(folder, seeds):
+    out = HERE / "corpus" / folder
+    out.mkdir(parents=True, exist_ok=True)
+    for name, blob in seeds.items():
+        assert len(blob) < 1024, name
+        (out / name).write_bytes(blob)
+    print(f"{out}: {len(seeds)} seeds")
+
+
+if __name__ == "__main__":
+    write("frame_decoder", DECODER_SEEDS)
+    write("session", SESSION_SEEDS)
