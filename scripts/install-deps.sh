@@ -12,6 +12,8 @@ chat_packages=(
   libedit-dev                           # chat-client line editing (BSD licence, unlike readline)
   tmux                                  # tests drive chat-client under a real terminal
   libgtest-dev                          # unit and integration tests
+  libasan8 libubsan1 libtsan2           # gcc 12's sanitizer runtimes (test.sh's asan, tsan suites)
+  libbenchmark-dev                      # micro-benchmarks
 )
 
 install_missing_packages() {
