@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -50,6 +52,7 @@ void listener::start() {
 }
 
 void listener::accept() {
+  accepting_ = true;
   acceptor_.async_accept(asio::make_strand(ioc_),
                          [self = shared_from_this()](auto ec, tcp::socket socket) {
                            self->on_accept(ec, std::move(socket));
@@ -57,13 +60,25 @@ void listener::accept() {
 }
 
 void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
-  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return; // stop()
+  accepting_ = false;
+  if (stopping_) return close_acceptor();
   if (ec) return back_off(ec);
   if (open_connections() >= policy_.max_connections)
     refuse(std::move(socket));
   else
     admit(std::move(socket));
   accept();
+}
+
+// Like tcp_connection: shutdown() ends a pending accept (EINVAL), and only then is the acceptor
+// closed, because closing it with the accept pending is what Boost 1.81's io_uring backend gets
+// wrong.
+void listener::close_acceptor() {
+  boost::system::error_code ignored;
+  if (accepting_)
+    ::shutdown(acceptor_.native_handle(), SHUT_RD);
+  else
+    acceptor_.close(ignored);
 }
 
 void listener::admit(tcp::socket socket) {
@@ -113,14 +128,14 @@ void listener::back_off(const boost::system::error_code& ec) {
                accept_back_off.count(), open_connections());
   retry_timer_.expires_after(accept_back_off);
   retry_timer_.async_wait([self = shared_from_this()](auto wait_ec) {
-    if (!wait_ec && self->acceptor_.is_open()) self->accept();
+    if (!wait_ec && !self->stopping_) self->accept();
   });
 }
 
 // One timer for all connections, instead of one per connection: an idle connection costs no
 // timer, and a sweep over 20,000 connections is a few hundred microseconds.
 void listener::sweep() {
-  if (!acceptor_.is_open()) return;
+  if (stopping_) return;
   auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(policy_.idle_interval);
   auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(policy_.idle_timeout);
   auto now = steady_now_ns();
@@ -145,8 +160,9 @@ void listener::sweep() {
 
 void listener::stop(std::optional<frame> farewell) {
   asio::post(acceptor_.get_executor(), [self = shared_from_this(), farewell] {
-    boost::system::error_code ignored;
-    self->acceptor_.close(ignored);
+    if (self->stopping_) return;
+    self->stopping_ = true;
+    self->close_acceptor();
     self->retry_timer_.cancel();
     self->sweep_timer_.cancel();
     self->for_each_open([&farewell](tcp_connection& c) {

@@ -57,6 +57,7 @@ private:
   void admit(tcp::socket socket);
   void refuse(tcp::socket socket);
   void back_off(const boost::system::error_code& ec);
+  void close_acceptor();
   void sweep();
   template <class F> void for_each_open(F f);
 
@@ -68,7 +69,9 @@ private:
   accept_callback on_accept_;
   asio::steady_timer retry_timer_;
   asio::steady_timer sweep_timer_;
-  uint64_t refused_ = 0; // since the server was last below max_connections (strand only)
+  uint64_t refused_ = 0;   // since the server was last below max_connections (strand only)
+  bool accepting_ = false; // an async_accept is pending (strand only)
+  bool stopping_ = false;  // stop() was called (strand only)
 
   mutable std::mutex open_mutex_; // guards open_ only
   std::unordered_map<const tcp_connection*, std::weak_ptr<tcp_connection>> open_;

@@ -52,13 +52,15 @@ std::string tcp_connection::peer() const {
 // -- read side ---------------------------------------------------------------------------------
 
 void tcp_connection::wait_readable() {
+  waiting_ = true;
   socket_.async_wait(tcp::socket::wait_read,
                      asio::bind_executor(
                          strand_, [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
 }
 
 void tcp_connection::on_readable(const boost::system::error_code& ec) {
-  if (finished_) return; // our own close; the owner was told already
+  waiting_ = false;
+  if (finished_) return close_when_idle(); // our own close; the owner was told already
   if (ec) return finish("read failed: " + ec.message());
   if (read_available()) wait_readable();
 }
@@ -181,7 +183,7 @@ void tcp_connection::on_flushed(const boost::system::error_code& ec, std::size_t
     std::lock_guard<std::mutex> guard{out_mutex_};
     in_flight_bytes_ = 0;
   }
-  if (finished_) return;
+  if (finished_) return close_when_idle();
   if (ec) return finish("write failed: " + ec.message());
   flush();
 }
@@ -222,12 +224,22 @@ void tcp_connection::arm_close_timer() {
   });
 }
 
+void tcp_connection::close_when_idle() {
+  if (waiting_ || !in_flight_.empty() || !socket_.is_open()) return;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
 void tcp_connection::finish(std::string reason) {
   if (finished_) return;
   finished_ = true;
+  // shutdown() alone ends a pending wait or write (readable with EOF, or EPIPE): the socket is
+  // closed in close_when_idle() once no operation is pending on it. Closing a socket with an
+  // operation pending is what Asio 1.26's io_uring backend (Boost 1.81) gets wrong: its cancel
+  // can complete another socket's operation instead (fixed upstream in Asio 1.27).
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored); // completes the pending wait or write with operation_aborted
+  close_when_idle();
   if (close_timer_) close_timer_->cancel();
   {
     std::lock_guard<std::mutex> guard{out_mutex_};

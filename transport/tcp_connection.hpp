@@ -72,6 +72,7 @@ private:
   void on_flushed(const boost::system::error_code& ec, std::size_t n);
 
   void arm_close_timer();
+  void close_when_idle();          // closes the socket once no wait or write is pending on it
   void finish(std::string reason); // strand only; idempotent
 
   tcp::socket socket_;
@@ -83,6 +84,7 @@ private:
   std::function<void()> on_closed_;
   bool finished_ = false;
   bool read_paused_ = false; // strand only: too many frames unhandled by the owner
+  bool waiting_ = false;     // strand only: an async_wait is pending
   std::atomic<uint32_t> unhandled_{0};
   std::atomic<int64_t> last_read_ns_;
   std::atomic<uint64_t> bytes_in_{0};
