@@ -1,0 +1,243 @@
+#include "apps/chat-bench/bench_client.hpp"
+
+#include "apps/chat-bench/loopback.hpp"
+#include "apps/chat-bench/socket_arrival.hpp"
+#include "apps/chat-bench/stamp.hpp"
+
+#include <netinet/in.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace chat::bench {
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Reads per readiness notification before other clients on this thread get a turn.
+constexpr int max_reads_per_wakeup = 16;
+constexpr std::size_t read_buffer_size = 64 * 1024;
+
+// Shared by every client this thread serves: an idle client holds no read buffer.
+char* this_thread_read_buffer() {
+  thread_local std::array<char, read_buffer_size> buffer;
+  return buffer.data();
+}
+
+stats_shard& shard() {
+  return bench_stats::this_thread_shard();
+}
+
+} // namespace
+
+bench_client::bench_client(asio::any_io_executor executor, const bench_plan& plan, run_state& run,
+                           std::size_t index)
+    : executor_(std::move(executor)), socket_(executor_), plan_(plan), run_(run),
+      framing_(plan.framing), index_(static_cast<uint32_t>(index)), seen_(plan.senders) {
+  if (index < plan.senders) {
+    sender_ = std::make_unique<sender_part>();
+    sender_->id = index_;
+    sender_->text.assign(plan.payload, stamp_padding);
+  }
+}
+
+// -- connecting and logging in -----------------------------------------------------------------
+
+void bench_client::start_connect() {
+  if (state_ != state::idle) return;
+  state_ = state::connecting;
+  if (!open_socket()) return;
+  connect_pending_ = true;
+  socket_.async_connect(plan_.server, [this](const auto& ec) { on_connected(ec); });
+}
+
+bool bench_client::open_socket() {
+  boost::system::error_code ec;
+  socket_.open(tcp::v4(), ec);
+  if (!ec && plan_.source_addresses > 1) {
+    // Leave the port to connect(), which may reuse it towards another destination; a bind with
+    // port 0 alone would reserve one port of the address's ephemeral range per socket.
+    int on = 1;
+    ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+    socket_.bind(tcp::endpoint{source_address(index_, plan_.source_addresses), 0}, ec);
+  }
+  if (ec) fail("socket: " + ec.message());
+  return !ec;
+}
+
+void bench_client::on_connected(const boost::system::error_code& ec) {
+  connect_pending_ = false;
+  if (state_ == state::closed) return release_socket(); // given up meanwhile
+  if (ec) return fail("connect: " + ec.message());
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay{true}, ignored);
+  socket_.non_blocking(true, ignored); // reads happen only after readiness
+  enable_arrival_stamps(socket_.native_handle());
+  shard().add(counter::connected);
+  if (framing_.has_login()) {
+    state_ = state::logging_in;
+    framing_.encode_login(out_, plan_.name_prefix + std::to_string(index_));
+    flush();
+  } else {
+    become_ready();
+  }
+  wait_readable();
+}
+
+void bench_client::become_ready() {
+  state_ = state::ready;
+  shard().add(counter::logged_in);
+  run_.add_receiver(1);
+}
+
+void bench_client::give_up() {
+  if (state_ == state::connecting || state_ == state::idle)
+    fail("connect: not connected when the connect phase ended");
+  else if (state_ == state::logging_in)
+    fail("login: no answer when the connect phase ended");
+}
+
+void bench_client::fail(std::string_view why) {
+  switch (state_) {
+  case state::idle:
+  case state::connecting:
+    shard().add(counter::connect_failed);
+    run_.note_failure("connect failed", why);
+    break;
+  case state::logging_in:
+    shard().add(counter::login_failed);
+    run_.note_failure("login failed", why);
+    break;
+  case state::ready:
+    shard().add(counter::closed_by_server);
+    run_.note_failure("connection lost", why);
+    run_.add_receiver(-1);
+    break;
+  case state::closed:
+    return;
+  }
+  close();
+}
+
+void bench_client::close() {
+  if (state_ == state::closed) return;
+  state_ = state::closed;
+  if (sender_ && sender_->ticker) sender_->ticker->cancel(); // timers need no cancel request
+  release_socket();
+}
+
+void bench_client::release_socket() {
+  boost::system::error_code ignored;
+  if (connect_pending_ || wait_pending_ || write_busy_) {
+    // Ends a pending wait (readable: EOF) or write (EPIPE); its handler comes back here.
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    return;
+  }
+  socket_.close(ignored);
+}
+
+// -- read side ---------------------------------------------------------------------------------
+
+void bench_client::wait_readable() {
+  wait_pending_ = true;
+  socket_.async_wait(tcp::socket::wait_read, [this](const auto& ec) { on_readable(ec); });
+}
+
+void bench_client::on_readable(const boost::system::error_code& ec) {
+  wait_pending_ = false;
+  if (state_ == state::closed) return release_socket(); // our own close
+  if (ec) return fail("read: " + ec.message());
+  if (read_available()) wait_readable();
+}
+
+bool bench_client::read_available() {
+  char* buf = this_thread_read_buffer();
+  for (int i = 0; i < max_reads_per_wakeup; ++i) {
+    auto got = read_with_arrival(socket_.native_handle(), buf, read_buffer_size);
+    if (got.bytes < 0 && (got.error == EAGAIN || got.error == EWOULDBLOCK)) return true;
+    if (got.bytes <= 0) {
+      fail(got.bytes == 0 ? "closed by the server" : std::string{"read: "} + strerror(got.error));
+      return false;
+    }
+    auto n = static_cast<std::size_t>(got.bytes);
+    // Latency ends when the bytes reached our socket, not when this thread came to read them.
+    auto arrived = steady_now_ns() - got.queued_ns;
+    bool intact =
+        framing_.feed(buf, n, [this, arrived](inbound_kind kind, std::string_view payload) {
+          if (state_ != state::closed) on_frame(kind, payload, arrived);
+        });
+    if (state_ == state::closed) return false;
+    if (!intact) {
+      fail("bad frame length from the server");
+      return false;
+    }
+    if (own_returned_) {
+      own_returned_ = false;
+      pump();
+    }
+    if (n < read_buffer_size) return true; // drained the socket's receive queue
+  }
+  return true;
+}
+
+void bench_client::on_frame(inbound_kind kind, std::string_view payload, uint64_t arrived_ns) {
+  shard().add(counter::frames_in);
+  switch (kind) {
+  case inbound_kind::broadcast:
+    return on_broadcast(payload, arrived_ns);
+  case inbound_kind::login_reply:
+    return on_login_reply(payload);
+  case inbound_kind::ping:
+    framing_.encode_pong(out_, payload);
+    return flush();
+  case inbound_kind::error:
+    return on_server_error(payload);
+  case inbound_kind::other:
+    return;
+  }
+}
+
+void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
+  auto& counts = shard();
+  // Our text is the last --payload bytes: "<name>: <text>" (chat) or the text (asio-example).
+  std::optional<stamp> s;
+  if (payload.size() >= plan_.payload)
+    s = read_stamp(payload.substr(payload.size() - plan_.payload));
+  if (!s || s->run != plan_.run_id || s->sender >= plan_.senders)
+    return counts.add(counter::foreign);
+  auto how = seen_[s->sender].see(s->seq);
+  if (how == arrival::duplicate) return counts.add(counter::duplicates);
+  if (how == arrival::reordered) counts.add(counter::reordered);
+  counts.add(counter::delivered_all);
+  if (s->measured) {
+    counts.add(counter::delivered);
+    counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
+  }
+  if (sender_ && s->sender == sender_->id && sender_->pacer) {
+    sender_->pacer->returned();
+    own_returned_ = true;
+  }
+}
+
+void bench_client::on_login_reply(std::string_view text) {
+  if (state_ != state::logging_in) return;
+  if (text == "Login OK") return become_ready();
+  fail(text);
+}
+
+void bench_client::on_server_error(std::string_view text) {
+  if (text != "rate limited") {
+    shard().add(counter::server_errors);
+    return run_.note_failure("server error", text);
+  }
+  shard().add(counter::rate_limited);
+  if (sender_ && sender_->pacer) { // that broadcast will never come back: free its slot
+    sender_->pacer->returned();
+    own_returned_ = true;
+  }
+}
+
+} // namespace chat::bench

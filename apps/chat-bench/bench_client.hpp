@@ -1,0 +1,101 @@
+// bench_client.hpp -- one simulated chat user on a raw Asio socket: connect, log in, answer
+// PINGs, check every broadcast it receives and, if it is a sender, broadcast as its pacer allows.
+// Created and destroyed by bench_run on the main thread; everything else runs on the client's
+// executor (a strand when there are several I/O threads), reached from main only by post().
+//
+//   idle -> connecting -> logging_in -> ready -> closed     (asio-example: connecting -> ready)
+//
+// Handlers capture `this`: bench_run stops and joins the I/O threads before it destroys clients.
+//
+// A socket is closed only when no operation is pending on it. Boost 1.81's io_uring backend
+// (Asio 1.26) submits its cancel requests with a stale user_data, so closing a socket with a wait
+// or write in flight can complete *another* socket's operation, or lose one (fixed in Asio
+// 1.27: chriskohlhoff/asio#1215). Until then shutdown() makes the pending operation finish.
+#pragma once
+
+#include "apps/chat-bench/bench_framing.hpp"
+#include "apps/chat-bench/bench_plan.hpp"
+#include "apps/chat-bench/bench_stats.hpp"
+#include "apps/chat-bench/send_pacer.hpp"
+#include "apps/chat-bench/sequence_window.hpp"
+
+#include <boost/asio.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat::bench {
+
+class bench_client {
+public:
+  bench_client(boost::asio::any_io_executor executor, const bench_plan& plan, run_state& run,
+               std::size_t index);
+
+  bench_client(const bench_client&) = delete;
+  bench_client& operator=(const bench_client&) = delete;
+
+  const boost::asio::any_io_executor& executor() { return executor_; }
+
+  // -- on the client's executor only ----------------------------------------------------------
+  void start_connect();
+  void start_sending(); // senders in state ready: broadcast from now until the drain
+  void give_up();       // end of the connect phase: a client not ready yet counts as failed
+  void close();         // our own close at the end of the run; idempotent
+
+private:
+  enum class state : uint8_t { idle, connecting, logging_in, ready, closed };
+
+  bool open_socket();    // open, and bind a source address if asked for
+  void release_socket(); // closes the socket once no operation of ours is pending on it
+  void on_connected(const boost::system::error_code& ec);
+  void become_ready();
+  void fail(std::string_view why); // counted by state, then closed
+
+  // -- read side: wait for readability, then read into the thread's buffer ---------------------
+  void wait_readable();
+  void on_readable(const boost::system::error_code& ec);
+  bool read_available(); // false once the connection is gone
+  void on_frame(inbound_kind kind, std::string_view payload, uint64_t arrived_ns);
+  void on_broadcast(std::string_view payload, uint64_t arrived_ns);
+  void on_login_reply(std::string_view text);
+  void on_server_error(std::string_view text);
+
+  // -- write side: one write in flight; frames queued meanwhile go out together next -----------
+  void pump(); // broadcast what the pacer allows
+  void arm_ticker();
+  void on_tick(const boost::system::error_code& ec);
+  void flush();
+  void on_flushed(const boost::system::error_code& ec);
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::ip::tcp::socket socket_;
+  const bench_plan& plan_;
+  run_state& run_;
+  bench_framing framing_;
+  uint32_t index_;
+  state state_ = state::idle;
+  bool connect_pending_ = false;
+  bool wait_pending_ = false;
+  bool write_busy_ = false;
+  bool own_returned_ = false; // one of our broadcasts came back during this read: pump after
+  std::vector<sequence_window> seen_; // per sender
+  std::vector<char> out_;             // frames waiting for the write in flight to finish
+  std::vector<char> writing_;         // the bytes of the write in flight
+
+  // -- senders only -----------------------------------------------------------------------------
+  struct sender_part {
+    uint32_t id;
+    std::string text; // the payload; its stamp is rewritten for each broadcast
+    uint64_t next_seq = 0;
+    std::optional<send_pacer> pacer;                   // set by start_sending
+    std::unique_ptr<boost::asio::steady_timer> ticker; // rated senders only
+    uint64_t next_tick_ns = 0;
+  };
+  std::unique_ptr<sender_part> sender_;
+};
+
+} // namespace chat::bench

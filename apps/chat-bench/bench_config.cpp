@@ -1,0 +1,95 @@
+#include "apps/chat-bench/bench_config.hpp"
+
+#include "apps/chat-bench/asio_example_codec.hpp"
+#include "apps/chat-bench/loopback.hpp"
+#include "apps/chat-bench/stamp.hpp"
+#include "messages/frame.hpp"
+#include "messages/login_name.hpp"
+
+namespace chat::bench {
+
+namespace {
+
+// clients x senders sequence windows of 16 bytes each: 256 MiB at this bound.
+constexpr std::size_t max_sequence_windows = std::size_t{1} << 24;
+constexpr std::size_t max_io_threads = 64;
+// Room in a chat frame for "<name>: " around the text.
+constexpr std::size_t max_chat_payload = default_max_frame - 1 - max_login_name - 2;
+
+} // namespace
+
+bench_config::bench_config() {
+  opt_group{custom_options_, "global"}
+      .add(host, "host,H", "server address: 127.0.0.0/8 or localhost only (default 127.0.0.1)")
+      .add(port, "port,p", "server port (default 7000)")
+      .add(clients, "clients,c", "connections to open, each one user (default 100)")
+      .add(senders, "senders,s",
+           "how many of the clients broadcast (the first ones); the rest only receive "
+           "(default 1)")
+      .add(rate, "rate,r",
+           "broadcasts per second per sender; 0 sends as fast as --window allows (default 0)")
+      .add(window, "window,w",
+           "most broadcasts a sender may have in flight: sent but not yet seen back by itself "
+           "(default 16)")
+      .add(duration, "duration,d",
+           "length of the measured interval, after the warm-up (connect-only: how long to hold "
+           "the connections) (default 10s)")
+      .add(warmup, "warmup",
+           "sending before the measured interval, not counted in the figures (default 1s)")
+      .add(payload, "payload",
+           "bytes of each broadcast's text, at least the 46-byte stamp (sender, sequence, send "
+           "time) it carries (default 64)")
+      .add(connect_only, "connect-only",
+           "open the connections, log in, hold them idle for --duration, report; no broadcasts")
+      .add(source_addresses, "source-addresses",
+           "spread clients over N source addresses 127.0.0.1..N (client i on 127.0.0.(1 + i % "
+           "N)) to pass one address's ephemeral port limit; 1 lets the kernel choose (default 1)")
+      .add(connect_rate, "connect-rate",
+           "most new connections per second, so that the server's accept queue keeps up "
+           "(default 2000)")
+      .add(io_threads, "io-threads", "threads running the clients' socket I/O (default 1)")
+      .add(name_prefix, "name-prefix",
+           "user names are <prefix><client number>; give concurrent chat-bench processes "
+           "different prefixes (default b)")
+      .add(server_pid, "server-pid",
+           "the server's process id: its CPU time (/proc/PID/stat) over the measured interval "
+           "is reported per delivered message (default: not measured)")
+      .add(framing, "framing",
+           "chat (our protocol, with LOGIN) or asio-example (Boost.Asio's chat example: 4-digit "
+           "ASCII length, body <= 512 bytes, no login) (default chat)");
+}
+
+std::string bench_config::validate() const {
+  if (!loopback_address(host))
+    return "--host must be localhost or an address in 127.0.0.0/8: chat-bench is a local "
+           "benchmark and connects to this machine only";
+  if (port == 0) return "--port must not be 0";
+  if (framing != "chat" && framing != "asio-example")
+    return "--framing must be chat or asio-example";
+  if (clients < 1) return "--clients must be at least 1";
+  if (!connect_only && (senders < 1 || senders > clients))
+    return "--senders must be between 1 and --clients";
+  if (!connect_only && clients * senders > max_sequence_windows)
+    return "--clients times --senders must be at most 16777216";
+  if (!(rate >= 0) || rate > 1e9) return "--rate must be between 0 and 1e9";
+  if (window < 1 || window > 1000000) return "--window must be between 1 and 1000000";
+  if (duration <= caf::timespan{0}) return "--duration must be positive";
+  if (warmup < caf::timespan{0}) return "--warmup must not be negative";
+  if (payload < stamp_size) return "--payload must be at least 46 bytes (the stamp)";
+  if (framing_type() == framing_kind::asio_example && payload > asio_example_max_body)
+    return "--payload must be at most 512 bytes with --framing=asio-example";
+  if (payload > max_chat_payload) return "--payload must fit in one 65536-byte frame";
+  if (source_addresses < 1 || source_addresses > max_source_addresses)
+    return "--source-addresses must be between 1 and 254";
+  if (connect_rate < 1) return "--connect-rate must be at least 1";
+  if (io_threads < 1 || io_threads > max_io_threads) return "--io-threads must be between 1 and 64";
+  if (server_pid < 0) return "--server-pid must be a process id";
+  if (framing_type() == framing_kind::chat) {
+    for (auto name : {name_prefix + "0", name_prefix + std::to_string(clients - 1)})
+      if (auto reason = login_name_error(name))
+        return "--name-prefix gives a bad user name '" + name + "': " + reason;
+  }
+  return {};
+}
+
+} // namespace chat::bench

@@ -1,0 +1,46 @@
+// bench_config.hpp -- chat-bench's options: command line, INI file (--config-file), --help.
+// Read once by chat-bench's main(); the run sees only the validated values.
+#pragma once
+
+#include "apps/cli/app_config.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace chat::bench {
+
+// How frames look on the wire: ours (PROTOCOL.md), or the Boost.Asio C++11 chat example's.
+enum class framing_kind : uint8_t { chat, asio_example };
+
+struct bench_config : app_config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7000;
+  std::size_t clients = 100;
+  std::size_t senders = 1;
+  double rate = 0;
+  std::size_t window = 16;
+  caf::timespan duration = std::chrono::seconds(10);
+  caf::timespan warmup = std::chrono::seconds(1);
+  std::size_t payload = 64;
+  bool connect_only = false;
+  std::size_t source_addresses = 1;
+  std::size_t connect_rate = 2000;
+  std::size_t io_threads = 1;
+  std::string name_prefix = "b";
+  int64_t server_pid = 0;
+  std::string framing = "chat";
+
+  bench_config();
+
+  // An error text for values that parse but make no sense together; empty when all is well.
+  std::string validate() const;
+
+  framing_kind framing_type() const {
+    return framing == "asio-example" ? framing_kind::asio_example : framing_kind::chat;
+  }
+};
+
+} // namespace chat::bench

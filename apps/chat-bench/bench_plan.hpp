@@ -1,0 +1,74 @@
+// bench_plan.hpp -- what every client of a run shares: the settings, fixed before the first
+// connect (bench_plan), and the little that changes while it runs (run_state: the phase, the
+// number of receivers, the first failure of each kind). Built by bench_run's owner; read by the
+// clients on the I/O threads.
+#pragma once
+
+#include "apps/chat-bench/bench_config.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chat::bench {
+
+// connecting -> warmup -> measuring -> draining -> done   (connect-only: connecting -> holding)
+// Senders broadcast in warmup and measuring only; a broadcast's stamp says which of the two.
+enum class run_phase : uint8_t { connecting, holding, warmup, measuring, draining, done };
+
+struct bench_plan {
+  framing_kind framing = framing_kind::chat;
+  boost::asio::ip::tcp::endpoint server;
+  std::size_t source_addresses = 1; // 1: let the kernel pick the source address
+  std::size_t clients = 0;
+  std::size_t senders = 0; // clients 0 .. senders-1 send
+  std::size_t window = 0;
+  double rate = 0; // per sender per second; 0: as fast as the window allows
+  std::size_t payload = 0;
+  std::string name_prefix;
+  uint32_t run_id = 0; // tells this run's broadcasts from any other's
+};
+
+inline uint64_t steady_now_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+class run_state {
+public:
+  run_phase phase() const { return phase_.load(std::memory_order_acquire); }
+  void set_phase(run_phase p) { phase_.store(p, std::memory_order_release); }
+
+  // Clients logged in and still open: the receivers a broadcast sent now is owed to.
+  int64_t receivers() const { return receivers_.load(std::memory_order_relaxed); }
+  void add_receiver(int64_t n) { receivers_.fetch_add(n, std::memory_order_relaxed); }
+
+  // The first text seen of each kind of failure, for the report on stderr. Rare path: locks.
+  void note_failure(std::string_view kind, std::string_view text) {
+    std::lock_guard<std::mutex> guard{notes_mutex_};
+    for (auto& note : notes_)
+      if (note.first == kind) return;
+    notes_.emplace_back(std::string{kind}, std::string{text});
+  }
+  std::vector<std::pair<std::string, std::string>> failure_notes() const {
+    std::lock_guard<std::mutex> guard{notes_mutex_};
+    return notes_;
+  }
+
+private:
+  std::atomic<run_phase> phase_{run_phase::connecting};
+  std::atomic<int64_t> receivers_{0};
+  mutable std::mutex notes_mutex_;
+  std::vector<std::pair<std::string, std::string>> notes_; // kind, first text
+};
+
+} // namespace chat::bench

@@ -1,0 +1,135 @@
+#include "apps/chat-bench/bench_report.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace chat::bench {
+
+namespace {
+
+const char* phase_name(run_phase p) {
+  switch (p) {
+  case run_phase::connecting:
+    return "connecting";
+  case run_phase::holding:
+    return "holding";
+  case run_phase::warmup:
+    return "warmup";
+  case run_phase::measuring:
+    return "measuring";
+  case run_phase::draining:
+    return "draining";
+  case run_phase::done:
+    return "done";
+  }
+  return "?";
+}
+
+// Fixed-point text for JSON: no exponent, no locale.
+std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
+}
+
+std::string micros(uint64_t ns) {
+  return fixed(static_cast<double>(ns) / 1e3, 1);
+}
+
+std::string optional_number(const std::optional<uint64_t>& value) {
+  return value ? std::to_string(*value) : "null";
+}
+
+double per_second(uint64_t count, double seconds) {
+  return seconds > 0 ? static_cast<double>(count) / seconds : 0;
+}
+
+} // namespace
+
+std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
+                          const stats_totals& now, const stats_totals& before, double interval_s) {
+  std::ostringstream out;
+  char head[32];
+  std::snprintf(head, sizeof head, "[%6.1fs] ", elapsed_s);
+  out << head << phase_name(phase) << " connected " << now[counter::connected] << '/' << clients
+      << " logged_in " << now[counter::logged_in] << " sent/s "
+      << fixed(per_second(now[counter::sent] - before[counter::sent], interval_s), 0)
+      << " delivered/s "
+      << fixed(per_second(now[counter::delivered_all] - before[counter::delivered_all], interval_s),
+               0)
+      << " p99 ";
+  if (now.latency.total == 0)
+    out << '-';
+  else
+    out << micros(now.latency.quantile_ns(0.99)) << "us";
+  if (auto lost = now[counter::closed_by_server]) out << " closed_by_server " << lost;
+  if (auto failed = now[counter::connect_failed] + now[counter::login_failed])
+    out << " failed " << failed;
+  return out.str();
+}
+
+namespace {
+
+void write_counts(std::ostream& out, const stats_totals& t, double measured_s) {
+  auto delivered = t[counter::delivered];
+  auto expected = t[counter::expected];
+  out << ",\"connected\":" << t[counter::connected] << ",\"logged_in\":" << t[counter::logged_in]
+      << ",\"connect_failed\":" << t[counter::connect_failed]
+      << ",\"login_failed\":" << t[counter::login_failed]
+      << ",\"closed_by_server\":" << t[counter::closed_by_server]
+      << ",\"sent\":" << t[counter::sent_measured] << ",\"delivered\":" << delivered
+      << ",\"deliveries_per_s\":" << fixed(per_second(delivered, measured_s), 0)
+      << ",\"expected\":" << expected
+      << ",\"lost\":" << (expected > delivered ? expected - delivered : 0)
+      << ",\"duplicates\":" << t[counter::duplicates] << ",\"reordered\":" << t[counter::reordered]
+      << ",\"foreign\":" << t[counter::foreign] << ",\"rate_limited\":" << t[counter::rate_limited]
+      << ",\"server_errors\":" << t[counter::server_errors]
+      << ",\"schedule_skipped\":" << t[counter::schedule_skipped];
+  auto& l = t.latency;
+  out << ",\"latency_us\":{\"p50\":" << micros(l.quantile_ns(0.5))
+      << ",\"p99\":" << micros(l.quantile_ns(0.99)) << ",\"p999\":" << micros(l.quantile_ns(0.999))
+      << ",\"max\":" << micros(l.max_ns) << '}';
+}
+
+// The server's CPU and memory (only with --server-pid), and this process's CPU.
+void write_usage(std::ostream& out, const bench_result& r) {
+  auto delivered = r.totals[counter::delivered];
+  auto clients = r.totals[counter::logged_in];
+  auto ns = [](uint64_t v) { return fixed(static_cast<double>(v) / 1e9, 3); };
+  out << ",\"cpu_interval_s\":" << fixed(r.cpu_interval_s, 3)
+      << ",\"server_cpu_s\":" << (r.server_cpu_ns ? ns(*r.server_cpu_ns) : "null")
+      << ",\"server_cpu_ns_per_delivery\":"
+      << (r.server_cpu_ns && delivered > 0
+              ? fixed(static_cast<double>(*r.server_cpu_ns) / static_cast<double>(delivered), 1)
+              : "null");
+  out << ",\"server_rss_kib_start\":" << optional_number(r.server_rss_kib_start)
+      << ",\"server_rss_kib_end\":" << optional_number(r.server_rss_kib_end)
+      << ",\"server_rss_bytes_per_client\":";
+  if (r.server_rss_kib_start && r.server_rss_kib_end && clients > 0)
+    out << fixed((static_cast<double>(*r.server_rss_kib_end) -
+                  static_cast<double>(*r.server_rss_kib_start)) *
+                     1024 / static_cast<double>(clients),
+                 0);
+  else
+    out << "null";
+  out << ",\"bench_cpu_s\":" << ns(r.bench_cpu_ns)
+      << ",\"bench_cpu_total_s\":" << ns(r.bench_cpu_total_ns);
+}
+
+} // namespace
+
+std::string report_json(const bench_config& cfg, const bench_result& r) {
+  std::ostringstream out;
+  out << "{\"framing\":\"" << cfg.framing << "\",\"backend\":\"" << CHAT_BACKEND_NAME
+      << "\",\"clients\":" << cfg.clients
+      << ",\"senders\":" << (cfg.connect_only ? 0 : cfg.senders);
+  write_counts(out, r.totals, r.measured_s);
+  out << ",\"open_at_end\":" << r.open_at_end << ",\"duration_s\":" << fixed(r.measured_s, 3);
+  write_usage(out, r);
+  out << ",\"payload\":" << cfg.payload << ",\"window\":" << cfg.window
+      << ",\"rate\":" << fixed(cfg.rate, 1) << ",\"io_threads\":" << cfg.io_threads
+      << ",\"interrupted\":" << (r.interrupted ? "true" : "false") << '}';
+  return out.str();
+}
+
+} // namespace chat::bench

@@ -1,0 +1,38 @@
+// bench_report.hpp -- what a run found, and how it is shown: the progress line (stderr, once a
+// second) and the final one-line JSON object (stdout). Built and printed by the main thread.
+#pragma once
+
+#include "apps/chat-bench/bench_config.hpp"
+#include "apps/chat-bench/bench_plan.hpp"
+#include "apps/chat-bench/bench_stats.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chat::bench {
+
+struct bench_result {
+  stats_totals totals;
+  double measured_s = 0;                 // the measured sending interval
+  double cpu_interval_s = 0;             // measured interval + drain: what the CPU figures cover
+  std::optional<uint64_t> server_cpu_ns; // over cpu_interval_s; only with --server-pid
+  std::optional<uint64_t> server_rss_kib_start; // before the first connect; with --server-pid
+  std::optional<uint64_t> server_rss_kib_end;   // end of the measured interval (or the hold)
+  uint64_t bench_cpu_ns = 0;                    // this process, over cpu_interval_s
+  uint64_t bench_cpu_total_ns = 0;              // this process, whole run
+  int64_t open_at_end = 0;                      // clients still logged in before our own close
+  bool interrupted = false;                     // SIGINT/SIGTERM ended the run early
+  std::vector<std::pair<std::string, std::string>> failures; // kind, first text of that kind
+};
+
+// "[  3.0s] measuring connected 100/100 logged_in 100 sent/s 1234 delivered/s 123400 p99 87us"
+std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
+                          const stats_totals& now, const stats_totals& before, double interval_s);
+
+// One line, no trailing newline.
+std::string report_json(const bench_config& cfg, const bench_result& r);
+
+} // namespace chat::bench

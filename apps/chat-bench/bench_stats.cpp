@@ -1,0 +1,40 @@
+#include "apps/chat-bench/bench_stats.hpp"
+
+namespace chat::bench {
+
+namespace {
+
+thread_local stats_shard* current_shard = nullptr;
+
+// Anything counted off the I/O threads (there should be nothing) lands here, not in a crash.
+stats_shard& stray_shard() {
+  thread_local stats_shard shard;
+  return shard;
+}
+
+} // namespace
+
+bench_stats::bench_stats(std::size_t shards) {
+  for (std::size_t i = 0; i < shards; ++i)
+    shards_.push_back(std::make_unique<stats_shard>());
+}
+
+void bench_stats::bind_this_thread(std::size_t shard) {
+  current_shard = shards_.at(shard).get();
+}
+
+stats_shard& bench_stats::this_thread_shard() {
+  return current_shard != nullptr ? *current_shard : stray_shard();
+}
+
+stats_totals bench_stats::sum(bool latency) const {
+  stats_totals out;
+  for (auto& shard : shards_) {
+    for (std::size_t i = 0; i < counter_count; ++i)
+      out.values[i] += shard->get(static_cast<counter>(i));
+    if (latency) shard->latency.add_to(out.latency);
+  }
+  return out;
+}
+
+} // namespace chat::bench

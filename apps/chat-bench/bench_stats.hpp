@@ -1,0 +1,78 @@
+// bench_stats.hpp -- the run's counters: one shard per I/O thread, summed by the main thread.
+// Handlers add to the shard of the thread they run on (this_thread_shard), so counting never
+// contends; the main thread reads all shards for the progress line and the final report.
+#pragma once
+
+#include "apps/chat-bench/latency_histogram.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace chat::bench {
+
+enum class counter : std::size_t {
+  connected,        // TCP connect completed
+  connect_failed,   // connect error, or still connecting when the connect phase ended
+  logged_in,        // "Login OK" (asio-example framing: same as connected)
+  login_failed,     // "Login failed: ...", or no answer before the connect phase ended
+  closed_by_server, // EOF or error on a client that was logged in
+  sent,             // broadcasts sent, warm-up included
+  sent_measured,    // broadcasts sent in the measured interval
+  expected,         // for each measured broadcast: the receivers logged in when it was sent
+  schedule_skipped, // --rate slots dropped because the window stayed full too long
+  rate_limited,     // ERROR "rate limited" (the server refused a broadcast)
+  server_errors,    // ERROR frames of any other reason
+  frames_in,        // every frame received (the drain waits for this to stop moving)
+  delivered_all,    // our broadcasts received, warm-up included, duplicates not
+  delivered,        // our measured broadcasts received, duplicates not
+  duplicates,       // a (sender, seq) a client had seen before
+  reordered,        // a seq below the highest a client had seen from that sender
+  foreign,          // broadcasts without our run's stamp (other runs, other users)
+  count_
+};
+inline constexpr std::size_t counter_count = static_cast<std::size_t>(counter::count_);
+
+// One I/O thread's counters. Single writer: add() is a relaxed load + store, no locked
+// instruction; readers on other threads see each value whole.
+class alignas(64) stats_shard {
+public:
+  void add(counter c, uint64_t n = 1) {
+    auto& v = values_[static_cast<std::size_t>(c)];
+    v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  uint64_t get(counter c) const {
+    return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
+  }
+  latency_histogram latency; // measured deliveries only
+
+private:
+  std::array<std::atomic<uint64_t>, counter_count> values_{};
+};
+
+struct stats_totals {
+  std::array<uint64_t, counter_count> values{};
+  latency_summary latency;
+
+  uint64_t operator[](counter c) const { return values[static_cast<std::size_t>(c)]; }
+};
+
+class bench_stats {
+public:
+  explicit bench_stats(std::size_t shards);
+
+  // Called once by each I/O thread before it runs handlers; shard i belongs to thread i.
+  void bind_this_thread(std::size_t shard);
+  static stats_shard& this_thread_shard();
+
+  // Any thread; with `latency` false the histogram is left empty (cheap, for counters only).
+  stats_totals sum(bool latency = true) const;
+
+private:
+  std::vector<std::unique_ptr<stats_shard>> shards_;
+};
+
+} // namespace chat::bench

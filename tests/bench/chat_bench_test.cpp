@@ -1,0 +1,179 @@
+// chat_bench_test.cpp -- chat-bench as a process against a real chat-server process: the one
+// JSON line it prints after small runs (fan-out, connect-only, SIGINT) and its refusals.
+#include "tests/support/child_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using chat::test::child_process;
+
+constexpr auto startup_timeout = 10s;
+constexpr auto bench_timeout = 60s; // every run below takes a few seconds
+constexpr auto exit_timeout = 10s;
+
+// The number after "key": in a flat or nested JSON object (chat-bench's keys are unique);
+// nothing if the key is missing or its value is not a number (null).
+std::optional<double> json_number(const std::string& json, const std::string& key) {
+  auto at = json.find('"' + key + "\":");
+  if (at == std::string::npos) return std::nullopt;
+  auto start = json.c_str() + at + key.size() + 3;
+  char* end = nullptr;
+  double value = std::strtod(start, &end);
+  if (end == start) return std::nullopt;
+  return value;
+}
+
+// The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
+std::optional<int> listening_port(child_process& server) {
+  auto line = server.wait_for_line_containing("listening on", startup_timeout);
+  if (!line) return std::nullopt;
+  auto at = line->find("127.0.0.1:");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stoi(line->substr(at + 10));
+}
+
+// Whether chat-server knows `option` (newer servers limit broadcasts per user by default; the
+// bench sends at full speed, so the limit must be lifted where it exists).
+bool server_has_option(const std::string& option) {
+  child_process help{CHAT_SERVER_BIN, {"--help"}};
+  help.wait(exit_timeout);
+  return help.stdout_text().find(option) != std::string::npos;
+}
+
+// A bound socket that does not listen: connecting to its port is refused.
+struct refusing_port {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int port = 0;
+
+  refusing_port() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      port = ntohs(addr.sin_port);
+  }
+  ~refusing_port() { ::close(fd); }
+};
+
+class ChatBenchTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::vector<std::string> args{"--port=0", "--log-level=warn"};
+    if (server_has_option("--max-broadcast-rate")) args.push_back("--max-broadcast-rate=0");
+    server_.emplace(CHAT_SERVER_BIN, args);
+    auto port = listening_port(*server_);
+    ASSERT_TRUE(port) << server_->describe();
+    port_ = *port;
+  }
+
+  // Runs chat-bench against the server to its end; its stdout's last line is the JSON.
+  std::unique_ptr<child_process> start_bench(std::vector<std::string> args) {
+    args.push_back("--port=" + std::to_string(port_));
+    return std::make_unique<child_process>(CHAT_BENCH_BIN, args);
+  }
+
+  std::string finish_bench(child_process& bench, int expected_exit = 0) {
+    auto status = bench.wait(bench_timeout);
+    EXPECT_TRUE(status.exited_with(expected_exit)) << status << '\n' << bench.describe();
+    auto out = bench.stdout_text();
+    while (!out.empty() && out.back() == '\n')
+      out.pop_back();
+    return out.substr(out.rfind('\n') + 1); // npos + 1 == 0: the whole text
+  }
+
+  std::optional<child_process> server_;
+  int port_ = 0;
+};
+
+TEST_F(ChatBenchTest, SmallFanOutDeliversEveryBroadcastToEveryClientOnce) {
+  auto bench = start_bench({"--clients=20", "--senders=2", "--duration=1s", "--warmup=500ms",
+                            "--server-pid=" + std::to_string(server_->pid())});
+  auto json = finish_bench(*bench);
+  auto sent = json_number(json, "sent").value_or(0);
+  EXPECT_EQ(json_number(json, "connected"), 20) << json;
+  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
+  EXPECT_GT(sent, 0) << json;
+  EXPECT_EQ(json_number(json, "delivered"), sent * 20) << json;
+  EXPECT_EQ(json_number(json, "expected"), sent * 20) << json;
+  EXPECT_EQ(json_number(json, "lost"), 0) << json;
+  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
+  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
+  EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
+  EXPECT_GT(json_number(json, "p50").value_or(0), 0) << json;
+  EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+  EXPECT_NE(bench->stderr_text().find("measuring"), std::string::npos) << bench->describe();
+}
+
+TEST_F(ChatBenchTest, RatedSendersKeepToTheirRate) {
+  auto bench =
+      start_bench({"--clients=10", "--senders=2", "--rate=20", "--duration=1s", "--warmup=200ms"});
+  auto json = finish_bench(*bench);
+  auto sent = json_number(json, "sent").value_or(0);
+  EXPECT_GE(sent, 2 * 20 * 0.5) << json; // 2 senders x 20/s x 1 s, with room for a busy host
+  EXPECT_LE(sent, 2 * 20 + 2) << json;
+  EXPECT_EQ(json_number(json, "delivered"), sent * 10) << json;
+  EXPECT_EQ(json_number(json, "lost"), 0) << json;
+}
+
+TEST_F(ChatBenchTest, ConnectOnlyHoldsEveryClientLoggedIn) {
+  auto bench = start_bench({"--clients=30", "--connect-only", "--duration=1s"});
+  auto json = finish_bench(*bench);
+  EXPECT_EQ(json_number(json, "connected"), 30) << json;
+  EXPECT_EQ(json_number(json, "logged_in"), 30) << json;
+  EXPECT_EQ(json_number(json, "open_at_end"), 30) << json;
+  EXPECT_EQ(json_number(json, "sent"), 0) << json;
+  EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
+}
+
+TEST_F(ChatBenchTest, SigintEndsTheRunEarlyAndStillReports) {
+  auto bench = start_bench({"--clients=10", "--senders=1", "--duration=60s", "--warmup=0s"});
+  auto deadline = std::chrono::steady_clock::now() + startup_timeout;
+  while (bench->stderr_text().find("measuring") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  bench->send_signal(SIGINT);
+  auto json = finish_bench(*bench);
+  EXPECT_NE(json.find("\"interrupted\":true"), std::string::npos) << json;
+  EXPECT_LT(json_number(json, "duration_s").value_or(99), 30) << json;
+  EXPECT_EQ(json_number(json, "lost"), 0) << json;
+}
+
+TEST(ChatBenchOptionsTest, RefusesAHostOutsideLoopback) {
+  child_process bench{CHAT_BENCH_BIN, {"--host=192.0.2.1", "--port=7000"}};
+  auto status = bench.wait(exit_timeout);
+  EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
+  EXPECT_NE(bench.stderr_text().find("127.0.0.0/8"), std::string::npos) << bench.describe();
+  EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+}
+
+TEST(ChatBenchOptionsTest, CountsRefusedConnectionsAndExitsOne) {
+  refusing_port closed;
+  ASSERT_NE(closed.port, 0);
+  child_process bench{CHAT_BENCH_BIN,
+                      {"--port=" + std::to_string(closed.port), "--clients=5", "--duration=1s"}};
+  auto status = bench.wait(bench_timeout);
+  EXPECT_TRUE(status.exited_with(1)) << status << '\n' << bench.describe();
+  auto json = bench.stdout_text();
+  EXPECT_EQ(json_number(json, "connect_failed"), 5) << json;
+  EXPECT_EQ(json_number(json, "connected"), 0) << json;
+  EXPECT_NE(bench.stderr_text().find("refused"), std::string::npos) << bench.describe();
+}
+
+} // namespace
