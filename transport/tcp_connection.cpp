@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <array>
 #include <sstream>
 
@@ -13,6 +16,13 @@ namespace {
 
 // Reads per readiness notification before yielding to other connections on this thread.
 constexpr int max_reads_per_wakeup = 16;
+
+// Past max_outbound_bytes a connection is a slow consumer only if the peer is not taking data,
+// i.e. the kernel still holds this much of it unsent. A reader that keeps up leaves almost
+// nothing there, and then the backlog is our own writer's (a busy I/O thread): it may grow on,
+// but never past hard_outbound_factor times the bound.
+constexpr int backed_up_bytes = 64 * 1024;
+constexpr std::size_t hard_outbound_factor = 8;
 
 int64_t steady_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -35,6 +45,7 @@ tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limi
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
   socket_.non_blocking(true, ec);              // reads happen only after readiness
+  native_fd_ = socket_.native_handle();
 }
 
 tcp_connection::~tcp_connection() = default;
@@ -111,6 +122,14 @@ void tcp_connection::resume_reading() {
   if (read_available()) wait_readable();
 }
 
+// Any thread, under out_mutex_ with closing_ false, so the descriptor is still ours (finish()
+// sets closing_ before it closes anything).
+bool tcp_connection::peer_backed_up() const {
+  int unsent = 0;
+  if (::ioctl(native_fd_, SIOCOUTQ, &unsent) != 0) return true;
+  return unsent >= backed_up_bytes;
+}
+
 connection::traffic tcp_connection::counters() const {
   return {bytes_in_.load(std::memory_order_relaxed), bytes_out_.load(std::memory_order_relaxed)};
 }
@@ -133,7 +152,9 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (closing_) return;
-    if (out_bytes_ + in_flight_bytes_ + size > limits_.max_outbound_bytes) {
+    auto queued = out_bytes_ + in_flight_bytes_ + size;
+    if (queued > limits_.max_outbound_bytes &&
+        (queued > hard_outbound_factor * limits_.max_outbound_bytes || peer_backed_up())) {
       closing_ = true;
       asio::post(strand_, [self = shared_from_this()] {
         self->finish("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes) +
@@ -237,16 +258,16 @@ void tcp_connection::finish(std::string reason) {
   // closed in close_when_idle() once no operation is pending on it. Closing a socket with an
   // operation pending is what Asio 1.26's io_uring backend (Boost 1.81) gets wrong: its cancel
   // can complete another socket's operation instead (fixed upstream in Asio 1.27).
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  close_when_idle();
-  if (close_timer_) close_timer_->cancel();
   {
-    std::lock_guard<std::mutex> guard{out_mutex_};
+    std::lock_guard<std::mutex> guard{out_mutex_}; // first: see peer_backed_up()
     closing_ = true;
     out_.clear();
     out_bytes_ = 0;
   }
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  close_when_idle();
+  if (close_timer_) close_timer_->cancel();
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
                 bytes_in_.load(), bytes_out_.load());
   if (owner_) {

@@ -26,7 +26,9 @@ using tcp = asio::ip::tcp;
 
 struct connection_limits {
   std::size_t max_frame = default_max_frame; // largest body_len accepted from the peer
-  std::size_t max_outbound_bytes = 1 << 20;  // queued + in-flight bytes before slow-consumer cut
+  // Queued + in-flight bytes past which a peer that has stopped taking data is cut as a slow
+  // consumer (a peer that keeps up may have 8 times this queued while our writer catches up).
+  std::size_t max_outbound_bytes = 1 << 20;
   std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
   // Frames handed to the owner and not yet handled before reading pauses. One read can overshoot
   // by what a 64 KiB read buffer holds; reading resumes at half.
@@ -73,11 +75,13 @@ private:
 
   void arm_close_timer();
   void close_when_idle();          // closes the socket once no wait or write is pending on it
+  bool peer_backed_up() const;     // the kernel holds much of our data unsent: the peer stalls
   void finish(std::string reason); // strand only; idempotent
 
   tcp::socket socket_;
   asio::strand<asio::any_io_executor> strand_;
   tcp::endpoint peer_;
+  int native_fd_ = -1; // for the send-queue query from any thread (peer_backed_up)
   connection_limits limits_;
   frame_decoder decoder_;
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
