@@ -16,14 +16,16 @@ void put_header(std::vector<char>& out, uint8_t type, std::size_t payload_size) 
 
 } // namespace
 
+// No reserve here: callers append many frames to one buffer, and reserving the exact new size
+// on every call would defeat the vector's geometric growth (quadratic copying).
 void encode_into(std::vector<char>& out, uint8_t type, std::string_view payload) {
-  out.reserve(out.size() + header_size + payload.size());
   put_header(out, type, payload.size());
   out.insert(out.end(), payload.begin(), payload.end());
 }
 
 frame encode(uint8_t type, std::string_view payload) {
   std::vector<char> buf;
+  buf.reserve(header_size + payload.size());
   encode_into(buf, type, payload);
   return frame{std::move(buf)};
 }

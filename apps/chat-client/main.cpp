@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  chat::transport::io_loop io{1}; // outlives the actor system (see serve.cpp)
   caf::actor_system sys{cfg};
-  chat::transport::io_loop io{1};
   int rc = cfg.script.empty() ? chat::run_chat(cfg, sys, io) : run_script(cfg, sys, io);
   io.drain_and_join();
   return rc;

@@ -45,8 +45,11 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   auto signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  caf::actor_system sys{cfg}; // declared first: destroyed last, after every actor is gone
+  // The I/O loop outlives the actor system: a session's state may hold the last reference to its
+  // connection, whose socket and strand need the io_context while they are destroyed; and
+  // ~actor_system waits until every actor is gone.
   transport::io_loop io{cfg.io_threads};
+  caf::actor_system sys{cfg};
   std::optional<server> node;
   try {
     node.emplace(sys, io.context(), cfg.node_options());

@@ -104,7 +104,7 @@ struct test_client {
 
 class TimeBotTest : public ::testing::Test {
 protected:
-  TimeBotTest() : sys_{configure(cfg_)}, io_{1} {
+  TimeBotTest() : io_{1}, sys_{configure(cfg_)} {
     node_.emplace(sys_, io_.context(), chat::server_options{});
     bot_ = sys_.spawn(chat::time_bot, node_->room(), chat::wall_clock{fixed_time});
     node_->start();
@@ -179,8 +179,10 @@ protected:
   }
 
   caf::actor_system_config cfg_;
-  caf::actor_system sys_; // declared before everything that holds actors: destroyed last
+  // The I/O loop outlives the actor system: an actor's state may hold the last reference to a
+  // connection, whose socket needs the io_context while it is destroyed.
   chat::transport::io_loop io_;
+  caf::actor_system sys_; // destroyed before the I/O loop, after every actor is gone
   std::optional<chat::server> node_;
   chat::member_actor bot_;
   std::deque<test_client> clients_; // a deque: references stay valid as clients are added
