@@ -15,7 +15,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
 
 } // namespace
 
-local_node::local_node(server_options options) : sys_(configure(cfg_)), io_(1) {
+local_node::local_node(server_options options) : io_(1), sys_(configure(cfg_)) {
   server_.emplace(sys_, io_.context(), options);
   server_->start();
 }

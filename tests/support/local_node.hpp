@@ -25,8 +25,10 @@ public:
 
 private:
   caf::actor_system_config cfg_; // outlives sys_, which refers to it
-  caf::actor_system sys_;
+  // io_ outlives sys_: ~actor_system waits for the sessions, whose state still holds their
+  // tcp_connection (socket, strand); those must go before the io_context they belong to.
   transport::io_loop io_;
+  caf::actor_system sys_;
   std::optional<chat::server> server_;
 };
 

@@ -119,8 +119,11 @@ std::string last_line(const std::string& screen) {
 TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   auto command = std::string{CHAT_CLIENT_BIN} + " --port " + std::to_string(port_) + " --name ann";
   run(tmux() + " new-session -d -s chat -x 100 -y 20 -e TERM=xterm '" + command + "'");
-  // capture-pane trims trailing blanks: an empty prompt reads "ann>".
-  auto s = wait_screen([](const std::string& x) { return x.find("ann>") != std::string::npos; });
+  // capture-pane trims trailing blanks: an empty prompt reads "ann>". The prompt is up before
+  // the connection is, so wait for the login reply too (a sanitizer build takes its time).
+  auto s = wait_screen([](const std::string& x) {
+    return x.find("ann>") != std::string::npos && x.find("* Login OK") != std::string::npos;
+  });
   ASSERT_NE(s.find("* Login OK"), std::string::npos) << s;
   run(tmux() + " send-keys -t chat -l 'hello wor'");
   wait_screen([](const std::string& x) { return x.find("ann> hello wor") != std::string::npos; });

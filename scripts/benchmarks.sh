@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# benchmarks.sh -- reproduces every figure in BENCHMARKS.md in one run on this machine: our server
+# on both Asio backends and the classic Boost.Asio chat example (the peer, built from Debian's
+# libboost1.81-doc, never copied into this repository), all driven by the same chat-bench, plus
+# the Google Benchmark micro-benchmarks. Results: build/bench-results/ (one JSON line per run).
+# Usage: scripts/benchmarks.sh [SECONDS per run, default 10] [KINDS, default "io_uring epoll peer"]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds="${1:-10}"
+kinds="${2:-io_uring epoll peer}"
+source "$root/scripts/install-deps.sh"
+install_missing_packages libboost1.81-doc
+out="$root/build/bench-results"
+mkdir -p "$out"
+jobs="$(nproc)"
+
+for backend in io_uring epoll; do
+  cmake -S "$root" -B "$root/build/bench-$backend" -DCMAKE_BUILD_TYPE=Release \
+    -DCHAT_BACKEND="$backend" >/dev/null
+  cmake --build "$root/build/bench-$backend" -j"$jobs" \
+    --target chat-server chat-bench codec_benchmark fanout_benchmark >/dev/null
+done
+peer_src=/usr/share/doc/libboost1.81-doc/examples/libs/asio/example/cpp11/chat/chat_server.cpp
+peer="$root/build/bench-peer/asio_chat_server"
+mkdir -p "$(dirname "$peer")"
+[ -x "$peer" ] || g++ -std=c++17 -O2 -o "$peer" "$peer_src" -pthread
+bench="$root/build/bench-io_uring/apps/chat-bench/chat-bench"
+
+# run NAME SERVER-KIND CHAT-BENCH-ARGS...: one server, one chat-bench run, one JSON line.
+run() {
+  local name="$1" kind="$2"
+  shift 2
+  local log="$out/$name.server.log" port_file="$out/$name.port" pid
+  if [ "$kind" = peer ]; then
+    local port
+    for _ in 1 2 3 4 5; do # the peer takes a port number: try again if that one was taken
+      port=$((20000 + RANDOM % 20000))
+      "$peer" "$port" >"$log" 2>&1 &
+      pid=$!
+      sleep 0.3
+      kill -0 "$pid" 2>/dev/null && break
+    done
+    echo "$port" >"$port_file"
+    set -- --framing asio-example "$@"
+  else
+    "$root/build/bench-$kind/apps/chat-server/chat-server" --port=0 --log-level=warn \
+      --max-broadcast-rate=0 >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+    sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1 >"$port_file"
+  fi
+  local port
+  port="$(cat "$port_file")"
+  echo "== $name ($kind): chat-bench --port $port $*" >&2
+  timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" --duration "${seconds}s" \
+    "$@" 2>/dev/null | tail -1 | tee "$out/$name.json" || true
+  kill -INT "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+for kind in $kinds; do
+  run "fanout1-$kind" "$kind" --clients 100 --senders 1 --window 16 --payload 64
+  run "fanout10-$kind" "$kind" --clients 100 --senders 10 --window 16 --payload 64
+  run "rated1000-$kind" "$kind" --clients 1000 --senders 10 --rate 10 --payload 64
+  run "idle10000-$kind" "$kind" --clients 10000 --connect-only --connect-rate 5000
+done
+
+"$root/build/bench-io_uring/tests/benchmarks/codec_benchmark" --benchmark_min_time=0.5 \
+  | tee "$out/codec_benchmark.txt"
+"$root/build/bench-io_uring/tests/benchmarks/fanout_benchmark" | tee "$out/fanout_benchmark.txt"
+echo "results in $out"
