@@ -115,7 +115,13 @@ std::optional<std::string> console::read_edited() {
     }
     if (fds[0].revents & (POLLIN | POLLHUP)) {
       rl_callback_read_char();
-      if (line) return line;
+      if (line) {
+        // libedit's callback mode keeps the finished line in its display state, so the next
+        // redraw would show it again and lose what is typed after it: start afresh.
+        rl_callback_handler_remove();
+        rl_callback_handler_install(prompt_.c_str(), on_line);
+        return line;
+      }
       if (edited_eof) return std::nullopt;
     }
   }

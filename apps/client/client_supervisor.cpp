@@ -143,8 +143,9 @@ void on_frame(client_supervisor_ptr self, const inbound_frame& f) {
     st.next_wait = st.options.reconnect_first;
     set_state(self, client_state::logged_in, st.user);
   }
-  settle(self, f);
+  // The callback first: a caller woken by the settled request finds this frame handled already.
   if (st.callbacks.on_frame) st.callbacks.on_frame(f);
+  settle(self, f);
 }
 
 template <class Result>

@@ -144,6 +144,16 @@ TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   run(tmux() + " send-keys -t chat -l 'ld'");
   run(tmux() + " send-keys -t chat Enter");
   EXPECT_EQ(bob.next(), "ann: hello world"); // the whole edited line went out
+  // A second line, typed after one was sent, survives an incoming line too (libedit keeps the
+  // finished line in its display state unless the console starts afresh).
+  run(tmux() + " send-keys -t chat -l 'second li'");
+  wait_screen([](const std::string& x) { return x.find("ann> second li") != std::string::npos; });
+  bob.send(3, "interrupting");
+  ASSERT_EQ(bob.next(), "bob: interrupting");
+  s = wait_screen(
+      [](const std::string& x) { return x.find("bob: interrupting") != std::string::npos; });
+  EXPECT_EQ(last_line(s), "ann> second li") << "the second typed line was disturbed:\n" << s;
+  run(tmux() + " send-keys -t chat C-u"); // clear it again
   run(tmux() + " send-keys -t chat -l '/ping'");
   run(tmux() + " send-keys -t chat Enter");
   s = wait_screen([](const std::string& x) { return x.find("* pong in") != std::string::npos; });
