@@ -23,6 +23,8 @@ constexpr int max_reads_per_wakeup = 16;
 // but never past hard_outbound_factor times the bound.
 constexpr int backed_up_bytes = 64 * 1024;
 constexpr std::size_t hard_outbound_factor = 8;
+// How long a peer may stay backed up past the bound before it counts as stalled.
+constexpr int64_t stall_grace_ns = 1'000'000'000;
 
 int64_t steady_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -122,6 +124,20 @@ void tcp_connection::resume_reading() {
   if (read_available()) wait_readable();
 }
 
+// Past the bound (under out_mutex_): a slow consumer is a peer that has kept its data backed up
+// in the kernel for a while, not one descheduled for a few milliseconds; past the hard cap it
+// is cut whatever the reason, so memory stays bounded.
+bool tcp_connection::stalled_over_bound(std::size_t queued) {
+  if (queued > hard_outbound_factor * limits_.max_outbound_bytes) return true;
+  if (!peer_backed_up()) {
+    backed_up_since_ns_ = 0;
+    return false;
+  }
+  auto now = steady_now_ns();
+  if (backed_up_since_ns_ == 0) backed_up_since_ns_ = now;
+  return now - backed_up_since_ns_ >= stall_grace_ns;
+}
+
 // Any thread, under out_mutex_ with closing_ false, so the descriptor is still ours (finish()
 // sets closing_ before it closes anything).
 bool tcp_connection::peer_backed_up() const {
@@ -153,8 +169,7 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (closing_) return;
     auto queued = out_bytes_ + in_flight_bytes_ + size;
-    if (queued > limits_.max_outbound_bytes &&
-        (queued > hard_outbound_factor * limits_.max_outbound_bytes || peer_backed_up())) {
+    if (queued > limits_.max_outbound_bytes && stalled_over_bound(queued)) {
       closing_ = true;
       asio::post(strand_, [self = shared_from_this()] {
         self->finish("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes) +

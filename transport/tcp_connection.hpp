@@ -74,9 +74,10 @@ private:
   void on_flushed(const boost::system::error_code& ec, std::size_t n);
 
   void arm_close_timer();
-  void close_when_idle();          // closes the socket once no wait or write is pending on it
-  bool peer_backed_up() const;     // the kernel holds much of our data unsent: the peer stalls
-  void finish(std::string reason); // strand only; idempotent
+  void close_when_idle();      // closes the socket once no wait or write is pending on it
+  bool peer_backed_up() const; // the kernel holds much of our data unsent
+  bool stalled_over_bound(std::size_t queued); // under out_mutex_: cut as a slow consumer?
+  void finish(std::string reason);             // strand only; idempotent
 
   tcp::socket socket_;
   asio::strand<asio::any_io_executor> strand_;
@@ -100,6 +101,7 @@ private:
   std::size_t in_flight_bytes_ = 0; // handed to the kernel by the current write
   bool flushing_ = false;           // a flush is posted or a write is in flight
   bool closing_ = false;            // no more sends; close once the queue drains
+  int64_t backed_up_since_ns_ = 0;  // since when the peer has kept data backed up, or 0
 
   std::vector<frame> in_flight_;                    // strand only
   std::vector<asio::const_buffer> buffers_;         // strand only
