@@ -66,6 +66,23 @@ std::optional<std::size_t> open_fd_count(pid_t pid) {
   return count;
 }
 
+std::optional<std::size_t> open_socket_count(pid_t pid) {
+  auto path = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return std::nullopt;
+  std::size_t count = 0;
+  while (auto* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    char target[64] = {};
+    auto link = path + '/' + entry->d_name;
+    auto n = ::readlink(link.c_str(), target, sizeof target - 1);
+    if (n > 0 && std::string_view{target, static_cast<std::size_t>(n)}.rfind("socket:", 0) == 0)
+      ++count;
+  }
+  ::closedir(dir);
+  return count;
+}
+
 std::optional<long> status_kib(pid_t pid, std::string_view field) {
   std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
   std::string line;

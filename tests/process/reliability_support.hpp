@@ -81,6 +81,9 @@ long ms(clock_type::duration d);
 
 // Entries in /proc/<pid>/fd, or nothing if it cannot be read.
 std::optional<std::size_t> open_fd_count(pid_t pid);
+// Those of them that are sockets ("socket:[inode]"): the listener and the connections, without
+// the files and pipes a runtime may open for a moment (a sanitizer's, for one).
+std::optional<std::size_t> open_socket_count(pid_t pid);
 // A "Vm...:  N kB" field of /proc/<pid>/status in KiB (VmRSS, VmHWM), or nothing.
 std::optional<long> status_kib(pid_t pid, std::string_view field);
 // kill(pid, 0) == 0 and not a zombie.
