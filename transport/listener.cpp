@@ -1,5 +1,7 @@
 #include "transport/listener.hpp"
 
+#include "transport/steady_now.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <sys/socket.h>
@@ -21,12 +23,6 @@ bool is_resource_exhaustion(const boost::system::error_code& ec) {
   return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
          ec == asio::error::no_memory ||
          ec == boost::system::error_code{ENFILE, boost::system::system_category()};
-}
-
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 } // namespace
@@ -86,7 +82,7 @@ void listener::admit(tcp::socket socket) {
     spdlog::info("accepting again after refusing {} connections", refused_);
     refused_ = 0;
   }
-  auto conn = std::make_shared<tcp_connection>(std::move(socket), limits_);
+  auto conn = std::make_shared<tcp_connection>(std::move(socket), limits_, pressure_);
   std::size_t open = 0;
   {
     std::lock_guard<std::mutex> guard{open_mutex_};

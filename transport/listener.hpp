@@ -4,6 +4,7 @@
 // the frames it sends (refusal, probe, farewells) are given to it ready-made.
 #pragma once
 
+#include "transport/outbound_pressure.hpp"
 #include "transport/tcp_connection.hpp"
 
 #include <boost/asio.hpp>
@@ -67,6 +68,8 @@ private:
   connection_limits limits_;
   listener_policy policy_;
   accept_callback on_accept_;
+  // Shared by every connection accepted here: a broadcast's receivers hold back its senders.
+  std::shared_ptr<outbound_pressure> pressure_ = std::make_shared<outbound_pressure>();
   asio::steady_timer retry_timer_;
   asio::steady_timer sweep_timer_;
   uint64_t refused_ = 0;   // since the server was last below max_connections (strand only)

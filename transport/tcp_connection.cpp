@@ -1,13 +1,10 @@
 #include "transport/tcp_connection.hpp"
 
 #include "transport/buffer_pool.hpp"
+#include "transport/steady_now.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-
-#include <array>
 #include <sstream>
 
 namespace chat::transport {
@@ -17,21 +14,6 @@ namespace {
 // Reads per readiness notification before yielding to other connections on this thread.
 constexpr int max_reads_per_wakeup = 16;
 
-// Past max_outbound_bytes a connection is a slow consumer only if the peer is not taking data,
-// i.e. the kernel still holds this much of it unsent. A reader that keeps up leaves almost
-// nothing there, and then the backlog is our own writer's (a busy I/O thread): it may grow on,
-// but never past hard_outbound_factor times the bound.
-constexpr int backed_up_bytes = 64 * 1024;
-constexpr std::size_t hard_outbound_factor = 8;
-// How long a peer may stay backed up past the bound before it counts as stalled.
-constexpr int64_t stall_grace_ns = 1'000'000'000;
-
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string to_string(const tcp::endpoint& ep) {
   std::ostringstream out;
   out << ep;
@@ -40,9 +22,11 @@ std::string to_string(const tcp::endpoint& ep) {
 
 } // namespace
 
-tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits)
+tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits,
+                               std::shared_ptr<outbound_pressure> pressure)
     : socket_(std::move(socket)), strand_(asio::make_strand(socket_.get_executor())),
-      limits_(limits), decoder_(limits.max_frame), last_read_ns_(steady_now_ns()) {
+      limits_(limits), decoder_(limits.max_frame), pressure_(std::move(pressure)),
+      last_read_ns_(steady_now_ns()) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
@@ -81,6 +65,7 @@ void tcp_connection::on_readable(const boost::system::error_code& ec) {
 bool tcp_connection::read_available() {
   auto buf = this_thread_read_buffer();
   for (int i = 0; i < max_reads_per_wakeup; ++i) {
+    if (!may_read()) return false;
     boost::system::error_code ec;
     auto n = socket_.read_some(asio::buffer(buf.data, buf.size), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
@@ -103,125 +88,46 @@ bool tcp_connection::read_available() {
       caf::anon_send(owner_, violated_atom_v, std::string{chat::to_string(err)});
       return false;
     }
-    if (unhandled_.load(std::memory_order_acquire) >= limits_.max_unhandled_frames) {
+    if (unhandled_.load(std::memory_order_acquire) >= limits_.max_unhandled_frames)
       read_paused_ = true; // frame_done() resumes us once the owner has caught up
-      return false;
-    }
     if (n < buf.size) return true; // drained the socket's receive queue
   }
   return true;
 }
 
+// Two reasons park reading: the owner has too many frames unhandled, or some connection of the
+// listener presses (receivers are behind, so take no more from senders). Each reason resumes
+// on its own; reading restarts when neither holds.
+bool tcp_connection::may_read() {
+  if (!read_paused_ && !pressure_paused_ && pressure_ && pressure_->pressed())
+    pressure_paused_ = pressure_->defer([weak = weak_from_this()] {
+      if (auto self = weak.lock())
+        asio::post(self->strand_, [self] {
+          self->pressure_paused_ = false;
+          self->resume_reading();
+        });
+    });
+  parked_ = read_paused_ || pressure_paused_;
+  return !parked_;
+}
+
 void tcp_connection::frame_done() {
   auto resume_at = limits_.max_unhandled_frames / 2;
   if (unhandled_.fetch_sub(1, std::memory_order_acq_rel) == resume_at + 1)
-    asio::post(strand_, [self = shared_from_this()] { self->resume_reading(); });
+    asio::post(strand_, [self = shared_from_this()] {
+      self->read_paused_ = false;
+      self->resume_reading();
+    });
 }
 
 void tcp_connection::resume_reading() {
-  if (finished_ || !read_paused_) return;
-  read_paused_ = false;
+  if (finished_ || !parked_ || read_paused_ || pressure_paused_) return;
+  parked_ = false;
   if (read_available()) wait_readable();
-}
-
-// Past the bound (under out_mutex_): a slow consumer is a peer that has kept its data backed up
-// in the kernel for a while, not one descheduled for a few milliseconds; past the hard cap it
-// is cut whatever the reason, so memory stays bounded.
-bool tcp_connection::stalled_over_bound(std::size_t queued) {
-  if (queued > hard_outbound_factor * limits_.max_outbound_bytes) return true;
-  if (!peer_backed_up()) {
-    backed_up_since_ns_ = 0;
-    return false;
-  }
-  auto now = steady_now_ns();
-  if (backed_up_since_ns_ == 0) backed_up_since_ns_ = now;
-  return now - backed_up_since_ns_ >= stall_grace_ns;
-}
-
-// Any thread, under out_mutex_ with closing_ false, so the descriptor is still ours (finish()
-// sets closing_ before it closes anything).
-bool tcp_connection::peer_backed_up() const {
-  int unsent = 0;
-  if (::ioctl(native_fd_, SIOCOUTQ, &unsent) != 0) return true;
-  return unsent >= backed_up_bytes;
 }
 
 connection::traffic tcp_connection::counters() const {
   return {bytes_in_.load(std::memory_order_relaxed), bytes_out_.load(std::memory_order_relaxed)};
-}
-
-// -- write side --------------------------------------------------------------------------------
-
-void tcp_connection::send(frame f) {
-  enqueue(std::array<frame, 1>{std::move(f)});
-}
-
-void tcp_connection::send(const frame_batch& batch) {
-  enqueue(frames(batch));
-}
-
-template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
-  std::size_t size = 0;
-  for (auto& f : frames)
-    size += bytes(f).size();
-  bool start = false;
-  {
-    std::lock_guard<std::mutex> guard{out_mutex_};
-    if (closing_) return;
-    auto queued = out_bytes_ + in_flight_bytes_ + size;
-    if (queued > limits_.max_outbound_bytes && stalled_over_bound(queued)) {
-      closing_ = true;
-      asio::post(strand_, [self = shared_from_this()] {
-        self->finish("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes) +
-                     " bytes queued");
-      });
-      return;
-    }
-    out_.insert(out_.end(), frames.begin(), frames.end()); // reference counts only
-    out_bytes_ += size;
-    start = !flushing_;
-    flushing_ = true;
-  }
-  if (start) asio::post(strand_, [self = shared_from_this()] { self->flush(); });
-}
-
-void tcp_connection::flush() {
-  if (finished_) return;
-  bool close_now = false;
-  {
-    std::lock_guard<std::mutex> guard{out_mutex_};
-    if (out_.empty()) {
-      flushing_ = false;
-      close_now = closing_;
-    } else {
-      in_flight_.swap(out_);
-      in_flight_bytes_ = out_bytes_;
-      out_bytes_ = 0;
-    }
-  }
-  if (close_now) return finish("closed");
-  if (in_flight_.empty()) return;
-  buffers_.clear();
-  for (auto& f : in_flight_)
-    buffers_.emplace_back(asio::buffer(bytes(f)));
-  asio::async_write(socket_, buffers_,
-                    asio::bind_executor(strand_, [self = shared_from_this()](auto ec, auto n) {
-                      self->on_flushed(ec, n);
-                    }));
-}
-
-void tcp_connection::on_flushed(const boost::system::error_code& ec, std::size_t n) {
-  bytes_out_.fetch_add(n, std::memory_order_relaxed);
-  in_flight_.clear();
-  if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
-    std::vector<frame>{}.swap(in_flight_);
-  {
-    std::lock_guard<std::mutex> guard{out_mutex_};
-    in_flight_bytes_ = 0;
-  }
-  if (finished_) return close_when_idle();
-  if (ec) return finish("write failed: " + ec.message());
-  flush();
 }
 
 // -- closing -----------------------------------------------------------------------------------
@@ -261,7 +167,7 @@ void tcp_connection::arm_close_timer() {
 }
 
 void tcp_connection::close_when_idle() {
-  if (waiting_ || !in_flight_.empty() || !socket_.is_open()) return;
+  if (waiting_ || writing_ || !socket_.is_open()) return;
   boost::system::error_code ignored;
   socket_.close(ignored);
 }
@@ -278,11 +184,13 @@ void tcp_connection::finish(std::string reason) {
     closing_ = true;
     out_.clear();
     out_bytes_ = 0;
+    update_pressure(steady_now_ns()); // closing: stops pressing
   }
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   close_when_idle();
   if (close_timer_) close_timer_->cancel();
+  if (watch_timer_) watch_timer_->cancel();
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
                 bytes_in_.load(), bytes_out_.load());
   if (owner_) {

@@ -7,6 +7,7 @@
 #include "messages/frame_decoder.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
+#include "transport/outbound_pressure.hpp"
 
 #include <boost/asio.hpp>
 
@@ -26,8 +27,9 @@ using tcp = asio::ip::tcp;
 
 struct connection_limits {
   std::size_t max_frame = default_max_frame; // largest body_len accepted from the peer
-  // Queued + in-flight bytes past which a peer that has stopped taking data is cut as a slow
-  // consumer (a peer that keeps up may have 8 times this queued while our writer catches up).
+  // Queued + in-flight bytes past which a peer that is not taking data is cut as a slow
+  // consumer. Half of it is the high watermark at which a connection presses its listener's
+  // outbound_pressure (reading pauses everywhere until it is back under a quarter).
   std::size_t max_outbound_bytes = 1 << 20;
   std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
   // Frames handed to the owner and not yet handled before reading pauses. One read can overshoot
@@ -38,7 +40,10 @@ struct connection_limits {
 class tcp_connection final : public connection,
                              public std::enable_shared_from_this<tcp_connection> {
 public:
-  tcp_connection(tcp::socket socket, const connection_limits& limits);
+  // `pressure` (may be null: a client's single connection) is shared with the listener's other
+  // connections.
+  tcp_connection(tcp::socket socket, const connection_limits& limits,
+                 std::shared_ptr<outbound_pressure> pressure = nullptr);
   ~tcp_connection() override;
 
   // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
@@ -65,19 +70,27 @@ private:
   // -- read side: wait for readability, then read into the thread's pooled buffer --
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
-  bool read_available(); // false when reading ended or paused
-  void resume_reading();
+  bool read_available(); // false when reading ended or is parked
+  bool may_read();       // false (and parked) while credit is out or receivers press
+  void resume_reading(); // once neither reason to park holds any more
 
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
   template <class Frames> void enqueue(const Frames& frames);
   void flush();
-  void on_flushed(const boost::system::error_code& ec, std::size_t n);
+  void write_some(); // the unwritten rest of in_flight_
+  void on_written(const boost::system::error_code& ec, std::size_t n);
+
+  // -- outbound policy: back-pressure and slow consumers (tcp_connection_outbound.cpp) --
+  void watch_outbound(); // strand; ticks while the queue is high
+  void update_pressure(int64_t now);                   // under out_mutex_
+  bool write_stalled(int64_t now) const;               // under out_mutex_
+  bool slow_consumer(std::size_t queued, int64_t now); // under out_mutex_: cut it?
+  bool peer_backed_up() const;                         // the kernel holds much of ours unsent
+  std::string slow_consumer_reason() const;
 
   void arm_close_timer();
-  void close_when_idle();      // closes the socket once no wait or write is pending on it
-  bool peer_backed_up() const; // the kernel holds much of our data unsent
-  bool stalled_over_bound(std::size_t queued); // under out_mutex_: cut as a slow consumer?
-  void finish(std::string reason);             // strand only; idempotent
+  void close_when_idle();          // closes the socket once no wait or write is pending on it
+  void finish(std::string reason); // strand only; idempotent
 
   tcp::socket socket_;
   asio::strand<asio::any_io_executor> strand_;
@@ -88,23 +101,32 @@ private:
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
   std::function<void()> on_closed_;
   bool finished_ = false;
-  bool read_paused_ = false; // strand only: too many frames unhandled by the owner
-  bool waiting_ = false;     // strand only: an async_wait is pending
+  std::shared_ptr<outbound_pressure> pressure_;
+  bool read_paused_ = false;     // strand only: too many frames unhandled by the owner
+  bool pressure_paused_ = false; // strand only: waiting for receivers to drain
+  bool parked_ = false;          // strand only: reading stopped until resume_reading()
+  bool waiting_ = false;         // strand only: an async_wait is pending
+  bool writing_ = false;         // strand only: an async_write_some is pending
   std::atomic<uint32_t> unhandled_{0};
   std::atomic<int64_t> last_read_ns_;
   std::atomic<uint64_t> bytes_in_{0};
   std::atomic<uint64_t> bytes_out_{0};
 
-  std::mutex out_mutex_; // guards the four fields below and nothing else; never held over I/O
+  std::mutex out_mutex_; // guards the fields below up to in_flight_; never held over I/O
   std::vector<frame> out_;
   std::size_t out_bytes_ = 0;       // queued in out_
-  std::size_t in_flight_bytes_ = 0; // handed to the kernel by the current write
+  std::size_t in_flight_bytes_ = 0; // in in_flight_, not yet taken by the kernel
   bool flushing_ = false;           // a flush is posted or a write is in flight
   bool closing_ = false;            // no more sends; close once the queue drains
+  bool pressing_ = false;           // this connection presses pressure_
+  bool watching_ = false;           // watch_outbound() is scheduled
+  int64_t write_progress_ns_ = 0;   // when the kernel last took bytes (or a write began)
   int64_t backed_up_since_ns_ = 0;  // since when the peer has kept data backed up, or 0
 
   std::vector<frame> in_flight_;                    // strand only
-  std::vector<asio::const_buffer> buffers_;         // strand only
+  std::vector<asio::const_buffer> buffers_;         // strand only: in_flight_'s bytes
+  std::size_t next_buffer_ = 0;                     // strand only: first not fully written
+  std::unique_ptr<asio::steady_timer> watch_timer_; // only once the queue has been high
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 };
 

@@ -144,14 +144,23 @@ std::string read_frame(tcp::socket& s) {
     5, 0
   };
   setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // A blocking read here can end with EINTR once an earlier test in this process has left a
+  // signal handler behind; that is no answer from the server, so read on.
+  auto read_all = [&s](std::string& into) {
+    boost::system::error_code ec;
+    std::size_t got = 0;
+    do {
+      got += asio::read(s, asio::buffer(into.data() + got, into.size() - got), ec);
+    } while (ec == asio::error::interrupted && got < into.size());
+    return ec;
+  };
   std::string header(5, '\0');
-  boost::system::error_code ec;
-  asio::read(s, asio::buffer(header), ec);
+  auto ec = read_all(header);
   if (ec == asio::error::eof) return "CLOSED";
   if (ec) return "read failed: " + ec.message();
   auto len = static_cast<uint8_t>(header[0]) | (static_cast<uint8_t>(header[1]) << 8);
   std::string payload(static_cast<std::size_t>(len - 1), '\0');
-  asio::read(s, asio::buffer(payload), ec);
+  read_all(payload);
   return std::to_string(static_cast<int>(header[4])) + ":" + payload;
 }
 

@@ -1,0 +1,123 @@
+// The write side of tcp_connection: a queue any thread may add to, drained by one gather write
+// at a time on the strand. What is written is shared frames (reference counts), never copies.
+#include "transport/steady_now.hpp"
+#include "transport/tcp_connection.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace chat::transport {
+
+namespace {
+
+// An unwritten tail of buffers_, as a buffer sequence for async_write_some.
+struct buffer_span {
+  const asio::const_buffer* first;
+  const asio::const_buffer* last;
+  const asio::const_buffer* begin() const { return first; }
+  const asio::const_buffer* end() const { return last; }
+};
+
+} // namespace
+
+// -- write side --------------------------------------------------------------------------------
+
+void tcp_connection::send(frame f) {
+  enqueue(std::array<frame, 1>{std::move(f)});
+}
+
+void tcp_connection::send(const frame_batch& batch) {
+  enqueue(frames(batch));
+}
+
+template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
+  std::size_t size = 0;
+  for (auto& f : frames)
+    size += bytes(f).size();
+  bool start = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (closing_) return;
+    auto queued = out_bytes_ + in_flight_bytes_ + size;
+    auto now = steady_now_ns();
+    if (slow_consumer(queued, now)) {
+      closing_ = true;
+      asio::post(strand_, [self = shared_from_this()] { self->finish(self->slow_consumer_reason()); });
+      return;
+    }
+    out_.insert(out_.end(), frames.begin(), frames.end()); // reference counts only
+    out_bytes_ += size;
+    start = !flushing_;
+    flushing_ = true;
+    update_pressure(now);
+    if (!watching_ && queued > limits_.max_outbound_bytes / 4) {
+      watching_ = true;
+      asio::post(strand_, [self = shared_from_this()] { self->watch_outbound(); });
+    }
+  }
+  if (start) asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+}
+
+void tcp_connection::flush() {
+  if (finished_) return;
+  bool close_now = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (out_.empty()) {
+      flushing_ = false;
+      close_now = closing_;
+    } else {
+      in_flight_.swap(out_);
+      in_flight_bytes_ = out_bytes_;
+      out_bytes_ = 0;
+      write_progress_ns_ = steady_now_ns();
+    }
+  }
+  if (close_now) return finish("closed");
+  if (in_flight_.empty()) return;
+  buffers_.clear();
+  for (auto& f : in_flight_)
+    buffers_.emplace_back(asio::buffer(bytes(f)));
+  next_buffer_ = 0;
+  write_some();
+}
+
+// write_some rather than one composed async_write: each completion is progress the outbound
+// policy can see (a peer that takes data slowly is not a peer that takes none).
+void tcp_connection::write_some() {
+  writing_ = true;
+  socket_.async_write_some(buffer_span{buffers_.data() + next_buffer_,
+                                       buffers_.data() + buffers_.size()},
+                           asio::bind_executor(strand_, [self = shared_from_this()](auto ec, auto n) {
+                             self->on_written(ec, n);
+                           }));
+}
+
+void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {
+  writing_ = false;
+  bytes_out_.fetch_add(n, std::memory_order_relaxed);
+  for (auto left = n; left > 0 && next_buffer_ < buffers_.size();) {
+    auto& b = buffers_[next_buffer_];
+    auto taken = std::min(left, b.size());
+    b += taken;
+    left -= taken;
+    if (b.size() == 0) ++next_buffer_;
+  }
+  bool done = finished_ || ec || next_buffer_ == buffers_.size();
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    in_flight_bytes_ = done ? 0 : in_flight_bytes_ - std::min(n, in_flight_bytes_);
+    auto now = steady_now_ns();
+    if (n > 0) write_progress_ns_ = now;
+    update_pressure(now);
+  }
+  if (!done) return write_some();
+  in_flight_.clear();
+  if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
+    std::vector<frame>{}.swap(in_flight_);
+  if (finished_) return close_when_idle();
+  if (ec) return finish("write failed: " + ec.message());
+  flush();
+}
+
+} // namespace chat::transport
