@@ -74,10 +74,17 @@ void on_login(session_ptr self, std::string name) {
 
 void on_text_frame(session_ptr self, const inbound_frame& f) {
   if (!is_valid_utf8(f.payload)) return send_error(self, "invalid UTF-8");
-  if (f.type == static_cast<uint8_t>(frame_type::send_msg))
-    return self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
   auto& st = self->state;
+  // The reply's body: type byte, prefix ("Echo: " or "<name>: "), text.
+  auto fits = [&](std::size_t prefix) {
+    return 1 + prefix + f.payload.size() <= st.limits.max_frame;
+  };
+  if (f.type == static_cast<uint8_t>(frame_type::send_msg)) {
+    if (!fits(6)) return send_error(self, "message too long");
+    return self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
+  }
   if (st.user.empty()) return send_error(self, "login first");
+  if (!fits(st.user.size() + 2)) return send_error(self, "message too long");
   if (!st.broadcasts.take(self->clock().now())) {
     if (st.rate_limited++ == 0) // one log line per flood, not per frame
       spdlog::info("rate limited user={} peer={} max_broadcast_rate={}/s", st.user, st.conn->peer(),

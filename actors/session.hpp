@@ -25,6 +25,9 @@ namespace chat {
 struct session_limits {
   double max_broadcast_rate = 10; // broadcasts per second, refilled continuously; 0: no limit
   double broadcast_burst = 20;    // broadcasts allowed at once after a quiet spell
+  // Largest frame body the server sends: an echo or broadcast that would outgrow it with its
+  // prefix gets ERROR "message too long" instead (clients reject larger frames).
+  std::size_t max_frame = default_max_frame;
 };
 
 struct session_state {

@@ -32,8 +32,8 @@ public:
 
 private:
   mutable std::mutex mutex_;
-  std::size_t pressing_ = 0;                 // guarded by mutex_
-  std::atomic<bool> pressed_{false};         // pressing_ > 0, for the lock-free check
+  std::size_t pressing_ = 0;         // guarded by mutex_
+  std::atomic<bool> pressed_{false}; // pressing_ > 0, for the lock-free check
   std::vector<std::function<void()>> waiting_;
 };
 

@@ -89,7 +89,7 @@ bool tcp_connection::read_available() {
       return false;
     }
     if (unhandled_.load(std::memory_order_acquire) >= limits_.max_unhandled_frames)
-      read_paused_ = true; // frame_done() resumes us once the owner has caught up
+      read_paused_ = true;         // frame_done() resumes us once the owner has caught up
     if (n < buf.size) return true; // drained the socket's receive queue
   }
   return true;

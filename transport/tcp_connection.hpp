@@ -81,7 +81,7 @@ private:
   void on_written(const boost::system::error_code& ec, std::size_t n);
 
   // -- outbound policy: back-pressure and slow consumers (tcp_connection_outbound.cpp) --
-  void watch_outbound(); // strand; ticks while the queue is high
+  void watch_outbound();                               // strand; ticks while the queue is high
   void update_pressure(int64_t now);                   // under out_mutex_
   bool write_stalled(int64_t now) const;               // under out_mutex_
   bool slow_consumer(std::size_t queued, int64_t now); // under out_mutex_: cut it?

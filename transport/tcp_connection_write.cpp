@@ -42,7 +42,8 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
     auto now = steady_now_ns();
     if (slow_consumer(queued, now)) {
       closing_ = true;
-      asio::post(strand_, [self = shared_from_this()] { self->finish(self->slow_consumer_reason()); });
+      asio::post(strand_,
+                 [self = shared_from_this()] { self->finish(self->slow_consumer_reason()); });
       return;
     }
     out_.insert(out_.end(), frames.begin(), frames.end()); // reference counts only
@@ -86,11 +87,10 @@ void tcp_connection::flush() {
 // policy can see (a peer that takes data slowly is not a peer that takes none).
 void tcp_connection::write_some() {
   writing_ = true;
-  socket_.async_write_some(buffer_span{buffers_.data() + next_buffer_,
-                                       buffers_.data() + buffers_.size()},
-                           asio::bind_executor(strand_, [self = shared_from_this()](auto ec, auto n) {
-                             self->on_written(ec, n);
-                           }));
+  socket_.async_write_some(
+      buffer_span{buffers_.data() + next_buffer_, buffers_.data() + buffers_.size()},
+      asio::bind_executor(
+          strand_, [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); }));
 }
 
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {

@@ -48,6 +48,7 @@ server_options server_config::node_options() const {
   o.idle_timeout = duration_cast<milliseconds>(idle_timeout);
   o.session.max_broadcast_rate = max_broadcast_rate;
   o.session.broadcast_burst = broadcast_burst;
+  o.session.max_frame = max_frame;
   return o;
 }
 

@@ -255,6 +255,21 @@ TEST_F(SessionTest, BroadcastsBeyondTheBurstAreRateLimitedUntilTokensRefill) {
   EXPECT_EQ(conn->take(), frames{in(frame_type::broadcast_msg, "ann: m5")});
 }
 
+TEST_F(SessionTest, TextWhoseReplyWouldPassMaxFrameGetsMessageTooLong) {
+  limits.max_frame = 20; // body: type byte + payload
+  auto [s, conn] = connect();
+  receive(s, in(frame_type::login, "ann"));
+  conn->take();
+  receive(s, in(frame_type::send_msg, std::string(13, 'e')));      // 1 + 6 + 13 = 20: fits
+  receive(s, in(frame_type::send_msg, std::string(14, 'e')));      // 21: does not
+  receive(s, in(frame_type::broadcast_msg, std::string(14, 'b'))); // 1 + 5 + 14 = 20
+  receive(s, in(frame_type::broadcast_msg, std::string(15, 'b')));
+  EXPECT_EQ(conn->take(), (frames{in(frame_type::send_msg, "Echo: " + std::string(13, 'e')),
+                                  in(frame_type::error, "message too long"),
+                                  in(frame_type::broadcast_msg, "ann: " + std::string(14, 'b')),
+                                  in(frame_type::error, "message too long")}));
+}
+
 TEST_F(SessionTest, ZeroRateMeansNoLimit) {
   limits.max_broadcast_rate = 0;
   auto [s, conn] = connect();

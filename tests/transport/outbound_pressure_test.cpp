@@ -120,7 +120,8 @@ TEST_F(OutboundPressureConnectionTest, ReceiverThatStopsReadingStopsPressingAndI
     receiver.conn->send(big);
   EXPECT_TRUE(eventually([&] { return pressure->pressed(); })) << "a full queue never pressed";
   // The peer takes nothing: within the stall time the listener may read again...
-  EXPECT_TRUE(eventually([&] { return !pressure->pressed(); }, 3s)) << "a dead reader still presses";
+  EXPECT_TRUE(eventually([&] { return !pressure->pressed(); }, 3s))
+      << "a dead reader still presses";
   // ...and the dead reader is cut, without anything more being queued for it.
   auto e = receiver.log->next(5s);
   ASSERT_TRUE(e) << "never cut off";
