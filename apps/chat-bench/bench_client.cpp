@@ -206,6 +206,13 @@ void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
   std::optional<stamp> s;
   if (payload.size() >= plan_.payload)
     s = read_stamp(payload.substr(payload.size() - plan_.payload));
+  if (s && plan_.senders == 0) {
+    // A client held by --connect-only: another process broadcast to everyone, and how long the
+    // last of all receivers (over every process) waited is the figure wanted. The stamp's send
+    // time is the machine's steady clock, so it compares across processes.
+    counts.add(counter::watched);
+    return counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
+  }
   if (!s || s->run != plan_.run_id || s->sender >= plan_.senders)
     return counts.add(counter::foreign);
   auto how = seen_[s->sender].see(s->seq);

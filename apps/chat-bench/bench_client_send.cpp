@@ -4,6 +4,8 @@
 
 #include "apps/chat-bench/stamp.hpp"
 
+#include <algorithm>
+
 namespace chat::bench {
 
 namespace {
@@ -43,6 +45,10 @@ void bench_client::pump() {
   auto grant = sender_->pacer->take(now);
   auto& counts = bench_stats::this_thread_shard();
   if (grant.skipped > 0) counts.add(counter::schedule_skipped, grant.skipped);
+  if (plan_.max_broadcasts > 0) { // slots granted but not used stay "in flight": none follow
+    auto left = plan_.max_broadcasts - std::min(plan_.max_broadcasts, sender_->next_seq);
+    grant.count = std::min(grant.count, left);
+  }
   if (grant.count == 0) return;
   stamp s;
   s.measured = phase == run_phase::measuring;

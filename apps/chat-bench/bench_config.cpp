@@ -31,6 +31,9 @@ bench_config::bench_config() {
       .add(window, "window,w",
            "most broadcasts a sender may have in flight: sent but not yet seen back by itself "
            "(default 16)")
+      .add(max_broadcasts, "max-broadcasts",
+           "each sender stops after this many broadcasts, warm-up included (0: no limit); "
+           "--max-broadcasts 1 --window 1 --warmup 0s sends exactly one (default 0)")
       .add(duration, "duration,d",
            "length of the measured interval, after the warm-up (connect-only: how long to hold "
            "the connections) (default 10s)")
@@ -40,7 +43,9 @@ bench_config::bench_config() {
            "bytes of each broadcast's text, at least the 46-byte stamp (sender, sequence, send "
            "time) it carries (default 64)")
       .add(connect_only, "connect-only",
-           "open the connections, log in, hold them idle for --duration, report; no broadcasts")
+           "open the connections, log in, hold them idle for --duration, report; no broadcasts. "
+           "Broadcasts stamped by another chat-bench process are counted as watched, and their "
+           "latency is the report's (one broadcast to clients held by several processes)")
       .add(source_addresses, "source-addresses",
            "spread clients over N source addresses 127.0.0.1..N (client i on 127.0.0.(1 + i % "
            "N)) to pass one address's ephemeral port limit; 1 lets the kernel choose (default 1)")

@@ -22,6 +22,7 @@ struct bench_config : app_config {
   std::size_t senders = 1;
   double rate = 0;
   std::size_t window = 16;
+  uint64_t max_broadcasts = 0;
   caf::timespan duration = std::chrono::seconds(10);
   caf::timespan warmup = std::chrono::seconds(1);
   std::size_t payload = 64;

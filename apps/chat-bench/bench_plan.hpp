@@ -31,7 +31,8 @@ struct bench_plan {
   std::size_t clients = 0;
   std::size_t senders = 0; // clients 0 .. senders-1 send
   std::size_t window = 0;
-  double rate = 0; // per sender per second; 0: as fast as the window allows
+  double rate = 0;             // per sender per second; 0: as fast as the window allows
+  uint64_t max_broadcasts = 0; // per sender, warm-up included; 0: no limit
   std::size_t payload = 0;
   std::string name_prefix;
   uint32_t run_id = 0; // tells this run's broadcasts from any other's

@@ -82,7 +82,8 @@ void write_counts(std::ostream& out, const stats_totals& t, double measured_s) {
       << ",\"expected\":" << expected
       << ",\"lost\":" << (expected > delivered ? expected - delivered : 0)
       << ",\"duplicates\":" << t[counter::duplicates] << ",\"reordered\":" << t[counter::reordered]
-      << ",\"foreign\":" << t[counter::foreign] << ",\"rate_limited\":" << t[counter::rate_limited]
+      << ",\"foreign\":" << t[counter::foreign] << ",\"watched\":" << t[counter::watched]
+      << ",\"rate_limited\":" << t[counter::rate_limited]
       << ",\"server_errors\":" << t[counter::server_errors]
       << ",\"schedule_skipped\":" << t[counter::schedule_skipped];
   auto& l = t.latency;

@@ -32,6 +32,7 @@ enum class counter : std::size_t {
   duplicates,       // a (sender, seq) a client had seen before
   reordered,        // a seq below the highest a client had seen from that sender
   foreign,          // broadcasts without our run's stamp (other runs, other users)
+  watched,          // --connect-only: broadcasts stamped by another chat-bench run (latency kept)
   count_
 };
 inline constexpr std::size_t counter_count = static_cast<std::size_t>(counter::count_);
@@ -47,7 +48,7 @@ public:
   uint64_t get(counter c) const {
     return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
   }
-  latency_histogram latency; // measured deliveries only
+  latency_histogram latency; // measured deliveries only (--connect-only: watched broadcasts)
 
 private:
   std::array<std::atomic<uint64_t>, counter_count> values_{};

@@ -6,7 +6,8 @@
 // (after --warmup, for --duration), however late they arrive before the drain ends; latency runs
 // from the send time in the stamp to the kernel's receive timestamp on the receiving socket;
 // duplicates and reordering count the whole run; CPU figures cover the measured interval and
-// the drain.
+// the drain. With --connect-only, "watched" counts broadcasts another chat-bench process sent
+// to the held clients, and the latency figures are theirs (scripts/bench-19k.sh).
 //
 // Exit codes: 0 done (the JSON tells how well); 1 no client could connect or log in;
 // 2 bad options.
@@ -32,6 +33,7 @@ chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg) {
   plan.senders = cfg.connect_only ? 0 : cfg.senders;
   plan.window = cfg.window;
   plan.rate = cfg.rate;
+  plan.max_broadcasts = cfg.max_broadcasts;
   plan.payload = cfg.payload;
   plan.name_prefix = cfg.name_prefix;
   std::random_device entropy;

@@ -142,6 +142,25 @@ TEST_F(ChatBenchTest, ConnectOnlyHoldsEveryClientLoggedIn) {
   EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
 }
 
+// scripts/bench-19k.sh's pattern at small scale: one process holds clients, another sends
+// exactly one broadcast, and the holder reports when each of its clients got it.
+TEST_F(ChatBenchTest, HeldClientsWatchOneBroadcastFromAnotherProcess) {
+  auto holder = start_bench({"--clients=30", "--connect-only", "--duration=3s", "--name-prefix=h"});
+  auto deadline = std::chrono::steady_clock::now() + startup_timeout;
+  while (holder->stderr_text().find("holding") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  auto sender = start_bench({"--clients=1", "--senders=1", "--window=1", "--max-broadcasts=1",
+                             "--warmup=0s", "--duration=500ms", "--name-prefix=s"});
+  auto sent = finish_bench(*sender);
+  EXPECT_EQ(json_number(sent, "watched"), 0) << sent;
+  auto held = finish_bench(*holder);
+  EXPECT_EQ(json_number(held, "watched"), 30) << held; // one broadcast, each held client once
+  EXPECT_EQ(json_number(held, "foreign"), 0) << held;
+  EXPECT_GT(json_number(held, "max").value_or(0), 0) << held;
+  EXPECT_EQ(json_number(held, "open_at_end"), 30) << held;
+}
+
 TEST_F(ChatBenchTest, SigintEndsTheRunEarlyAndStillReports) {
   auto bench = start_bench({"--clients=10", "--senders=1", "--duration=60s", "--warmup=0s"});
   auto deadline = std::chrono::steady_clock::now() + startup_timeout;
