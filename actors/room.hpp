@@ -4,8 +4,10 @@
 
 #include "messages/interfaces.hpp"
 
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace chat {
@@ -13,7 +15,9 @@ namespace chat {
 struct room_state {
   std::unordered_map<std::string, member_actor> members;
   std::unordered_map<caf::actor_addr, std::string> names; // a member's address -> its name
-  std::vector<frame> batch; // broadcasts accepted since the last delivery, in order
+  std::vector<frame> batch;                 // broadcasts accepted since the last delivery, in order
+  std::optional<node_actor> node;           // set when this room is one node of a cluster
+  std::unordered_set<std::string> claiming; // names the cluster is being asked about
   static inline const char* name = "room";
 };
 
@@ -23,6 +27,8 @@ using room_ptr = room_actor::stateful_pointer<room_state>;
 // to the current batch; the first one of a batch sends the room a flush, and on flush every
 // member gets ONE deliver carrying the whole batch. Busy rooms thus pay one actor message per
 // member per batch, not per broadcast, and order holds because CAF keeps per-pair order.
+// In a cluster (docs/CLUSTER.md) the room also asks its node before a name is taken, and hands
+// it each batch once, for all other nodes; batches relayed from them fan out here unchanged.
 room_actor::behavior_type room(room_ptr self);
 
 } // namespace chat

@@ -158,6 +158,15 @@ session_actor::behavior_type session(session_ptr self, room_actor room,
         self->quit(); // the room sees the down message; state (and the connection) dies here
       },
       [self](deliver_atom, const frame_batch& batch) { self->state.conn->send(batch); },
+      [self](evict_atom) {
+        // In a cluster, an earlier login of our name on another node won (docs/CLUSTER.md): we
+        // are logged out, the connection stays, and a LOGIN with another name may follow.
+        auto& st = self->state;
+        spdlog::info("logged out user={} peer={} reason=\"name taken on another node\"", st.user,
+                     st.conn->peer());
+        st.user.clear();
+        send_error(self, "name taken");
+      },
   };
 }
 

@@ -40,6 +40,15 @@ CHAT_ATOM(failed_atom, "failed");
 CHAT_ATOM(retry_atom, "retry");
 CHAT_ATOM(ping_atom, "ping");
 
+// cluster: nodes (one per chat-server process) and the rooms they front
+CHAT_ATOM(cluster_atom, "cluster"); // room <- wiring: the node this room belongs to
+CHAT_ATOM(hello_atom, "hello");     // node -> node: I am at this address; whom do you know?
+CHAT_ATOM(claim_atom, "claim");     // node -> a name's owner node: may this name be held?
+CHAT_ATOM(release_atom, "release"); // node -> a name's owner node: the name is free again
+CHAT_ATOM(relay_atom, "relay");     // a batch accepted on another node: local fan-out only
+CHAT_ATOM(evict_atom, "evict");     // a name lost to an earlier login elsewhere
+CHAT_ATOM(status_atom, "status");   // the nodes a node sees, with member counts
+
 #undef CHAT_ATOM
 
 // CAF 0.17 defines caf::join_atom and caf::leave_atom with the same text: ours are the very same

@@ -11,11 +11,11 @@ namespace chat {
 
 enum class errc : uint8_t {
   none = 0,
-  name_taken,    // join: another member holds the name
+  name_taken,     // join: another member holds the name
   already_joined, // join: this member holds a name already
-  refused,       // the server answered a client's request with a refusal or an ERROR
-  not_connected, // a client request while there is no connection
-  closed,        // the connection ended before the answer came
+  refused,        // the server answered a client's request with a refusal or an ERROR
+  not_connected,  // a client request while there is no connection
+  closed,         // the connection ended before the answer came
 };
 
 inline constexpr caf::atom_value error_category = caf::atom("chat");

@@ -5,11 +5,15 @@
 #include "apps/cli/logging.hpp"
 #include "transport/io_loop.hpp"
 
+#include <caf/io/middleman.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace chat {
 
@@ -22,6 +26,57 @@ sigset_t shutdown_signals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   return set;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (auto& w : words)
+    out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// CAF's middleman is the cluster's transport. Its heartbeat is off by default, so a link that
+// goes silent without a FIN or RST (a cable, a partition) would never be noticed; these defaults
+// bound node-loss detection at about connection-timeout. The user's own settings win.
+void prepare_cluster(server_config& cfg) {
+  cfg.load<caf::io::middleman>();
+  using namespace std::chrono_literals;
+  if (!caf::get_if<caf::timespan>(&cfg, "middleman.heartbeat-interval"))
+    cfg.set("middleman.heartbeat-interval", caf::timespan{500ms});
+  if (!caf::get_if<caf::timespan>(&cfg, "middleman.connection-timeout"))
+    cfg.set("middleman.connection-timeout", caf::timespan{3s});
+}
+
+// --cluster-status HOST:PORT: one line per node that node sees, "address members".
+int print_cluster_status(server_config& cfg) {
+  auto& target = cfg.cluster_status;
+  auto colon = target.rfind(':');
+  int port = colon == std::string::npos ? 0 : std::atoi(target.c_str() + colon + 1);
+  if (port <= 0 || port > 65535) {
+    std::cerr << "chat-server: --cluster-status '" << target << "' is not HOST:PORT\n";
+    return 2;
+  }
+  caf::actor_system sys{cfg};
+  auto node = sys.middleman().remote_actor<node_actor>(target.substr(0, colon),
+                                                       static_cast<uint16_t>(port));
+  if (!node) {
+    std::cerr << "chat-server: cannot reach the cluster node at " << target << ": "
+              << sys.render(node.error()) << '\n';
+    return 1;
+  }
+  caf::scoped_actor self{sys};
+  int rc = 1;
+  self->request(*node, std::chrono::seconds(5), status_atom_v)
+      .receive(
+          [&](const std::string& lines) {
+            std::cout << lines << std::flush;
+            rc = 0;
+          },
+          [&](caf::error& err) {
+            std::cerr << "chat-server: no status from " << target << ": " << sys.render(err)
+                      << '\n';
+          });
+  return rc;
 }
 
 } // namespace
@@ -41,6 +96,8 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
     std::cerr << program << ": unknown --log-level '" << cfg.log_level << "' (see --help)\n";
     return 2;
   }
+  if (cfg.uses_cluster()) prepare_cluster(cfg);
+  if (!cfg.cluster_status.empty()) return print_cluster_status(cfg);
   std::signal(SIGPIPE, SIG_IGN); // a write to a vanished peer is an error code, not a death
   auto signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -54,7 +111,7 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   try {
     node.emplace(sys, io.context(), cfg.node_options());
   } catch (const std::exception& e) {
-    std::cerr << program << ": cannot listen on " << cfg.host << ':' << cfg.port << ": " << e.what()
+    std::cerr << program << ": cannot start on " << cfg.host << ':' << cfg.port << ": " << e.what()
               << '\n';
     if (std::string_view{CHAT_BACKEND_NAME} == "io_uring")
       std::cerr << program
@@ -70,6 +127,9 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   spdlog::info("listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={}",
                cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
                cfg.max_frame, cfg.max_outbound_bytes);
+  if (cfg.cluster_port != 0)
+    spdlog::info("cluster: this node is {}:{}; seeds: {}", cfg.node_options().cluster_host,
+                 cfg.cluster_port, cfg.peers.empty() ? "none (first node)" : join(cfg.peers));
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

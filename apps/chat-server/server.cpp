@@ -1,9 +1,13 @@
 #include "apps/chat-server/server.hpp"
 
+#include "actors/node.hpp"
 #include "actors/room.hpp"
 #include "actors/session.hpp"
 #include "messages/frame_encoder.hpp"
 
+#include <caf/io/middleman.hpp>
+
+#include <stdexcept>
 #include <thread>
 
 namespace chat {
@@ -22,11 +26,31 @@ transport::listener_policy policy_for(const server_options& options) {
   return policy;
 }
 
+// Spawns this process's node, publishes it on the cluster port and gives it to the room.
+// Throws when the port cannot be bound, so the error surfaces at start-up.
+node_actor join_cluster(caf::actor_system& sys, room_actor room, const server_options& options) {
+  node_options config;
+  config.address = options.cluster_host + ':' + std::to_string(options.cluster_port);
+  config.seeds = options.peers;
+  auto node = sys.spawn(chat::node, room, std::move(config));
+  auto published =
+      sys.middleman().publish(node, options.cluster_port, options.cluster_host.c_str(), true);
+  if (!published) {
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    throw std::runtime_error("cannot publish the cluster node on " + options.cluster_host + ':' +
+                             std::to_string(options.cluster_port) + ": " +
+                             sys.render(published.error()));
+  }
+  caf::anon_send(room, cluster_atom_v, node); // before start(): no LOGIN comes earlier
+  return node;
+}
+
 } // namespace
 
 server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options)
     : sys_(sys), room_(sys.spawn(chat::room)) {
   try {
+    if (options.cluster_port != 0) node_ = join_cluster(sys, room_, options);
     transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
     auto on_accept =
         [this, limits = options.session](const std::shared_ptr<transport::tcp_connection>& conn) {
@@ -36,6 +60,7 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
                                                       policy_for(options), on_accept);
   } catch (...) {
     caf::anon_send_exit(room_, caf::exit_reason::user_shutdown); // or ~actor_system waits
+    if (node_) caf::anon_send_exit(*node_, caf::exit_reason::user_shutdown);
     throw;
   }
 }
@@ -47,6 +72,7 @@ void server::start() {
 server::~server() {
   stop();
   caf::anon_send_exit(room_, caf::exit_reason::user_shutdown);
+  if (node_) caf::anon_send_exit(*node_, caf::exit_reason::user_shutdown);
 }
 
 void server::stop() {

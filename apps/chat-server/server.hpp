@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace chat {
 
@@ -22,6 +24,11 @@ struct server_options {
   std::chrono::milliseconds idle_interval{30000}; // silence before the server sends PING
   std::chrono::milliseconds idle_timeout{90000};  // silence before ERROR "idle timeout" + close
   session_limits session;
+  // Clustering (docs/CLUSTER.md): off while cluster_port is 0. Needs caf::io::middleman loaded
+  // in the actor system's config.
+  std::string cluster_host = "127.0.0.1"; // where other nodes dial this one
+  uint16_t cluster_port = 0;
+  std::vector<std::string> peers; // HOST:PORT of nodes to join through (seeds)
 };
 
 class server {
@@ -38,6 +45,8 @@ public:
   transport::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
   uint16_t port() const { return endpoint().port(); }
   room_actor room() const { return room_; }
+  // The node actor when clustered, else nullopt.
+  const std::optional<node_actor>& node() const { return node_; }
   std::size_t open_connections() const { return listener_->open_connections(); }
 
   // Starts accepting. Call after whatever must be in the room before any client (bots).
@@ -53,6 +62,7 @@ public:
 private:
   caf::actor_system& sys_;
   room_actor room_;
+  std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
 };
 

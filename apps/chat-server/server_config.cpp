@@ -30,7 +30,20 @@ server_config::server_config() {
       .add(broadcast_burst, "broadcast-burst",
            "broadcasts a user may send at once after a quiet spell (default 20)")
       .add(log_level, "log-level",
-           "trace, debug, info, warn, error, critical or off (default info); logs go to stderr");
+           "trace, debug, info, warn, error, critical or off (default info); logs go to stderr")
+      .add(cluster_port, "cluster-port",
+           "join a cluster of chat-servers: other nodes reach this one on this port (default 0: "
+           "no cluster); see docs/CLUSTER.md")
+      .add(cluster_host, "cluster-host",
+           "the address other nodes dial to reach this one (default: --host); must be an "
+           "address they can reach, not 0.0.0.0")
+      .add(peers, "peer",
+           "HOST:PORT of a node to join the cluster through; repeatable (--peer A --peer B), "
+           "in an INI file peer=[\"A\", \"B\"]; one reachable node is enough, the rest are "
+           "learned from it; retried with back-off while away")
+      .add(cluster_status, "cluster-status",
+           "HOST:PORT of a node's cluster port: print the nodes it sees with their member counts, "
+           "then exit (0, or 1 when it cannot be reached)");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
 }
@@ -49,6 +62,9 @@ server_options server_config::node_options() const {
   o.session.max_broadcast_rate = max_broadcast_rate;
   o.session.broadcast_burst = broadcast_burst;
   o.session.max_frame = max_frame;
+  o.cluster_host = cluster_host.empty() ? host : cluster_host;
+  o.cluster_port = cluster_port;
+  o.peers = peers;
   return o;
 }
 
@@ -63,6 +79,15 @@ std::string server_config::validate() const {
     return "--idle-interval and --idle-timeout must be positive";
   if (max_broadcast_rate < 0 || broadcast_burst < 1)
     return "--max-broadcast-rate must be >= 0 and --broadcast-burst >= 1";
+  if (!peers.empty() && cluster_port == 0) return "--peer needs --cluster-port";
+  auto advertised = cluster_host.empty() ? host : cluster_host;
+  if (cluster_port != 0 && (advertised == "0.0.0.0" || advertised == "::"))
+    return "--cluster-host must be an address other nodes can dial (not " + advertised + ")";
+  for (auto& peer : peers) {
+    auto colon = peer.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == peer.size())
+      return "--peer '" + peer + "' is not HOST:PORT";
+  }
   return {};
 }
 

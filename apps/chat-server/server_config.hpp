@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace chat {
 
@@ -25,6 +26,10 @@ struct server_config : app_config {
   double max_broadcast_rate = 10;
   double broadcast_burst = 20;
   std::string log_level = "info";
+  std::string cluster_host; // empty: the same as host
+  uint16_t cluster_port = 0;
+  std::vector<std::string> peers;
+  std::string cluster_status; // HOST:PORT: print that node's view of the cluster and exit
 
   server_config();
 
@@ -33,6 +38,9 @@ struct server_config : app_config {
 
   // An error text for values that parse but make no sense (port 0 is allowed: "any free port").
   std::string validate() const;
+
+  // Whether this process needs CAF's middleman: load it before building the actor system.
+  bool uses_cluster() const { return cluster_port != 0 || !cluster_status.empty(); }
 };
 
 } // namespace chat

@@ -56,6 +56,7 @@ member_actor::behavior_type time_bot(time_bot_ptr self, room_actor room, wall_cl
   join(self);
   return {
       [self](deliver_atom, const frame_batch& batch) { on_deliver(self, batch); },
+      [self](evict_atom) { self->quit(); }, // our name went to an earlier holder elsewhere
   };
 }
 

@@ -20,7 +20,8 @@ using chat::frame_batch;
 using batches = std::shared_ptr<std::vector<frame_batch>>;
 
 chat::member_actor::behavior_type recording_member(batches log) {
-  return {[log](chat::deliver_atom, const frame_batch& b) { log->push_back(b); }};
+  return {[log](chat::deliver_atom, const frame_batch& b) { log->push_back(b); },
+          [](chat::evict_atom) {}};
 }
 
 class RoomTest : public chat::test::actor_fixture {

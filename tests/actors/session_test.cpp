@@ -30,6 +30,9 @@ chat::room_actor::behavior_type silent_room(chat::room_actor::pointer self) {
       [](chat::broadcast_atom, const std::string&, const std::string&) {},
       [](chat::flush_atom) {},
       [](chat::count_atom) { return uint64_t{0}; },
+      [](chat::cluster_atom, const chat::node_actor&) {},
+      [](chat::relay_atom, const chat::frame_batch&) {},
+      [](chat::evict_atom, const std::string&) {},
   };
 }
 

@@ -1,0 +1,41 @@
+// node.hpp -- one chat-server process as a member of a cluster (docs/CLUSTER.md): finds the
+// other nodes from seed addresses, keeps one name space with them and relays broadcast batches
+// between its room and theirs, over CAF's middleman. Spawned by the server wiring (apps/) when
+// --cluster-port is given; published on that port, so other nodes reach it as a node_actor.
+#pragma once
+
+#include "actors/name_claims.hpp"
+#include "messages/interfaces.hpp"
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace chat {
+
+struct node_options {
+  std::string address;            // "host:port" at which other nodes reach this one
+  std::vector<std::string> seeds; // "host:port" of nodes to join through; retried while away
+  std::chrono::milliseconds request_timeout{3000}; // a claim or hello unanswered this long fails
+  std::chrono::milliseconds max_retry{5000};       // seed retries back off up to this
+};
+
+struct node_state {
+  node_options options;
+  room_actor room;
+  std::map<std::string, node_actor> peers; // reachable nodes by address (this one excluded)
+  std::set<std::string> dialing;           // connects or hellos in flight
+  std::map<std::string, std::chrono::milliseconds> backoff; // seeds that are away
+  name_claims claims;                            // the names this node owns (name_owner.hpp)
+  std::unordered_map<std::string, int64_t> held; // names this node's members hold: login time
+  static inline const char* name = "node";
+};
+
+using node_ptr = node_actor::stateful_pointer<node_state>;
+
+node_actor::behavior_type node(node_ptr self, room_actor room, node_options options);
+
+} // namespace chat
