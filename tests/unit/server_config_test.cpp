@@ -1,0 +1,69 @@
+// server_config_test.cpp -- chat-server's command line as people type it: "--name value",
+// repeated --peer, and the cluster options' validation.
+#include "apps/chat-server/server_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+struct parsed {
+  caf::error err;
+  std::string problem; // validate()
+};
+
+parsed parse(chat::server_config& cfg, std::vector<std::string> words) {
+  words.insert(words.begin(), "chat-server");
+  std::vector<char*> argv;
+  for (auto& w : words)
+    argv.push_back(w.data());
+  auto err = cfg.parse_command_line(static_cast<int>(argv.size()), argv.data());
+  return {err, err ? std::string{} : cfg.validate()};
+}
+
+TEST(ServerConfigTest, RepeatedPeersAreAllKeptInOrder) {
+  chat::server_config cfg;
+  auto r = parse(cfg, {"--cluster-port", "9001", "--peer", "127.0.0.1:9002", "--peer=h:9003",
+                       "--port", "7001"});
+  ASSERT_FALSE(r.err) << cfg.render(r.err);
+  EXPECT_EQ(r.problem, "");
+  EXPECT_EQ(cfg.peers, (std::vector<std::string>{"127.0.0.1:9002", "h:9003"}));
+  EXPECT_EQ(cfg.port, 7001);
+  EXPECT_EQ(cfg.cluster_port, 9001);
+  EXPECT_EQ(cfg.node_options().cluster_host, "127.0.0.1") << "defaults to --host";
+}
+
+TEST(ServerConfigTest, APeerListInCafSyntaxStillWorks) {
+  chat::server_config cfg;
+  auto r = parse(cfg, {"--cluster-port=9001", "--peer=[\"a:1\",\"b:2\"]"});
+  ASSERT_FALSE(r.err) << cfg.render(r.err);
+  EXPECT_EQ(cfg.peers, (std::vector<std::string>{"a:1", "b:2"}));
+}
+
+TEST(ServerConfigTest, ClusterOptionsThatCannotWorkAreRefused) {
+  {
+    chat::server_config cfg;
+    EXPECT_EQ(parse(cfg, {"--peer", "a:1"}).problem, "--peer needs --cluster-port");
+  }
+  {
+    chat::server_config cfg;
+    EXPECT_EQ(parse(cfg, {"--cluster-port", "9001", "--peer", "nohost"}).problem,
+              "--peer 'nohost' is not HOST:PORT");
+  }
+  {
+    chat::server_config cfg;
+    EXPECT_NE(parse(cfg, {"--host", "0.0.0.0", "--cluster-port", "9001"}).problem, "")
+        << "other nodes cannot dial 0.0.0.0";
+  }
+}
+
+TEST(ServerConfigTest, UnknownOptionsAndBadValuesStillReachCaf) {
+  chat::server_config a;
+  EXPECT_TRUE(parse(a, {"--bogus"}).err);
+  chat::server_config b;
+  EXPECT_TRUE(parse(b, {"--port", "x"}).err);
+}
+
+} // namespace
