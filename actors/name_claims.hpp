@@ -1,7 +1,8 @@
 // name_claims.hpp -- the names one cluster node owns (name_owner.hpp) and which node holds each:
-// the registry that makes a name unique across nodes. Conflicts, which only arise after a
-// partition heals or while nodes disagree about membership, go to the earlier login; equal
-// times go to the smaller holder address, so every owner decides the same way.
+// the registry that makes a name unique across nodes. A new LOGIN is first come, first served.
+// A holder claiming its name again (after a membership change, which is how a healed partition
+// shows) may find it held elsewhere too: then the earlier login keeps it, equal times going to
+// the smaller holder address, so every owner decides the same way.
 // Used by the node actor; no actor code, so tests drive it directly.
 #pragma once
 
@@ -26,9 +27,9 @@ public:
     refused,         // someone else logged in earlier
   };
 
-  // `alive(holder)`: whether a recorded holder is still a reachable node; a claim held by a node
-  // that is gone is void.
-  verdict settle(const std::string& name, int64_t since, const std::string& holder,
+  // `fresh`: a new LOGIN, not a holder's claim again. `alive(holder)`: whether a recorded holder
+  // is still a reachable node; a claim held by a node that is gone is void.
+  verdict settle(const std::string& name, int64_t since, const std::string& holder, bool fresh,
                  const std::function<bool(const std::string&)>& alive, std::string* loser) {
     auto i = claims_.find(name);
     if (i == claims_.end() || i->second.holder == holder) {
@@ -40,7 +41,8 @@ public:
       current = claim{holder, since};
       return verdict::granted;
     }
-    if (std::tie(current.since, current.holder) <= std::tie(since, holder)) return verdict::refused;
+    if (fresh || std::tie(current.since, current.holder) <= std::tie(since, holder))
+      return verdict::refused;
     if (loser) *loser = current.holder;
     current = claim{holder, since};
     return verdict::granted_evicted;

@@ -43,10 +43,12 @@ void tell_evict(node_ptr self, const std::string& holder, const std::string& nam
 }
 
 // As the name's owner: may `holder` have it?
-bool settle(node_ptr self, const std::string& name, int64_t since, const std::string& holder) {
+bool settle(node_ptr self, const std::string& name, int64_t since, const std::string& holder,
+            bool fresh) {
   std::string loser;
   auto verdict = self->state.claims.settle(
-      name, since, holder, [self](const std::string& a) { return reachable(self, a); }, &loser);
+      name, since, holder, fresh, [self](const std::string& a) { return reachable(self, a); },
+      &loser);
   if (verdict == name_claims::verdict::refused) return false;
   if (verdict == name_claims::verdict::granted_evicted) {
     spdlog::info("cluster: name {} held twice; kept by {} (earlier login), taken from {}", name,
@@ -68,11 +70,11 @@ void reclaim(node_ptr self) {
   for (auto& [name, since] : st.held) {
     auto& owner = name_owner(view, name);
     if (owner == st.options.address) {
-      if (!settle(self, name, since, owner)) self->send(self, evict_atom_v, name);
+      if (!settle(self, name, since, owner, false)) self->send(self, evict_atom_v, name);
       continue;
     }
     self->request(st.peers.at(owner), st.options.request_timeout, claim_atom_v, name, since,
-                  st.options.address)
+                  st.options.address, false)
         .then([](caf::ok_atom) {},
               [self, name = name, since = since](caf::error& err) {
                 auto i = self->state.held.find(name);
@@ -214,13 +216,13 @@ node_actor::behavior_type node(node_ptr self, room_actor room, node_options opti
         auto& st = self->state;
         auto owner = owner_of(self, name);
         if (owner == st.options.address) {
-          if (!settle(self, name, since, owner)) return make_error(errc::name_taken, name);
+          if (!settle(self, name, since, owner, true)) return make_error(errc::name_taken, name);
           st.held[name] = since;
           return caf::ok_atom_v;
         }
         auto rp = self->make_response_promise<caf::ok_atom>();
         self->request(st.peers.at(owner), st.options.request_timeout, claim_atom_v, name, since,
-                      st.options.address)
+                      st.options.address, true)
             .then(
                 [self, rp, name, since](caf::ok_atom) mutable {
                   self->state.held[name] = since;
@@ -246,9 +248,9 @@ node_actor::behavior_type node(node_ptr self, room_actor room, node_options opti
         add_peer(self, address, caf::actor_cast<node_actor>(self->current_sender()));
         return members(self);
       },
-      [self](claim_atom, const std::string& name, int64_t since,
-             const std::string& holder) -> caf::result<caf::ok_atom> {
-        if (!settle(self, name, since, holder)) return make_error(errc::name_taken, name);
+      [self](claim_atom, const std::string& name, int64_t since, const std::string& holder,
+             bool fresh) -> caf::result<caf::ok_atom> {
+        if (!settle(self, name, since, holder, fresh)) return make_error(errc::name_taken, name);
         return caf::ok_atom_v;
       },
       [self](release_atom, const std::string& name, const std::string& holder) {

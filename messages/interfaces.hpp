@@ -41,9 +41,8 @@ using node_actor = caf::typed_actor<
     caf::reacts_to<broadcast_atom, frame_batch>, // to every other node, encoded already
     // from other nodes
     caf::replies_to<hello_atom, std::string>::with<std::set<std::string>>, // addresses known
-    caf::replies_to<claim_atom, std::string, int64_t,
-                    std::string>::with<caf::ok_atom>,       // name,
-                                                            // login time, holder's address
+    // name, login time, holder's address, fresh (a new LOGIN rather than a claim again)
+    caf::replies_to<claim_atom, std::string, int64_t, std::string, bool>::with<caf::ok_atom>,
     caf::reacts_to<release_atom, std::string, std::string>, // name, holder's address
     caf::reacts_to<relay_atom, frame_batch>, caf::reacts_to<evict_atom, std::string>, // name
     caf::reacts_to<connect_atom, std::string>, // dial this address (also our own retries)

@@ -47,46 +47,53 @@ auto all_alive = [](const std::string&) { return true; };
 
 TEST(NameClaimsTest, AFreeNameIsGrantedAndATakenOneRefused) {
   name_claims claims;
-  EXPECT_EQ(claims.settle("ann", 100, "a:1", all_alive, nullptr), verdict::granted);
-  EXPECT_EQ(claims.settle("ann", 200, "b:1", all_alive, nullptr), verdict::refused);
-  EXPECT_EQ(claims.settle("ann", 300, "a:1", all_alive, nullptr), verdict::granted)
+  EXPECT_EQ(claims.settle("ann", 100, "a:1", false, all_alive, nullptr), verdict::granted);
+  EXPECT_EQ(claims.settle("ann", 200, "b:1", false, all_alive, nullptr), verdict::refused);
+  EXPECT_EQ(claims.settle("ann", 300, "a:1", false, all_alive, nullptr), verdict::granted)
       << "the holder's own claim again (after a membership change) is granted";
+}
+
+TEST(NameClaimsTest, ANewLoginIsFirstComeFirstServedWhateverItsTime) {
+  name_claims claims;
+  ASSERT_EQ(claims.settle("ann", 200, "b:1", true, all_alive, nullptr), verdict::granted);
+  EXPECT_EQ(claims.settle("ann", 100, "a:1", true, all_alive, nullptr), verdict::refused)
+      << "a LOGIN that arrives second loses, even with an earlier clock reading";
 }
 
 TEST(NameClaimsTest, AfterAPartitionTheEarlierLoginKeepsTheName) {
   name_claims claims;
-  ASSERT_EQ(claims.settle("ann", 200, "b:1", all_alive, nullptr), verdict::granted);
+  ASSERT_EQ(claims.settle("ann", 200, "b:1", false, all_alive, nullptr), verdict::granted);
   std::string loser;
-  EXPECT_EQ(claims.settle("ann", 100, "a:1", all_alive, &loser), verdict::granted_evicted);
+  EXPECT_EQ(claims.settle("ann", 100, "a:1", false, all_alive, &loser), verdict::granted_evicted);
   EXPECT_EQ(loser, "b:1");
-  EXPECT_EQ(claims.settle("ann", 200, "b:1", all_alive, nullptr), verdict::refused);
+  EXPECT_EQ(claims.settle("ann", 200, "b:1", false, all_alive, nullptr), verdict::refused);
 }
 
 TEST(NameClaimsTest, EqualLoginTimesGoToTheSmallerAddressWhicheverComesFirst) {
   for (bool a_first : {true, false}) {
     name_claims claims;
     std::string loser;
-    claims.settle("ann", 100, a_first ? "a:1" : "b:1", all_alive, &loser);
-    claims.settle("ann", 100, a_first ? "b:1" : "a:1", all_alive, &loser);
-    EXPECT_EQ(claims.settle("ann", 500, "a:1", all_alive, nullptr), verdict::granted)
+    claims.settle("ann", 100, a_first ? "a:1" : "b:1", false, all_alive, &loser);
+    claims.settle("ann", 100, a_first ? "b:1" : "a:1", false, all_alive, &loser);
+    EXPECT_EQ(claims.settle("ann", 500, "a:1", false, all_alive, nullptr), verdict::granted)
         << "a:1 should hold the name (a_first=" << a_first << ")";
   }
 }
 
 TEST(NameClaimsTest, AClaimHeldByALostNodeIsVoid) {
   name_claims claims;
-  claims.settle("ann", 100, "b:1", all_alive, nullptr);
+  claims.settle("ann", 100, "b:1", false, all_alive, nullptr);
   auto b_lost = [](const std::string& node) { return node != "b:1"; };
-  EXPECT_EQ(claims.settle("ann", 900, "a:1", b_lost, nullptr), verdict::granted);
+  EXPECT_EQ(claims.settle("ann", 900, "a:1", false, b_lost, nullptr), verdict::granted);
 }
 
 TEST(NameClaimsTest, ReleaseFreesOnlyTheHoldersOwnName) {
   name_claims claims;
-  claims.settle("ann", 100, "a:1", all_alive, nullptr);
+  claims.settle("ann", 100, "a:1", false, all_alive, nullptr);
   claims.release("ann", "b:1"); // not b's to release
-  EXPECT_EQ(claims.settle("ann", 200, "b:1", all_alive, nullptr), verdict::refused);
+  EXPECT_EQ(claims.settle("ann", 200, "b:1", false, all_alive, nullptr), verdict::refused);
   claims.release("ann", "a:1");
-  EXPECT_EQ(claims.settle("ann", 300, "b:1", all_alive, nullptr), verdict::granted);
+  EXPECT_EQ(claims.settle("ann", 300, "b:1", false, all_alive, nullptr), verdict::granted);
   EXPECT_EQ(claims.drop_if([](auto&, auto& c) { return c.holder == "b:1"; }), 1u);
   EXPECT_EQ(claims.size(), 0u);
 }

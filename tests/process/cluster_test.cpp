@@ -1,0 +1,226 @@
+// cluster_test.cpp -- several chat-server processes on 127.0.0.1 forming one chat through CAF's
+// middleman (docs/CLUSTER.md): joining through one seed, broadcasts across nodes in per-sender
+// order, one name space under concurrent logins, and a node killed, freed and rejoined.
+#include "tests/process/reliability_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace chat::reliability;
+
+constexpr milliseconds join_timeout = 15s;
+
+// A port nobody listens on right now, for a node's cluster port (the middleman cannot report
+// the port it picked for port 0 before the node must know its own address).
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string address(uint16_t cluster_port) {
+  return "127.0.0.1:" + std::to_string(cluster_port);
+}
+
+// One chat-server of the cluster; `seed` is the cluster port of the node to join through.
+struct node {
+  uint16_t cluster_port = free_port();
+  std::unique_ptr<server_process> server;
+
+  void start(std::optional<uint16_t> seed = std::nullopt) {
+    std::vector<std::string> args{"--cluster-port=" + std::to_string(cluster_port),
+                                  "--max-broadcast-rate=0", "--log-level=debug"};
+    if (seed) args.push_back("--peer=" + address(*seed));
+    server = std::make_unique<server_process>(std::move(args));
+  }
+  uint16_t port() const { return server->port(); }
+
+  // How often `text` appears in the log: membership lines repeat as nodes come and go.
+  std::size_t log_count(const std::string& text) const {
+    auto log = server->stderr_text();
+    std::size_t n = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+      ++n;
+    return n;
+  }
+  bool wait_for_count(const std::string& text, std::size_t n, milliseconds timeout) const {
+    auto deadline = clock_type::now() + timeout;
+    while (log_count(text) < n) {
+      if (clock_type::now() >= deadline) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+    return true;
+  }
+};
+
+class ClusterTest : public ::testing::Test {
+protected:
+  // Three nodes; B and C know only A.
+  void start_three() {
+    nodes.resize(3);
+    nodes[0].start();
+    ASSERT_TRUE(nodes[0].server->started()) << nodes[0].server->describe();
+    for (int i = 1; i < 3; ++i) {
+      nodes[i].start(nodes[0].cluster_port);
+      ASSERT_TRUE(nodes[i].server->started()) << nodes[i].server->describe();
+    }
+    for (auto& n : nodes)
+      ASSERT_TRUE(n.server->wait_for_log("nodes=3", join_timeout)) << n.server->stderr_text();
+  }
+
+  std::vector<node> nodes;
+};
+
+// "<name>: <seq>" broadcasts from each sender arrive with seq 0, 1, 2, ...
+struct order_check {
+  std::map<std::string, int> next;
+  std::string problem;
+  int total = 0;
+  void take(const frame& f) {
+    auto colon = f.payload.find(": ");
+    if (f.type != type::broadcast_msg || colon == std::string::npos) {
+      if (problem.empty()) problem = "unexpected frame";
+      return;
+    }
+    auto from = f.payload.substr(0, colon);
+    int seq = std::stoi(f.payload.substr(colon + 2));
+    if (seq != next[from] && problem.empty())
+      problem =
+          from + ": expected #" + std::to_string(next[from]) + ", got #" + std::to_string(seq);
+    next[from] = seq + 1;
+    ++total;
+  }
+};
+
+TEST_F(ClusterTest, ThreeNodesFromOneSeedShareEveryBroadcastInPerSenderOrder) {
+  ASSERT_NO_FATAL_FAILURE(start_three());
+  constexpr int per_sender = 100;
+  std::vector<std::unique_ptr<raw_client>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<raw_client>(nodes[i].port()));
+    ASSERT_TRUE(log_in(*clients.back(), "user" + std::to_string(i)));
+  }
+  for (int seq = 0; seq < per_sender; ++seq)
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(clients[i]->send_frame(type::broadcast_msg, std::to_string(seq)));
+  for (int i = 0; i < 3; ++i) {
+    order_check seen;
+    while (seen.total < 3 * per_sender) {
+      auto f = clients[i]->read_frame();
+      if (!f) break;
+      seen.take(*f);
+    }
+    EXPECT_EQ(seen.total, 3 * per_sender)
+        << "client on node " << i << ": " << clients[i]->failure();
+    EXPECT_EQ(seen.problem, "") << "client on node " << i;
+    for (int k = 0; k < 3; ++k)
+      EXPECT_EQ(seen.next["user" + std::to_string(k)], per_sender)
+          << "node " << i << " missed broadcasts of user" << k;
+  }
+}
+
+TEST_F(ClusterTest, TheSameNameOnTwoNodesAtOnceIsGrantedExactlyOnce) {
+  ASSERT_NO_FATAL_FAILURE(start_three());
+  constexpr int rounds = 60;
+  int granted_once = 0;
+  for (int r = 0; r < rounds; ++r) {
+    auto name = "race" + std::to_string(r);
+    // Two nodes each round, rotating, so the owner is sometimes one of them, sometimes neither.
+    raw_client a{nodes[r % 3].port()}, b{nodes[(r + 1) % 3].port()};
+    ASSERT_TRUE(a.send_frame(type::login, name) && b.send_frame(type::login, name));
+    auto ra = a.read_frame(), rb = b.read_frame();
+    ASSERT_TRUE(ra && rb) << "round " << r << ": a LOGIN went unanswered";
+    int ok = (ra->payload == "Login OK") + (rb->payload == "Login OK");
+    EXPECT_EQ(ok, 1) << "round " << r << ": " << *ra << " / " << *rb;
+    granted_once += ok == 1;
+  }
+  std::cout << "[ cluster  ] " << granted_once << " of " << rounds
+            << " simultaneous double logins granted exactly once" << std::endl;
+}
+
+TEST_F(ClusterTest, AKilledNodesNamesAreFreedAndItRejoinsWhenRestarted) {
+  ASSERT_NO_FATAL_FAILURE(start_three());
+  raw_client ann{nodes[0].port()}, bob{nodes[1].port()};
+  ASSERT_TRUE(log_in(ann, "ann"));
+  ASSERT_TRUE(log_in(bob, "bob"));
+  {
+    raw_client zed{nodes[2].port()};
+    ASSERT_TRUE(log_in(zed, "zed"));
+    raw_client twin{nodes[0].port()};
+    ASSERT_TRUE(twin.send_frame(type::login, "zed"));
+    EXPECT_TRUE(next_frame_is(twin, {type::login, "Login failed: name taken"}));
+
+    nodes[2].server->child().send_signal(SIGKILL);
+    auto killed = clock_type::now();
+    // Within the bound, "zed" is free on the survivors.
+    bool freed = false;
+    long freed_ms = -1;
+    while (!freed && clock_type::now() - killed < 10s) {
+      raw_client again{nodes[0].port()};
+      if (!again.send_frame(type::login, "zed")) break;
+      auto reply = again.read_frame();
+      freed = reply && reply->payload == "Login OK";
+      if (freed)
+        freed_ms = ms(clock_type::now() - killed);
+      else
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(freed) << "zed was not freed within 10 s of the kill";
+    std::cout << "[ cluster  ] name freed " << freed_ms << " ms after SIGKILL" << std::endl;
+  }
+  // The survivors kept chatting all along.
+  ASSERT_TRUE(ann.send_frame(type::broadcast_msg, "still here"));
+  EXPECT_TRUE(next_frame_is(bob, {type::broadcast_msg, "ann: still here"}));
+  EXPECT_TRUE(next_frame_is(ann, {type::broadcast_msg, "ann: still here"}));
+
+  // Restarted on the same cluster port, the node rejoins without a restart of the others.
+  auto joined = nodes[0].log_count("node joined address=" + address(nodes[2].cluster_port));
+  nodes[2].start(nodes[1].cluster_port);
+  ASSERT_TRUE(nodes[2].server->started()) << nodes[2].server->describe();
+  ASSERT_TRUE(nodes[0].wait_for_count("node joined address=" + address(nodes[2].cluster_port),
+                                      joined + 1, join_timeout))
+      << nodes[0].server->stderr_text();
+  ASSERT_TRUE(nodes[2].server->wait_for_log("nodes=3", join_timeout));
+  raw_client cy{nodes[2].port()};
+  ASSERT_TRUE(log_in(cy, "cy"));
+  ASSERT_TRUE(cy.send_frame(type::broadcast_msg, "back"));
+  EXPECT_TRUE(next_frame_is(ann, {type::broadcast_msg, "cy: back"}));
+  EXPECT_TRUE(next_frame_is(bob, {type::broadcast_msg, "cy: back"}));
+}
+
+TEST_F(ClusterTest, StatusListsEveryNodeWithItsMembers) {
+  ASSERT_NO_FATAL_FAILURE(start_three());
+  raw_client ann{nodes[1].port()};
+  ASSERT_TRUE(log_in(ann, "ann"));
+  chat::test::child_process status{CHAT_SERVER_BIN,
+                                   {"--cluster-status=" + address(nodes[0].cluster_port)}};
+  auto result = status.wait(io_timeout);
+  EXPECT_TRUE(result.exited_with(0)) << status.describe();
+  auto out = status.stdout_text();
+  EXPECT_NE(out.find(address(nodes[0].cluster_port) + " (this node) 0"), std::string::npos) << out;
+  EXPECT_NE(out.find(address(nodes[1].cluster_port) + " 1"), std::string::npos) << out;
+  EXPECT_NE(out.find(address(nodes[2].cluster_port) + " 0"), std::string::npos) << out;
+}
+
+} // namespace
