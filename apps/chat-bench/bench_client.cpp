@@ -36,7 +36,8 @@ stats_shard& shard() {
 bench_client::bench_client(asio::any_io_executor executor, const bench_plan& plan, run_state& run,
                            std::size_t index)
     : executor_(std::move(executor)), socket_(executor_), plan_(plan), run_(run),
-      framing_(plan.framing), index_(static_cast<uint32_t>(index)), seen_(plan.senders) {
+      framing_(plan.framing), index_(static_cast<uint32_t>(index)),
+      server_(static_cast<uint32_t>(server_of(index, plan.servers.size()))), seen_(plan.senders) {
   if (index < plan.senders) {
     sender_ = std::make_unique<sender_part>();
     sender_->id = index_;
@@ -51,7 +52,7 @@ void bench_client::start_connect() {
   state_ = state::connecting;
   if (!open_socket()) return;
   connect_pending_ = true;
-  socket_.async_connect(plan_.server, [this](const auto& ec) { on_connected(ec); });
+  socket_.async_connect(plan_.servers[server_], [this](const auto& ec) { on_connected(ec); });
 }
 
 bool bench_client::open_socket() {

@@ -2,6 +2,7 @@
 
 #include "apps/chat-bench/asio_example_codec.hpp"
 #include "apps/chat-bench/loopback.hpp"
+#include "apps/chat-bench/server_spread.hpp"
 #include "apps/chat-bench/stamp.hpp"
 #include "messages/frame.hpp"
 #include "messages/login_name.hpp"
@@ -22,6 +23,10 @@ bench_config::bench_config() {
   opt_group{custom_options_, "global"}
       .add(host, "host,H", "server address: 127.0.0.0/8 or localhost only (default 127.0.0.1)")
       .add(port, "port,p", "server port (default 7000)")
+      .add(servers, "server",
+           "a server as HOST:PORT (HOST as for --host); repeat for several servers: client i "
+           "connects to server i % N, and the senders, being the first clients, spread the same "
+           "way. Replaces --host and --port (default: --host:--port)")
       .add(clients, "clients,c", "connections to open, each one user (default 100)")
       .add(senders, "senders,s",
            "how many of the clients broadcast (the first ones); the rest only receive "
@@ -69,6 +74,14 @@ std::string bench_config::validate() const {
     return "--host must be localhost or an address in 127.0.0.0/8: chat-bench is a local "
            "benchmark and connects to this machine only";
   if (port == 0) return "--port must not be 0";
+  if (!servers.empty() && (host != default_host || port != default_port))
+    return "give the servers either with --server or with --host and --port, not both";
+  if (servers.size() > max_servers) return "at most 64 --server options";
+  for (auto& server : servers)
+    if (!server_address(server))
+      return "--server must be HOST:PORT with HOST localhost or in 127.0.0.0/8 and PORT 1-65535, "
+             "not '" +
+             server + "'";
   if (framing != "chat" && framing != "asio-example")
     return "--framing must be chat or asio-example";
   if (clients < 1) return "--clients must be at least 1";
@@ -95,6 +108,14 @@ std::string bench_config::validate() const {
         return "--name-prefix gives a bad user name '" + name + "': " + reason;
   }
   return {};
+}
+
+std::vector<boost::asio::ip::tcp::endpoint> bench_config::server_endpoints() const {
+  if (servers.empty()) return {{*loopback_address(host), port}};
+  std::vector<boost::asio::ip::tcp::endpoint> out;
+  for (auto& server : servers)
+    out.push_back(*server_address(server));
+  return out;
 }
 
 } // namespace chat::bench

@@ -26,8 +26,8 @@ enum class run_phase : uint8_t { connecting, holding, warmup, measuring, drainin
 
 struct bench_plan {
   framing_kind framing = framing_kind::chat;
-  boost::asio::ip::tcp::endpoint server;
-  std::size_t source_addresses = 1; // 1: let the kernel pick the source address
+  std::vector<boost::asio::ip::tcp::endpoint> servers; // client i uses servers[i % size]
+  std::size_t source_addresses = 1;                    // 1: let the kernel pick the source address
   std::size_t clients = 0;
   std::size_t senders = 0; // clients 0 .. senders-1 send
   std::size_t window = 0;

@@ -13,7 +13,6 @@
 // 2 bad options.
 #include "apps/chat-bench/bench_config.hpp"
 #include "apps/chat-bench/bench_run.hpp"
-#include "apps/chat-bench/loopback.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -27,7 +26,7 @@ namespace {
 chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg) {
   chat::bench::bench_plan plan;
   plan.framing = cfg.framing_type();
-  plan.server = {*chat::bench::loopback_address(cfg.host), cfg.port};
+  plan.servers = cfg.server_endpoints();
   plan.source_addresses = cfg.source_addresses;
   plan.clients = cfg.clients;
   plan.senders = cfg.connect_only ? 0 : cfg.senders;

@@ -182,6 +182,19 @@ TEST(ChatBenchOptionsTest, RefusesAHostOutsideLoopback) {
   EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
 }
 
+TEST(ChatBenchOptionsTest, RefusesAServerOutsideLoopbackOrWithHostAndPort) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--server", "127.0.0.1:7000", "--server", "192.0.2.1:7000"},
+        {"--server", "127.0.0.1:7000", "--port", "7001"},
+        {"--server", "127.0.0.1"}}) {
+    child_process bench{CHAT_BENCH_BIN, args};
+    auto status = bench.wait(exit_timeout);
+    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
+    EXPECT_NE(bench.stderr_text().find("--server"), std::string::npos) << bench.describe();
+    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+  }
+}
+
 TEST(ChatBenchOptionsTest, CountsRefusedConnectionsAndExitsOne) {
   refusing_port closed;
   ASSERT_NE(closed.port, 0);
