@@ -91,7 +91,7 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
 void bench_client::become_ready() {
   state_ = state::ready;
   shard().add(counter::logged_in);
-  run_.add_receiver(1);
+  run_.add_receiver(server_, 1);
 }
 
 void bench_client::give_up() {
@@ -115,7 +115,7 @@ void bench_client::fail(std::string_view why) {
   case state::ready:
     shard().add(counter::closed_by_server);
     run_.note_failure("connection lost", why);
-    run_.add_receiver(-1);
+    run_.add_receiver(server_, -1);
     break;
   case state::closed:
     return;
@@ -210,7 +210,8 @@ void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
   if (s && plan_.senders == 0) {
     // A client held by --connect-only: another process broadcast to everyone, and how long the
     // last of all receivers (over every process) waited is the figure wanted. The stamp's send
-    // time is the machine's steady clock, so it compares across processes.
+    // time is the machine's steady clock, so it compares across processes. Not split by node:
+    // the sender's server index belongs to the other process's --server list.
     counts.add(counter::watched);
     return counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
   }
@@ -219,10 +220,15 @@ void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
   auto how = seen_[s->sender].see(s->seq);
   if (how == arrival::duplicate) return counts.add(counter::duplicates);
   if (how == arrival::reordered) counts.add(counter::reordered);
+  auto how_far = classify(s->sender, index_, plan_.servers.size());
   counts.add(counter::delivered_all);
+  counts.add(delivered_counter(how_far, false));
   if (s->measured) {
+    auto latency = arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0;
     counts.add(counter::delivered);
-    counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
+    counts.add(delivered_counter(how_far, true));
+    counts.latency.record(latency);
+    counts.class_latency[static_cast<std::size_t>(how_far)].record(latency);
   }
   if (sender_ && s->sender == sender_->id && sender_->pacer) {
     sender_->pacer->returned();

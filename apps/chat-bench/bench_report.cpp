@@ -44,6 +44,20 @@ double per_second(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0;
 }
 
+std::string p99_text(const latency_summary& l) {
+  return l.total == 0 ? "-" : micros(l.quantile_ns(0.99)) + "us";
+}
+
+const char* class_name(delivery_class c) {
+  return c == delivery_class::same_node ? "same_node" : "cross_node";
+}
+
+void write_latency(std::ostream& out, const latency_summary& l) {
+  out << "\"latency_us\":{\"p50\":" << micros(l.quantile_ns(0.5))
+      << ",\"p99\":" << micros(l.quantile_ns(0.99)) << ",\"p999\":" << micros(l.quantile_ns(0.999))
+      << ",\"max\":" << micros(l.max_ns) << '}';
+}
+
 } // namespace
 
 std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
@@ -57,11 +71,12 @@ std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients
       << " delivered/s "
       << fixed(per_second(now[counter::delivered_all] - before[counter::delivered_all], interval_s),
                0)
-      << " p99 ";
-  if (now.latency.total == 0)
-    out << '-';
-  else
-    out << micros(now.latency.quantile_ns(0.99)) << "us";
+      << " p99 " << p99_text(now.latency);
+  for (auto c : {delivery_class::same_node, delivery_class::cross_node}) {
+    auto all = delivered_counter(c, false);
+    out << ' ' << class_name(c) << "/s " << fixed(per_second(now[all] - before[all], interval_s), 0)
+        << " p99 " << p99_text(now.latency_of(c));
+  }
   if (auto lost = now[counter::closed_by_server]) out << " closed_by_server " << lost;
   if (auto failed = now[counter::connect_failed] + now[counter::login_failed])
     out << " failed " << failed;
@@ -86,10 +101,19 @@ void write_counts(std::ostream& out, const stats_totals& t, double measured_s) {
       << ",\"rate_limited\":" << t[counter::rate_limited]
       << ",\"server_errors\":" << t[counter::server_errors]
       << ",\"schedule_skipped\":" << t[counter::schedule_skipped];
-  auto& l = t.latency;
-  out << ",\"latency_us\":{\"p50\":" << micros(l.quantile_ns(0.5))
-      << ",\"p99\":" << micros(l.quantile_ns(0.99)) << ",\"p999\":" << micros(l.quantile_ns(0.999))
-      << ",\"max\":" << micros(l.max_ns) << '}';
+  out << ',';
+  write_latency(out, t.latency);
+  // After the totals, so that a reader taking the first "delivered" or "p50" gets the total.
+  for (auto c : {delivery_class::same_node, delivery_class::cross_node}) {
+    auto n = t[delivered_counter(c, true)];
+    auto owed = t[c == delivery_class::same_node ? counter::expected_same_node
+                                                 : counter::expected_cross_node];
+    out << ",\"" << class_name(c) << "\":{\"delivered\":" << n
+        << ",\"deliveries_per_s\":" << fixed(per_second(n, measured_s), 0)
+        << ",\"expected\":" << owed << ",\"lost\":" << (owed > n ? owed - n : 0) << ',';
+    write_latency(out, t.latency_of(c));
+    out << '}';
+  }
 }
 
 // The server's CPU and memory (only with --server-pid), and this process's CPU.

@@ -8,6 +8,9 @@
 // duplicates and reordering count the whole run; CPU figures cover the measured interval and
 // the drain. With --connect-only, "watched" counts broadcasts another chat-bench process sent
 // to the held clients, and the latency figures are theirs (scripts/bench-19k.sh).
+// "same_node" and "cross_node" split delivered, expected and latency by whether the receiver
+// uses the sender's --server (server_spread.hpp): servers that do not relay to each other
+// deliver nothing cross-node, and its expected deliveries all count as lost.
 //
 // Exit codes: 0 done (the JSON tells how well); 1 no client could connect or log in;
 // 2 bad options.
