@@ -91,6 +91,7 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
 void bench_client::become_ready() {
   state_ = state::ready;
   shard().add(counter::logged_in);
+  shard().add(node_counter::logged_in, server_);
   run_.add_receiver(server_, 1);
 }
 
@@ -227,6 +228,7 @@ void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
     auto latency = arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0;
     counts.add(counter::delivered);
     counts.add(delivered_counter(how_far, true));
+    counts.add(node_counter::delivered, server_);
     counts.latency.record(latency);
     counts.class_latency[static_cast<std::size_t>(how_far)].record(latency);
   }

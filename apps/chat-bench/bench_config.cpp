@@ -7,6 +7,10 @@
 #include "messages/frame.hpp"
 #include "messages/login_name.hpp"
 
+#include <sys/types.h>
+
+#include <limits>
+
 namespace chat::bench {
 
 namespace {
@@ -61,9 +65,10 @@ bench_config::bench_config() {
       .add(name_prefix, "name-prefix",
            "user names are <prefix><client number>; give concurrent chat-bench processes "
            "different prefixes (default b)")
-      .add(server_pid, "server-pid",
+      .add(server_pids, "server-pid",
            "the server's process id: its CPU time (/proc/PID/stat) over the measured interval "
-           "is reported per delivered message (default: not measured)")
+           "is reported per delivered message; with several --server, repeat it once per server "
+           "in the same order for CPU per delivery per node (default: not measured)")
       .add(framing, "framing",
            "chat (our protocol, with LOGIN) or asio-example (Boost.Asio's chat example: 4-digit "
            "ASCII length, body <= 512 bytes, no login) (default chat)");
@@ -101,7 +106,11 @@ std::string bench_config::validate() const {
     return "--source-addresses must be between 1 and 254";
   if (connect_rate < 1) return "--connect-rate must be at least 1";
   if (io_threads < 1 || io_threads > max_io_threads) return "--io-threads must be between 1 and 64";
-  if (server_pid < 0) return "--server-pid must be a process id";
+  if (!server_pids.empty() && server_pids.size() != server_count())
+    return "give --server-pid once per server, in --server order, or not at all";
+  for (auto pid : server_pids)
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max())
+      return "--server-pid must be a process id";
   if (framing_type() == framing_kind::chat) {
     for (auto name : {name_prefix + "0", name_prefix + std::to_string(clients - 1)})
       if (auto reason = login_name_error(name))

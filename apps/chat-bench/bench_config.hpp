@@ -37,7 +37,7 @@ struct bench_config : app_config {
   std::size_t connect_rate = 2000;
   std::size_t io_threads = 1;
   std::string name_prefix = "b";
-  int64_t server_pid = 0;
+  std::vector<int64_t> server_pids; // --server-pid, repeatable: one per server, in its order
   std::string framing = "chat";
 
   bench_config();
@@ -47,6 +47,7 @@ struct bench_config : app_config {
 
   // The servers in --server order (client i uses the one at i % size); after validate().
   std::vector<boost::asio::ip::tcp::endpoint> server_endpoints() const;
+  std::size_t server_count() const { return servers.empty() ? 1 : servers.size(); }
 
   framing_kind framing_type() const {
     return framing == "asio-example" ? framing_kind::asio_example : framing_kind::chat;

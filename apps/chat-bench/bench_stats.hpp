@@ -51,6 +51,14 @@ inline counter delivered_counter(delivery_class c, bool measured) {
   return static_cast<counter>(static_cast<std::size_t>(first) + static_cast<std::size_t>(c));
 }
 
+// What the clients of one server saw (server index as in server_spread.hpp).
+enum class node_counter : std::size_t {
+  logged_in, // as counter::logged_in
+  delivered, // as counter::delivered: measured broadcasts these clients received
+  count_
+};
+inline constexpr std::size_t node_counter_count = static_cast<std::size_t>(node_counter::count_);
+
 // One I/O thread's counters. Single writer: add() is a relaxed load + store, no locked
 // instruction; readers on other threads see each value whole.
 class alignas(64) stats_shard {
@@ -59,22 +67,34 @@ public:
     auto& v = values_[static_cast<std::size_t>(c)];
     v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
+  void add(node_counter c, std::size_t server) {
+    auto& v = node_values_[static_cast<std::size_t>(c)][server];
+    v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   uint64_t get(counter c) const {
     return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
+  }
+  uint64_t get(node_counter c, std::size_t server) const {
+    return node_values_[static_cast<std::size_t>(c)][server].load(std::memory_order_relaxed);
   }
   latency_histogram latency; // measured deliveries only (--connect-only: watched broadcasts)
   std::array<latency_histogram, delivery_class_count> class_latency; // measured, by class
 
 private:
   std::array<std::atomic<uint64_t>, counter_count> values_{};
+  std::array<std::array<std::atomic<uint64_t>, max_servers>, node_counter_count> node_values_{};
 };
 
 struct stats_totals {
   std::array<uint64_t, counter_count> values{};
+  std::array<std::array<uint64_t, max_servers>, node_counter_count> node_values{};
   latency_summary latency;
   std::array<latency_summary, delivery_class_count> class_latency;
 
   uint64_t operator[](counter c) const { return values[static_cast<std::size_t>(c)]; }
+  uint64_t on(node_counter c, std::size_t server) const {
+    return node_values[static_cast<std::size_t>(c)][server];
+  }
   const latency_summary& latency_of(delivery_class c) const {
     return class_latency[static_cast<std::size_t>(c)];
   }
