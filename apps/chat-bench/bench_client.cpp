@@ -36,7 +36,8 @@ stats_shard& shard() {
 bench_client::bench_client(asio::any_io_executor executor, const bench_plan& plan, run_state& run,
                            std::size_t index)
     : executor_(std::move(executor)), socket_(executor_), plan_(plan), run_(run),
-      framing_(plan.framing), index_(static_cast<uint32_t>(index)), seen_(plan.senders) {
+      framing_(plan.framing), index_(static_cast<uint32_t>(index)),
+      server_(static_cast<uint32_t>(server_of(index, plan.servers.size()))), seen_(plan.senders) {
   if (index < plan.senders) {
     sender_ = std::make_unique<sender_part>();
     sender_->id = index_;
@@ -51,7 +52,7 @@ void bench_client::start_connect() {
   state_ = state::connecting;
   if (!open_socket()) return;
   connect_pending_ = true;
-  socket_.async_connect(plan_.server, [this](const auto& ec) { on_connected(ec); });
+  socket_.async_connect(plan_.servers[server_], [this](const auto& ec) { on_connected(ec); });
 }
 
 bool bench_client::open_socket() {
@@ -90,7 +91,8 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
 void bench_client::become_ready() {
   state_ = state::ready;
   shard().add(counter::logged_in);
-  run_.add_receiver(1);
+  shard().add(node_counter::logged_in, server_);
+  run_.add_receiver(server_, 1);
 }
 
 void bench_client::give_up() {
@@ -114,7 +116,7 @@ void bench_client::fail(std::string_view why) {
   case state::ready:
     shard().add(counter::closed_by_server);
     run_.note_failure("connection lost", why);
-    run_.add_receiver(-1);
+    run_.add_receiver(server_, -1);
     break;
   case state::closed:
     return;
@@ -209,7 +211,8 @@ void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
   if (s && plan_.senders == 0) {
     // A client held by --connect-only: another process broadcast to everyone, and how long the
     // last of all receivers (over every process) waited is the figure wanted. The stamp's send
-    // time is the machine's steady clock, so it compares across processes.
+    // time is the machine's steady clock, so it compares across processes. Not split by node:
+    // the sender's server index belongs to the other process's --server list.
     counts.add(counter::watched);
     return counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
   }
@@ -218,10 +221,16 @@ void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
   auto how = seen_[s->sender].see(s->seq);
   if (how == arrival::duplicate) return counts.add(counter::duplicates);
   if (how == arrival::reordered) counts.add(counter::reordered);
+  auto how_far = classify(s->sender, index_, plan_.servers.size());
   counts.add(counter::delivered_all);
+  counts.add(delivered_counter(how_far, false));
   if (s->measured) {
+    auto latency = arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0;
     counts.add(counter::delivered);
-    counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
+    counts.add(delivered_counter(how_far, true));
+    counts.add(node_counter::delivered, server_);
+    counts.latency.record(latency);
+    counts.class_latency[static_cast<std::size_t>(how_far)].record(latency);
   }
   if (sender_ && s->sender == sender_->id && sender_->pacer) {
     sender_->pacer->returned();

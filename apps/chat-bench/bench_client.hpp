@@ -18,6 +18,7 @@
 #include "apps/chat-bench/bench_stats.hpp"
 #include "apps/chat-bench/send_pacer.hpp"
 #include "apps/chat-bench/sequence_window.hpp"
+#include "apps/chat-bench/server_spread.hpp"
 
 #include <boost/asio.hpp>
 
@@ -77,6 +78,7 @@ private:
   run_state& run_;
   bench_framing framing_;
   uint32_t index_;
+  uint32_t server_; // index into plan_.servers: server_of(index_)
   state state_ = state::idle;
   bool connect_pending_ = false;
   bool wait_pending_ = false;

@@ -63,8 +63,11 @@ void bench_client::pump() {
   counts.add(counter::sent, grant.count);
   if (s.measured) {
     counts.add(counter::sent_measured, grant.count);
-    auto owed = run_.receivers();
-    counts.add(counter::expected, grant.count * static_cast<uint64_t>(owed > 0 ? owed : 0));
+    auto owed = std::max<int64_t>(run_.receivers(), 0);
+    auto owed_here = std::clamp<int64_t>(run_.receivers_on(server_), 0, owed);
+    counts.add(counter::expected, grant.count * static_cast<uint64_t>(owed));
+    counts.add(counter::expected_same_node, grant.count * static_cast<uint64_t>(owed_here));
+    counts.add(counter::expected_cross_node, grant.count * static_cast<uint64_t>(owed - owed_here));
   }
   flush();
 }

@@ -2,9 +2,14 @@
 
 #include "apps/chat-bench/asio_example_codec.hpp"
 #include "apps/chat-bench/loopback.hpp"
+#include "apps/chat-bench/server_spread.hpp"
 #include "apps/chat-bench/stamp.hpp"
 #include "messages/frame.hpp"
 #include "messages/login_name.hpp"
+
+#include <sys/types.h>
+
+#include <limits>
 
 namespace chat::bench {
 
@@ -22,6 +27,10 @@ bench_config::bench_config() {
   opt_group{custom_options_, "global"}
       .add(host, "host,H", "server address: 127.0.0.0/8 or localhost only (default 127.0.0.1)")
       .add(port, "port,p", "server port (default 7000)")
+      .add(servers, "server",
+           "a server as HOST:PORT (HOST as for --host); repeat for several servers: client i "
+           "connects to server i % N, and the senders, being the first clients, spread the same "
+           "way. Replaces --host and --port (default: --host:--port)")
       .add(clients, "clients,c", "connections to open, each one user (default 100)")
       .add(senders, "senders,s",
            "how many of the clients broadcast (the first ones); the rest only receive "
@@ -56,9 +65,10 @@ bench_config::bench_config() {
       .add(name_prefix, "name-prefix",
            "user names are <prefix><client number>; give concurrent chat-bench processes "
            "different prefixes (default b)")
-      .add(server_pid, "server-pid",
+      .add(server_pids, "server-pid",
            "the server's process id: its CPU time (/proc/PID/stat) over the measured interval "
-           "is reported per delivered message (default: not measured)")
+           "is reported per delivered message; with several --server, repeat it once per server "
+           "in the same order for CPU per delivery per node (default: not measured)")
       .add(framing, "framing",
            "chat (our protocol, with LOGIN) or asio-example (Boost.Asio's chat example: 4-digit "
            "ASCII length, body <= 512 bytes, no login) (default chat)");
@@ -69,6 +79,14 @@ std::string bench_config::validate() const {
     return "--host must be localhost or an address in 127.0.0.0/8: chat-bench is a local "
            "benchmark and connects to this machine only";
   if (port == 0) return "--port must not be 0";
+  if (!servers.empty() && (host != default_host || port != default_port))
+    return "give the servers either with --server or with --host and --port, not both";
+  if (servers.size() > max_servers) return "at most 64 --server options";
+  for (auto& server : servers)
+    if (!server_address(server))
+      return "--server must be HOST:PORT with HOST localhost or in 127.0.0.0/8 and PORT 1-65535, "
+             "not '" +
+             server + "'";
   if (framing != "chat" && framing != "asio-example")
     return "--framing must be chat or asio-example";
   if (clients < 1) return "--clients must be at least 1";
@@ -88,13 +106,25 @@ std::string bench_config::validate() const {
     return "--source-addresses must be between 1 and 254";
   if (connect_rate < 1) return "--connect-rate must be at least 1";
   if (io_threads < 1 || io_threads > max_io_threads) return "--io-threads must be between 1 and 64";
-  if (server_pid < 0) return "--server-pid must be a process id";
+  if (!server_pids.empty() && server_pids.size() != server_count())
+    return "give --server-pid once per server, in --server order, or not at all";
+  for (auto pid : server_pids)
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max())
+      return "--server-pid must be a process id";
   if (framing_type() == framing_kind::chat) {
     for (auto name : {name_prefix + "0", name_prefix + std::to_string(clients - 1)})
       if (auto reason = login_name_error(name))
         return "--name-prefix gives a bad user name '" + name + "': " + reason;
   }
   return {};
+}
+
+std::vector<boost::asio::ip::tcp::endpoint> bench_config::server_endpoints() const {
+  if (servers.empty()) return {{*loopback_address(host), port}};
+  std::vector<boost::asio::ip::tcp::endpoint> out;
+  for (auto& server : servers)
+    out.push_back(*server_address(server));
+  return out;
 }
 
 } // namespace chat::bench

@@ -4,11 +4,13 @@
 
 #include "apps/cli/app_config.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <caf/all.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace chat::bench {
 
@@ -16,8 +18,12 @@ namespace chat::bench {
 enum class framing_kind : uint8_t { chat, asio_example };
 
 struct bench_config : app_config {
-  std::string host = "127.0.0.1";
-  uint16_t port = 7000;
+  static constexpr const char* default_host = "127.0.0.1";
+  static constexpr uint16_t default_port = 7000;
+
+  std::string host = default_host;
+  uint16_t port = default_port;
+  std::vector<std::string> servers; // --server HOST:PORT, repeatable; empty: --host and --port
   std::size_t clients = 100;
   std::size_t senders = 1;
   double rate = 0;
@@ -31,13 +37,17 @@ struct bench_config : app_config {
   std::size_t connect_rate = 2000;
   std::size_t io_threads = 1;
   std::string name_prefix = "b";
-  int64_t server_pid = 0;
+  std::vector<int64_t> server_pids; // --server-pid, repeatable: one per server, in its order
   std::string framing = "chat";
 
   bench_config();
 
   // An error text for values that parse but make no sense together; empty when all is well.
   std::string validate() const;
+
+  // The servers in --server order (client i uses the one at i % size); after validate().
+  std::vector<boost::asio::ip::tcp::endpoint> server_endpoints() const;
+  std::size_t server_count() const { return servers.empty() ? 1 : servers.size(); }
 
   framing_kind framing_type() const {
     return framing == "asio-example" ? framing_kind::asio_example : framing_kind::chat;

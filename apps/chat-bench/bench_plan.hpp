@@ -5,9 +5,11 @@
 #pragma once
 
 #include "apps/chat-bench/bench_config.hpp"
+#include "apps/chat-bench/server_spread.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -26,8 +28,8 @@ enum class run_phase : uint8_t { connecting, holding, warmup, measuring, drainin
 
 struct bench_plan {
   framing_kind framing = framing_kind::chat;
-  boost::asio::ip::tcp::endpoint server;
-  std::size_t source_addresses = 1; // 1: let the kernel pick the source address
+  std::vector<boost::asio::ip::tcp::endpoint> servers; // client i uses servers[i % size]
+  std::size_t source_addresses = 1;                    // 1: let the kernel pick the source address
   std::size_t clients = 0;
   std::size_t senders = 0; // clients 0 .. senders-1 send
   std::size_t window = 0;
@@ -49,9 +51,16 @@ public:
   run_phase phase() const { return phase_.load(std::memory_order_acquire); }
   void set_phase(run_phase p) { phase_.store(p, std::memory_order_release); }
 
-  // Clients logged in and still open: the receivers a broadcast sent now is owed to.
+  // Clients logged in and still open: the receivers a broadcast sent now is owed to; those of
+  // one server are the sender's same-node receivers, the rest its cross-node ones.
   int64_t receivers() const { return receivers_.load(std::memory_order_relaxed); }
-  void add_receiver(int64_t n) { receivers_.fetch_add(n, std::memory_order_relaxed); }
+  int64_t receivers_on(std::size_t server) const {
+    return receivers_on_[server].load(std::memory_order_relaxed);
+  }
+  void add_receiver(std::size_t server, int64_t n) {
+    receivers_on_[server].fetch_add(n, std::memory_order_relaxed);
+    receivers_.fetch_add(n, std::memory_order_relaxed);
+  }
 
   // The first text seen of each kind of failure, for the report on stderr. Rare path: locks.
   void note_failure(std::string_view kind, std::string_view text) {
@@ -68,6 +77,7 @@ public:
 private:
   std::atomic<run_phase> phase_{run_phase::connecting};
   std::atomic<int64_t> receivers_{0};
+  std::array<std::atomic<int64_t>, max_servers> receivers_on_{};
   mutable std::mutex notes_mutex_;
   std::vector<std::pair<std::string, std::string>> notes_; // kind, first text
 };

@@ -44,6 +44,20 @@ double per_second(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0;
 }
 
+std::string p99_text(const latency_summary& l) {
+  return l.total == 0 ? "-" : micros(l.quantile_ns(0.99)) + "us";
+}
+
+const char* class_name(delivery_class c) {
+  return c == delivery_class::same_node ? "same_node" : "cross_node";
+}
+
+void write_latency(std::ostream& out, const latency_summary& l) {
+  out << "\"latency_us\":{\"p50\":" << micros(l.quantile_ns(0.5))
+      << ",\"p99\":" << micros(l.quantile_ns(0.99)) << ",\"p999\":" << micros(l.quantile_ns(0.999))
+      << ",\"max\":" << micros(l.max_ns) << '}';
+}
+
 } // namespace
 
 std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
@@ -57,11 +71,12 @@ std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients
       << " delivered/s "
       << fixed(per_second(now[counter::delivered_all] - before[counter::delivered_all], interval_s),
                0)
-      << " p99 ";
-  if (now.latency.total == 0)
-    out << '-';
-  else
-    out << micros(now.latency.quantile_ns(0.99)) << "us";
+      << " p99 " << p99_text(now.latency);
+  for (auto c : {delivery_class::same_node, delivery_class::cross_node}) {
+    auto all = delivered_counter(c, false);
+    out << ' ' << class_name(c) << "/s " << fixed(per_second(now[all] - before[all], interval_s), 0)
+        << " p99 " << p99_text(now.latency_of(c));
+  }
   if (auto lost = now[counter::closed_by_server]) out << " closed_by_server " << lost;
   if (auto failed = now[counter::connect_failed] + now[counter::login_failed])
     out << " failed " << failed;
@@ -86,35 +101,92 @@ void write_counts(std::ostream& out, const stats_totals& t, double measured_s) {
       << ",\"rate_limited\":" << t[counter::rate_limited]
       << ",\"server_errors\":" << t[counter::server_errors]
       << ",\"schedule_skipped\":" << t[counter::schedule_skipped];
-  auto& l = t.latency;
-  out << ",\"latency_us\":{\"p50\":" << micros(l.quantile_ns(0.5))
-      << ",\"p99\":" << micros(l.quantile_ns(0.99)) << ",\"p999\":" << micros(l.quantile_ns(0.999))
-      << ",\"max\":" << micros(l.max_ns) << '}';
+  out << ',';
+  write_latency(out, t.latency);
+  // After the totals, so that a reader taking the first "delivered" or "p50" gets the total.
+  for (auto c : {delivery_class::same_node, delivery_class::cross_node}) {
+    auto n = t[delivered_counter(c, true)];
+    auto owed = t[c == delivery_class::same_node ? counter::expected_same_node
+                                                 : counter::expected_cross_node];
+    out << ",\"" << class_name(c) << "\":{\"delivered\":" << n
+        << ",\"deliveries_per_s\":" << fixed(per_second(n, measured_s), 0)
+        << ",\"expected\":" << owed << ",\"lost\":" << (owed > n ? owed - n : 0) << ',';
+    write_latency(out, t.latency_of(c));
+    out << '}';
+  }
 }
 
-// The server's CPU and memory (only with --server-pid), and this process's CPU.
+std::string cpu_seconds(const std::optional<uint64_t>& ns) {
+  return ns ? fixed(static_cast<double>(*ns) / 1e9, 3) : "null";
+}
+
+std::string ns_per_delivery(const std::optional<uint64_t>& cpu_ns, uint64_t delivered) {
+  if (!cpu_ns || delivered == 0) return "null";
+  return fixed(static_cast<double>(*cpu_ns) / static_cast<double>(delivered), 1);
+}
+
+// One figure summed over every --server-pid; nothing if any is missing or none was given, so
+// that a total never silently leaves a server out.
+std::optional<uint64_t> sum_over(const std::vector<server_usage>& servers,
+                                 std::optional<uint64_t> server_usage::*figure) {
+  if (servers.empty()) return std::nullopt;
+  uint64_t sum = 0;
+  for (auto& server : servers) {
+    if (!(server.*figure)) return std::nullopt;
+    sum += *(server.*figure);
+  }
+  return sum;
+}
+
+// The servers' CPU and memory, all of them together (only with --server-pid), and this
+// process's CPU.
 void write_usage(std::ostream& out, const bench_result& r) {
-  auto delivered = r.totals[counter::delivered];
   auto clients = r.totals[counter::logged_in];
-  auto ns = [](uint64_t v) { return fixed(static_cast<double>(v) / 1e9, 3); };
+  auto cpu_ns = sum_over(r.servers, &server_usage::cpu_ns);
+  auto rss_start = sum_over(r.servers, &server_usage::rss_kib_start);
+  auto rss_end = sum_over(r.servers, &server_usage::rss_kib_end);
   out << ",\"cpu_interval_s\":" << fixed(r.cpu_interval_s, 3)
-      << ",\"server_cpu_s\":" << (r.server_cpu_ns ? ns(*r.server_cpu_ns) : "null")
-      << ",\"server_cpu_ns_per_delivery\":"
-      << (r.server_cpu_ns && delivered > 0
-              ? fixed(static_cast<double>(*r.server_cpu_ns) / static_cast<double>(delivered), 1)
-              : "null");
-  out << ",\"server_rss_kib_start\":" << optional_number(r.server_rss_kib_start)
-      << ",\"server_rss_kib_end\":" << optional_number(r.server_rss_kib_end)
+      << ",\"server_cpu_s\":" << cpu_seconds(cpu_ns) << ",\"server_cpu_ns_per_delivery\":"
+      << ns_per_delivery(cpu_ns, r.totals[counter::delivered]);
+  out << ",\"server_rss_kib_start\":" << optional_number(rss_start)
+      << ",\"server_rss_kib_end\":" << optional_number(rss_end)
       << ",\"server_rss_bytes_per_client\":";
-  if (r.server_rss_kib_start && r.server_rss_kib_end && clients > 0)
-    out << fixed((static_cast<double>(*r.server_rss_kib_end) -
-                  static_cast<double>(*r.server_rss_kib_start)) *
-                     1024 / static_cast<double>(clients),
+  if (rss_start && rss_end && clients > 0)
+    out << fixed((static_cast<double>(*rss_end) - static_cast<double>(*rss_start)) * 1024 /
+                     static_cast<double>(clients),
                  0);
   else
     out << "null";
-  out << ",\"bench_cpu_s\":" << ns(r.bench_cpu_ns)
-      << ",\"bench_cpu_total_s\":" << ns(r.bench_cpu_total_ns);
+  out << ",\"bench_cpu_s\":" << cpu_seconds(r.bench_cpu_ns)
+      << ",\"bench_cpu_total_s\":" << cpu_seconds(r.bench_cpu_total_ns);
+}
+
+// How many of the first `count` clients use `server`: client i uses server i % servers.
+uint64_t spread_to(std::size_t server, std::size_t count, std::size_t servers) {
+  return count / servers + (server < count % servers ? 1 : 0);
+}
+
+// Per server, in --server order: its clients, the measured broadcasts they received, and (with
+// --server-pid) that server's CPU per delivery. In a cluster a server also relays broadcasts
+// to other nodes; that work is in its CPU too, but only its own clients' deliveries divide it.
+void write_nodes(std::ostream& out, const bench_config& cfg, const bench_result& r) {
+  auto servers = cfg.server_endpoints();
+  auto senders = cfg.connect_only ? 0 : cfg.senders;
+  out << ",\"nodes\":[";
+  for (std::size_t k = 0; k < servers.size(); ++k) {
+    auto delivered = r.totals.on(node_counter::delivered, k);
+    std::optional<uint64_t> cpu_ns;
+    if (k < r.servers.size()) cpu_ns = r.servers[k].cpu_ns;
+    out << (k > 0 ? "," : "") << "{\"server\":\"" << servers[k] << '"'
+        << ",\"clients\":" << spread_to(k, cfg.clients, servers.size())
+        << ",\"senders\":" << spread_to(k, senders, servers.size())
+        << ",\"logged_in\":" << r.totals.on(node_counter::logged_in, k)
+        << ",\"delivered\":" << delivered << ",\"server_pid\":"
+        << (k < cfg.server_pids.size() ? std::to_string(cfg.server_pids[k]) : "null")
+        << ",\"server_cpu_s\":" << cpu_seconds(cpu_ns)
+        << ",\"server_cpu_ns_per_delivery\":" << ns_per_delivery(cpu_ns, delivered) << '}';
+  }
+  out << ']';
 }
 
 } // namespace
@@ -129,7 +201,9 @@ std::string report_json(const bench_config& cfg, const bench_result& r) {
   write_usage(out, r);
   out << ",\"payload\":" << cfg.payload << ",\"window\":" << cfg.window
       << ",\"rate\":" << fixed(cfg.rate, 1) << ",\"io_threads\":" << cfg.io_threads
-      << ",\"interrupted\":" << (r.interrupted ? "true" : "false") << '}';
+      << ",\"interrupted\":" << (r.interrupted ? "true" : "false");
+  write_nodes(out, cfg, r); // last: its keys repeat the totals' names
+  out << '}';
   return out.str();
 }
 

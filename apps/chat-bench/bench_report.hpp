@@ -14,21 +14,27 @@
 
 namespace chat::bench {
 
+// One --server-pid's process, read from /proc; a figure is missing if it could not be read.
+struct server_usage {
+  std::optional<uint64_t> cpu_ns;        // over bench_result::cpu_interval_s
+  std::optional<uint64_t> rss_kib_start; // before the first connect
+  std::optional<uint64_t> rss_kib_end;   // end of the measured interval (or the hold)
+};
+
 struct bench_result {
   stats_totals totals;
-  double measured_s = 0;                 // the measured sending interval
-  double cpu_interval_s = 0;             // measured interval + drain: what the CPU figures cover
-  std::optional<uint64_t> server_cpu_ns; // over cpu_interval_s; only with --server-pid
-  std::optional<uint64_t> server_rss_kib_start; // before the first connect; with --server-pid
-  std::optional<uint64_t> server_rss_kib_end;   // end of the measured interval (or the hold)
-  uint64_t bench_cpu_ns = 0;                    // this process, over cpu_interval_s
-  uint64_t bench_cpu_total_ns = 0;              // this process, whole run
-  int64_t open_at_end = 0;                      // clients still logged in before our own close
-  bool interrupted = false;                     // SIGINT/SIGTERM ended the run early
+  double measured_s = 0;             // the measured sending interval
+  double cpu_interval_s = 0;         // measured interval + drain: what the CPU figures cover
+  std::vector<server_usage> servers; // one per --server-pid, in --server order; else empty
+  uint64_t bench_cpu_ns = 0;         // this process, over cpu_interval_s
+  uint64_t bench_cpu_total_ns = 0;   // this process, whole run
+  int64_t open_at_end = 0;           // clients still logged in before our own close
+  bool interrupted = false;          // SIGINT/SIGTERM ended the run early
   std::vector<std::pair<std::string, std::string>> failures; // kind, first text of that kind
 };
 
-// "[  3.0s] measuring connected 100/100 logged_in 100 sent/s 1234 delivered/s 123400 p99 87us"
+// "[  3.0s] measuring connected 100/100 logged_in 100 sent/s 1234 delivered/s 123400 p99 87us
+//  same_node/s 61700 p99 80us cross_node/s 61700 p99 95us" (one line)
 std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
                           const stats_totals& now, const stats_totals& before, double interval_s);
 

@@ -54,7 +54,8 @@ bench_run::~bench_run() {
 bench_result bench_run::run() {
   started_ = last_progress_ = clock::now();
   bench_result result;
-  if (cfg_.server_pid > 0) result.server_rss_kib_start = process_rss_kib(server_pid());
+  for (auto pid : cfg_.server_pids)
+    result.servers.push_back(server_usage{{}, process_rss_kib(static_cast<pid_t>(pid)), {}});
   start_threads();
   connect_all();
   if (!interrupted_ && stats_.sum(false)[counter::logged_in] > 0) measure(result);
@@ -129,8 +130,9 @@ void bench_run::measure(bench_result& result) {
       post_to(*clients_[i], [](bench_client& c) { c.start_sending(); });
     if (!pause_until(clock::now() + cfg_.warmup)) return;
   }
-  std::optional<uint64_t> server_before;
-  if (cfg_.server_pid > 0) server_before = process_cpu_ns(server_pid());
+  std::vector<std::optional<uint64_t>> server_before;
+  for (auto pid : cfg_.server_pids)
+    server_before.push_back(process_cpu_ns(static_cast<pid_t>(pid)));
   auto own_before = own_cpu_ns();
   auto start = clock::now();
   run_.set_phase(cfg_.connect_only ? run_phase::holding : run_phase::measuring);
@@ -138,7 +140,8 @@ void bench_run::measure(bench_result& result) {
   while (clock::now() < until && run_.receivers() > 0) // a signal, or losing everyone, ends it
     if (!pause_until(std::min(until, clock::now() + pause_step))) break;
   auto end = clock::now();
-  if (cfg_.server_pid > 0) result.server_rss_kib_end = process_rss_kib(server_pid());
+  for (std::size_t k = 0; k < result.servers.size(); ++k)
+    result.servers[k].rss_kib_end = process_rss_kib(static_cast<pid_t>(cfg_.server_pids[k]));
   if (!cfg_.connect_only) {
     run_.set_phase(run_phase::draining);
     drain();
@@ -146,10 +149,10 @@ void bench_run::measure(bench_result& result) {
   result.measured_s = seconds(end - start);
   result.cpu_interval_s = seconds(clock::now() - start);
   result.bench_cpu_ns = own_cpu_ns() - own_before;
-  if (server_before) {
-    auto server_after = process_cpu_ns(server_pid());
-    if (server_after && *server_after >= *server_before)
-      result.server_cpu_ns = *server_after - *server_before;
+  for (std::size_t k = 0; k < result.servers.size(); ++k) {
+    auto after = process_cpu_ns(static_cast<pid_t>(cfg_.server_pids[k]));
+    if (server_before[k] && after && *after >= *server_before[k])
+      result.servers[k].cpu_ns = *after - *server_before[k];
   }
 }
 

@@ -49,7 +49,6 @@ private:
   bool pause_until(clock::time_point deadline);
   void print_progress(clock::time_point now);
   template <class Action> void post_to(bench_client& client, Action action);
-  pid_t server_pid() const { return static_cast<pid_t>(cfg_.server_pid); }
 
   const bench_config& cfg_;
   bench_plan plan_;

@@ -32,7 +32,13 @@ stats_totals bench_stats::sum(bool latency) const {
   for (auto& shard : shards_) {
     for (std::size_t i = 0; i < counter_count; ++i)
       out.values[i] += shard->get(static_cast<counter>(i));
-    if (latency) shard->latency.add_to(out.latency);
+    for (std::size_t c = 0; c < node_counter_count; ++c)
+      for (std::size_t server = 0; server < max_servers; ++server)
+        out.node_values[c][server] += shard->get(static_cast<node_counter>(c), server);
+    if (!latency) continue;
+    shard->latency.add_to(out.latency);
+    for (std::size_t c = 0; c < delivery_class_count; ++c)
+      shard->class_latency[c].add_to(out.class_latency[c]);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "apps/chat-bench/latency_histogram.hpp"
+#include "apps/chat-bench/server_spread.hpp"
 
 #include <array>
 #include <atomic>
@@ -15,27 +16,48 @@
 namespace chat::bench {
 
 enum class counter : std::size_t {
-  connected,        // TCP connect completed
-  connect_failed,   // connect error, or still connecting when the connect phase ended
-  logged_in,        // "Login OK" (asio-example framing: same as connected)
-  login_failed,     // "Login failed: ...", or no answer before the connect phase ended
-  closed_by_server, // EOF or error on a client that was logged in
-  sent,             // broadcasts sent, warm-up included
-  sent_measured,    // broadcasts sent in the measured interval
-  expected,         // for each measured broadcast: the receivers logged in when it was sent
-  schedule_skipped, // --rate slots dropped because the window stayed full too long
-  rate_limited,     // ERROR "rate limited" (the server refused a broadcast)
-  server_errors,    // ERROR frames of any other reason
-  frames_in,        // every frame received (the drain waits for this to stop moving)
-  delivered_all,    // our broadcasts received, warm-up included, duplicates not
-  delivered,        // our measured broadcasts received, duplicates not
-  duplicates,       // a (sender, seq) a client had seen before
-  reordered,        // a seq below the highest a client had seen from that sender
-  foreign,          // broadcasts without our run's stamp (other runs, other users)
-  watched,          // --connect-only: broadcasts stamped by another chat-bench run (latency kept)
+  connected,           // TCP connect completed
+  connect_failed,      // connect error, or still connecting when the connect phase ended
+  logged_in,           // "Login OK" (asio-example framing: same as connected)
+  login_failed,        // "Login failed: ...", or no answer before the connect phase ended
+  closed_by_server,    // EOF or error on a client that was logged in
+  sent,                // broadcasts sent, warm-up included
+  sent_measured,       // broadcasts sent in the measured interval
+  expected,            // for each measured broadcast: the receivers logged in when it was sent
+  expected_same_node,  // ... of them, those on the sender's server
+  expected_cross_node, // ... and those on other servers (owed only if the servers relay)
+  schedule_skipped,    // --rate slots dropped because the window stayed full too long
+  rate_limited,        // ERROR "rate limited" (the server refused a broadcast)
+  server_errors,       // ERROR frames of any other reason
+  frames_in,           // every frame received (the drain waits for this to stop moving)
+  delivered_all,       // our broadcasts received, warm-up included, duplicates not
+  delivered,           // our measured broadcasts received, duplicates not
+  // delivered_all and delivered split by delivery_class: same-node first, then cross-node.
+  delivered_all_same_node,
+  delivered_all_cross_node,
+  delivered_same_node,
+  delivered_cross_node,
+  duplicates, // a (sender, seq) a client had seen before
+  reordered,  // a seq below the highest a client had seen from that sender
+  foreign,    // broadcasts without our run's stamp (other runs, other users)
+  watched,    // --connect-only: broadcasts stamped by another chat-bench run (latency kept)
   count_
 };
 inline constexpr std::size_t counter_count = static_cast<std::size_t>(counter::count_);
+
+// The delivered_all (measured false) or delivered (true) counter of one delivery class.
+inline counter delivered_counter(delivery_class c, bool measured) {
+  auto first = measured ? counter::delivered_same_node : counter::delivered_all_same_node;
+  return static_cast<counter>(static_cast<std::size_t>(first) + static_cast<std::size_t>(c));
+}
+
+// What the clients of one server saw (server index as in server_spread.hpp).
+enum class node_counter : std::size_t {
+  logged_in, // as counter::logged_in
+  delivered, // as counter::delivered: measured broadcasts these clients received
+  count_
+};
+inline constexpr std::size_t node_counter_count = static_cast<std::size_t>(node_counter::count_);
 
 // One I/O thread's counters. Single writer: add() is a relaxed load + store, no locked
 // instruction; readers on other threads see each value whole.
@@ -45,20 +67,37 @@ public:
     auto& v = values_[static_cast<std::size_t>(c)];
     v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
+  void add(node_counter c, std::size_t server) {
+    auto& v = node_values_[static_cast<std::size_t>(c)][server];
+    v.store(v.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   uint64_t get(counter c) const {
     return values_[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
   }
+  uint64_t get(node_counter c, std::size_t server) const {
+    return node_values_[static_cast<std::size_t>(c)][server].load(std::memory_order_relaxed);
+  }
   latency_histogram latency; // measured deliveries only (--connect-only: watched broadcasts)
+  std::array<latency_histogram, delivery_class_count> class_latency; // measured, by class
 
 private:
   std::array<std::atomic<uint64_t>, counter_count> values_{};
+  std::array<std::array<std::atomic<uint64_t>, max_servers>, node_counter_count> node_values_{};
 };
 
 struct stats_totals {
   std::array<uint64_t, counter_count> values{};
+  std::array<std::array<uint64_t, max_servers>, node_counter_count> node_values{};
   latency_summary latency;
+  std::array<latency_summary, delivery_class_count> class_latency;
 
   uint64_t operator[](counter c) const { return values[static_cast<std::size_t>(c)]; }
+  uint64_t on(node_counter c, std::size_t server) const {
+    return node_values[static_cast<std::size_t>(c)][server];
+  }
+  const latency_summary& latency_of(delivery_class c) const {
+    return class_latency[static_cast<std::size_t>(c)];
+  }
 };
 
 class bench_stats {

@@ -8,12 +8,14 @@
 // duplicates and reordering count the whole run; CPU figures cover the measured interval and
 // the drain. With --connect-only, "watched" counts broadcasts another chat-bench process sent
 // to the held clients, and the latency figures are theirs (scripts/bench-19k.sh).
+// "same_node" and "cross_node" split delivered, expected and latency by whether the receiver
+// uses the sender's --server (server_spread.hpp): servers that do not relay to each other
+// deliver nothing cross-node, and its expected deliveries all count as lost.
 //
 // Exit codes: 0 done (the JSON tells how well); 1 no client could connect or log in;
 // 2 bad options.
 #include "apps/chat-bench/bench_config.hpp"
 #include "apps/chat-bench/bench_run.hpp"
-#include "apps/chat-bench/loopback.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -27,7 +29,7 @@ namespace {
 chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg) {
   chat::bench::bench_plan plan;
   plan.framing = cfg.framing_type();
-  plan.server = {*chat::bench::loopback_address(cfg.host), cfg.port};
+  plan.servers = cfg.server_endpoints();
   plan.source_addresses = cfg.source_addresses;
   plan.clients = cfg.clients;
   plan.senders = cfg.connect_only ? 0 : cfg.senders;

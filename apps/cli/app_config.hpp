@@ -10,9 +10,11 @@ class app_config : public caf::actor_system_config {
 public:
   // CAF's parser takes long options only as --name=value; people type --name value. This accepts
   // both by joining "--name" and the next word when --name is one of the app's options that
-  // takes a value, and gathers every value of a repeated list option (--peer a --peer b) into
-  // one list, then lets CAF parse (and read --config-file). Flags and unknown options pass
+  // takes a value, then lets CAF parse (and read --config-file). Flags and unknown options pass
   // through untouched, so CAF still reports them.
+  //
+  // CAF also keeps only the last of a repeated option. For list options (std::vector) the
+  // repeats are gathered instead: "--server a --server [b,c]" reads as "--server=[a,b,c]".
   caf::error parse_command_line(int argc, char** argv);
 };
 

@@ -38,6 +38,29 @@ std::optional<double> json_number(const std::string& json, const std::string& ke
   return value;
 }
 
+// The object or array after "key": (its first occurrence), brackets included; empty if missing.
+std::string json_part(const std::string& json, const std::string& key) {
+  auto at = json.find('"' + key + "\":");
+  if (at == std::string::npos) return {};
+  auto start = at + key.size() + 3;
+  int depth = 0;
+  for (auto i = start; i < json.size(); ++i) {
+    if (json[i] == '{' || json[i] == '[') ++depth;
+    if ((json[i] == '}' || json[i] == ']') && --depth == 0)
+      return json.substr(start, i + 1 - start);
+    if (depth == 0) return {}; // a plain value
+  }
+  return {};
+}
+
+// The objects of a JSON array of flat objects, such as "nodes".
+std::vector<std::string> json_objects(const std::string& array) {
+  std::vector<std::string> out;
+  for (auto open = array.find('{'); open != std::string::npos; open = array.find('{', open + 1))
+    out.push_back(array.substr(open, array.find('}', open) + 1 - open));
+  return out;
+}
+
 // The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
 std::optional<int> listening_port(child_process& server) {
   auto line = server.wait_for_line_containing("listening on", startup_timeout);
@@ -72,12 +95,17 @@ struct refusing_port {
   ~refusing_port() { ::close(fd); }
 };
 
+// A chat-server on a port of its choosing, with no broadcast limit.
+std::vector<std::string> server_args() {
+  std::vector<std::string> args{"--port=0", "--log-level=warn"};
+  if (server_has_option("--max-broadcast-rate")) args.push_back("--max-broadcast-rate=0");
+  return args;
+}
+
 class ChatBenchTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    std::vector<std::string> args{"--port=0", "--log-level=warn"};
-    if (server_has_option("--max-broadcast-rate")) args.push_back("--max-broadcast-rate=0");
-    server_.emplace(CHAT_SERVER_BIN, args);
+    server_.emplace(CHAT_SERVER_BIN, server_args());
     auto port = listening_port(*server_);
     ASSERT_TRUE(port) << server_->describe();
     port_ = *port;
@@ -119,6 +147,14 @@ TEST_F(ChatBenchTest, SmallFanOutDeliversEveryBroadcastToEveryClientOnce) {
   EXPECT_GT(json_number(json, "p50").value_or(0), 0) << json;
   EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
   EXPECT_NE(bench->stderr_text().find("measuring"), std::string::npos) << bench->describe();
+  // One server: every delivery is same-node, and the one node has all of them.
+  EXPECT_EQ(json_number(json_part(json, "same_node"), "delivered"), sent * 20) << json;
+  EXPECT_EQ(json_number(json_part(json, "cross_node"), "delivered"), 0) << json;
+  EXPECT_EQ(json_number(json_part(json, "cross_node"), "expected"), 0) << json;
+  auto nodes = json_objects(json_part(json, "nodes"));
+  ASSERT_EQ(nodes.size(), 1u) << json;
+  EXPECT_EQ(json_number(nodes[0], "delivered"), sent * 20) << json;
+  EXPECT_GT(json_number(nodes[0], "server_cpu_ns_per_delivery").value_or(0), 0) << json;
 }
 
 TEST_F(ChatBenchTest, RatedSendersKeepToTheirRate) {
@@ -174,12 +210,94 @@ TEST_F(ChatBenchTest, SigintEndsTheRunEarlyAndStillReports) {
   EXPECT_EQ(json_number(json, "lost"), 0) << json;
 }
 
+// Two separate chat-servers, not a cluster: each relays only to its own clients. chat-bench
+// spreads its clients and senders over both, so every delivery it sees is same-node and every
+// cross-node one it owes is lost; that is what the report must say, server by server.
+class ChatBenchTwoServersTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    auto args = server_args();
+    for (auto& server : servers_) {
+      server = std::make_unique<child_process>(CHAT_SERVER_BIN, args);
+      auto port = listening_port(*server);
+      ASSERT_TRUE(port) << server->describe();
+      addresses_.push_back("127.0.0.1:" + std::to_string(*port));
+    }
+  }
+
+  std::unique_ptr<child_process> servers_[2];
+  std::vector<std::string> addresses_;
+};
+
+TEST_F(ChatBenchTwoServersTest, ClientsSpreadRoundRobinAndEveryDeliveryIsSameNode) {
+  child_process bench{CHAT_BENCH_BIN,
+                      {"--clients", "20", "--senders", "4", "--duration", "1s", "--warmup", "300ms",
+                       "--server", addresses_[0], "--server=" + addresses_[1], "--server-pid",
+                       std::to_string(servers_[0]->pid()),
+                       "--server-pid=" + std::to_string(servers_[1]->pid())}};
+  auto status = bench.wait(bench_timeout);
+  ASSERT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
+  auto json = bench.stdout_text();
+  auto sent = json_number(json, "sent").value_or(0);
+  EXPECT_GT(sent, 0) << json;
+  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
+  EXPECT_EQ(json_number(json, "delivered"), sent * 10) << json; // the sender's server's clients
+  EXPECT_EQ(json_number(json, "expected"), sent * 20) << json;  // everyone: what a cluster owes
+  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
+  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
+
+  auto same = json_part(json, "same_node");
+  EXPECT_EQ(json_number(same, "delivered"), sent * 10) << json;
+  EXPECT_EQ(json_number(same, "expected"), sent * 10) << json;
+  EXPECT_EQ(json_number(same, "lost"), 0) << json;
+  EXPECT_GT(json_number(same, "deliveries_per_s").value_or(0), 0) << json;
+  EXPECT_GT(json_number(same, "p50").value_or(0), 0) << json;
+  auto cross = json_part(json, "cross_node");
+  EXPECT_EQ(json_number(cross, "delivered"), 0) << json;
+  EXPECT_EQ(json_number(cross, "deliveries_per_s"), 0) << json;
+  EXPECT_EQ(json_number(cross, "expected"), sent * 10) << json;
+  EXPECT_EQ(json_number(cross, "lost"), sent * 10) << json;
+  EXPECT_EQ(json_number(cross, "max"), 0) << json;
+
+  auto nodes = json_objects(json_part(json, "nodes"));
+  ASSERT_EQ(nodes.size(), 2u) << json;
+  double delivered_over_nodes = 0;
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_NE(nodes[k].find('"' + addresses_[k] + '"'), std::string::npos) << json;
+    EXPECT_EQ(json_number(nodes[k], "clients"), 10) << json; // clients 0, 2, 4, ... and 1, 3, ...
+    EXPECT_EQ(json_number(nodes[k], "senders"), 2) << json;
+    EXPECT_EQ(json_number(nodes[k], "logged_in"), 10) << json;
+    EXPECT_EQ(json_number(nodes[k], "server_pid"), servers_[k]->pid()) << json;
+    EXPECT_GT(json_number(nodes[k], "delivered").value_or(0), 0) << json;
+    EXPECT_GT(json_number(nodes[k], "server_cpu_s").value_or(0), 0) << json;
+    EXPECT_GT(json_number(nodes[k], "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+    delivered_over_nodes += json_number(nodes[k], "delivered").value_or(0);
+  }
+  EXPECT_EQ(delivered_over_nodes, sent * 10) << json;
+  EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json; // total
+  EXPECT_NE(bench.stderr_text().find("cross_node/s 0"), std::string::npos) << bench.describe();
+}
+
 TEST(ChatBenchOptionsTest, RefusesAHostOutsideLoopback) {
   child_process bench{CHAT_BENCH_BIN, {"--host=192.0.2.1", "--port=7000"}};
   auto status = bench.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
   EXPECT_NE(bench.stderr_text().find("127.0.0.0/8"), std::string::npos) << bench.describe();
   EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+}
+
+TEST(ChatBenchOptionsTest, RefusesAServerOutsideLoopbackOrWithHostAndPort) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--server", "127.0.0.1:7000", "--server", "192.0.2.1:7000"},
+        {"--server", "127.0.0.1:7000", "--port", "7001"},
+        {"--server", "127.0.0.1"},
+        {"--server", "127.0.0.1:7000", "--server", "127.0.0.1:7001", "--server-pid", "1"}}) {
+    child_process bench{CHAT_BENCH_BIN, args};
+    auto status = bench.wait(exit_timeout);
+    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
+    EXPECT_NE(bench.stderr_text().find("--server"), std::string::npos) << bench.describe();
+    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+  }
 }
 
 TEST(ChatBenchOptionsTest, CountsRefusedConnectionsAndExitsOne) {
