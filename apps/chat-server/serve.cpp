@@ -110,8 +110,11 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   std::optional<server> node;
   try {
     node.emplace(sys, io.context(), cfg.node_options());
+  } catch (const cluster_error& e) {
+    std::cerr << program << ": " << e.what() << '\n';
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << program << ": cannot start on " << cfg.host << ':' << cfg.port << ": " << e.what()
+    std::cerr << program << ": cannot listen on " << cfg.host << ':' << cfg.port << ": " << e.what()
               << '\n';
     if (std::string_view{CHAT_BACKEND_NAME} == "io_uring")
       std::cerr << program

@@ -37,9 +37,9 @@ node_actor join_cluster(caf::actor_system& sys, room_actor room, const server_op
       sys.middleman().publish(node, options.cluster_port, options.cluster_host.c_str(), true);
   if (!published) {
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
-    throw std::runtime_error("cannot publish the cluster node on " + options.cluster_host + ':' +
-                             std::to_string(options.cluster_port) + ": " +
-                             sys.render(published.error()));
+    throw cluster_error("cannot publish the cluster node on " + options.cluster_host + ':' +
+                        std::to_string(options.cluster_port) + ": " +
+                        sys.render(published.error()));
   }
   caf::anon_send(room, cluster_atom_v, node); // before start(): no LOGIN comes earlier
   return node;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ struct server_options {
   std::string cluster_host = "127.0.0.1"; // where other nodes dial this one
   uint16_t cluster_port = 0;
   std::vector<std::string> peers; // HOST:PORT of nodes to join through (seeds)
+};
+
+// Thrown by server's constructor when the cluster port cannot be published.
+struct cluster_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class server {

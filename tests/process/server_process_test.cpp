@@ -99,7 +99,9 @@ TEST(ServerProcessTest, HelpExitsZeroAndListsEveryOption) {
   auto help = server.stdout_text();
   for (const char* option :
        {"--host", "--port", "--io-threads", "--max-frame", "--max-outbound-bytes",
-        "--shutdown-timeout", "--log-level", "--config-file"})
+        "--shutdown-timeout", "--log-level", "--config-file", "--max-connections",
+        "--idle-interval", "--idle-timeout", "--max-broadcast-rate", "--broadcast-burst",
+        "--cluster-port", "--cluster-host", "--peer", "--cluster-status"})
     EXPECT_NE(help.find(option), std::string::npos) << option << '\n' << server.describe();
 }
 
@@ -146,6 +148,26 @@ TEST(ServerProcessTest, PortAlreadyInUseExitsOneSayingCannotListen) {
   EXPECT_TRUE(status.exited_with(1)) << status << '\n' << server.describe();
   auto err = server.stderr_text();
   EXPECT_NE(err.find("cannot listen on 127.0.0.1:" + std::to_string(taken.port)), std::string::npos)
+      << server.describe();
+}
+
+TEST(ServerProcessTest, ClusterPortInUseExitsOneSayingSo) {
+  port_holder taken;
+  ASSERT_NE(taken.port, 0);
+  child_process server{CHAT_SERVER_BIN, {"--port=0", "--cluster-port", std::to_string(taken.port)}};
+  auto status = server.wait(exit_timeout);
+  EXPECT_TRUE(status.exited_with(1)) << status << '\n' << server.describe();
+  EXPECT_NE(server.stderr_text().find("cannot publish the cluster node on 127.0.0.1:" +
+                                      std::to_string(taken.port)),
+            std::string::npos)
+      << server.describe();
+}
+
+TEST(ServerProcessTest, PeerWithoutClusterPortExitsTwo) {
+  child_process server{CHAT_SERVER_BIN, {"--port=0", "--peer", "127.0.0.1:1"}};
+  auto status = server.wait(exit_timeout);
+  EXPECT_TRUE(status.exited_with(2)) << status << '\n' << server.describe();
+  EXPECT_NE(server.stderr_text().find("--peer needs --cluster-port"), std::string::npos)
       << server.describe();
 }
 
