@@ -91,12 +91,18 @@ void retry_later(node_ptr self, const std::string& address, const std::string& w
   auto& st = self->state;
   bool seed = std::find(st.options.seeds.begin(), st.options.seeds.end(), address) !=
               st.options.seeds.end();
-  if (!seed || st.peers.count(address) > 0) {
-    spdlog::debug("cluster: cannot reach {}: {}", address, why);
+  if (st.peers.count(address) > 0) return;
+  auto& delay = st.backoff[address];
+  // Seeds are retried for as long as they are away. A node learned from others is retried
+  // until the back-off reaches its cap (about 11 s), which covers a busy peer or a short
+  // link flap; after that it rejoins through its own seeds or through a node that has it as one.
+  if (!seed && delay >= st.options.max_retry) {
+    spdlog::info("cluster: giving up on {} for now: {}", address, why);
+    st.backoff.erase(address);
     return;
   }
-  auto& delay = st.backoff[address];
-  if (delay == 0ms) spdlog::warn("cluster: cannot reach seed {}: {}; retrying", address, why);
+  if (delay == 0ms)
+    spdlog::warn("cluster: cannot reach {}{}: {}; retrying", seed ? "seed " : "", address, why);
   delay = std::min(delay == 0ms ? 100ms : delay * 2, st.options.max_retry);
   self->delayed_send(self, delay, connect_atom_v, address);
 }
@@ -115,7 +121,7 @@ void add_peer(node_ptr self, const std::string& address, node_actor peer) {
     if (other.first != address) self->send(other.second, connect_atom_v, address);
   self->monitor(peer);
   st.peers[address] = std::move(peer);
-  if (st.backoff.erase(address) > 0) spdlog::info("cluster: seed {} reachable again", address);
+  if (st.backoff.erase(address) > 0) spdlog::info("cluster: {} reachable again", address);
   spdlog::info("cluster: node joined address={} nodes={}", address, st.peers.size() + 1);
   reclaim(self);
 }
@@ -159,6 +165,50 @@ void dial(node_ptr self, const std::string& address) {
           fail);
 }
 
+// Whether `id` was still waiting on `owner` (and now no longer is): a LOGIN re-routed after its
+// owner was lost must not be answered twice.
+bool take_pending(node_ptr self, const std::string& owner, uint64_t id) {
+  auto i = self->state.pending.find(owner);
+  if (i == self->state.pending.end()) return false;
+  auto& list = i->second;
+  auto j = std::find_if(list.begin(), list.end(), [id](auto& p) { return p.id == id; });
+  if (j == list.end()) return false;
+  list.erase(j);
+  if (list.empty()) self->state.pending.erase(i);
+  return true;
+}
+
+// A LOGIN of this node's member: the name's owner decides, first come, first served.
+void ask_owner(node_ptr self, pending_login login) {
+  auto& st = self->state;
+  auto owner = owner_of(self, login.name);
+  if (owner == st.options.address) {
+    if (!settle(self, login.name, login.since, owner, true)) {
+      login.rp.deliver(make_error(errc::name_taken, login.name));
+      return;
+    }
+    st.held[login.name] = login.since;
+    login.rp.deliver(caf::ok_atom_v);
+    return;
+  }
+  login.id = ++st.last_pending_id;
+  auto id = login.id;
+  auto name = login.name;
+  auto since = login.since;
+  st.pending[owner].push_back(login);
+  self->request(st.peers.at(owner), st.options.request_timeout, claim_atom_v, name, since,
+                st.options.address, true)
+      .then(
+          [self, owner, id, login](caf::ok_atom) mutable {
+            if (!take_pending(self, owner, id)) return;
+            self->state.held[login.name] = login.since;
+            login.rp.deliver(caf::ok_atom_v);
+          },
+          [self, owner, id, login](caf::error& err) mutable {
+            if (take_pending(self, owner, id)) login.rp.deliver(std::move(err));
+          });
+}
+
 void on_node_down(node_ptr self, const caf::down_msg& dm) {
   auto& st = self->state;
   auto i = std::find_if(st.peers.begin(), st.peers.end(),
@@ -170,6 +220,13 @@ void on_node_down(node_ptr self, const caf::down_msg& dm) {
       [&](const std::string&, const name_claims::claim& c) { return c.holder == address; });
   spdlog::warn("cluster: node lost address={} reason=\"{}\" names_freed={} nodes={}", address,
                self->system().render(dm.reason), freed, st.peers.size() + 1);
+  // LOGINs that the lost node was deciding go to their new owners rather than time out.
+  if (auto i = st.pending.find(address); i != st.pending.end()) {
+    auto moved = std::move(i->second);
+    st.pending.erase(i);
+    for (auto& login : moved)
+      ask_owner(self, std::move(login));
+  }
   reclaim(self);
   retry_later(self, address, "connection lost");
 }
@@ -212,23 +269,9 @@ node_actor::behavior_type node(node_ptr self, room_actor room, node_options opti
   for (auto& seed : self->state.options.seeds)
     self->send(self, connect_atom_v, seed);
   return {
-      [self](join_atom, const std::string& name, int64_t since) -> caf::result<caf::ok_atom> {
-        auto& st = self->state;
-        auto owner = owner_of(self, name);
-        if (owner == st.options.address) {
-          if (!settle(self, name, since, owner, true)) return make_error(errc::name_taken, name);
-          st.held[name] = since;
-          return caf::ok_atom_v;
-        }
+      [self](join_atom, const std::string& name, int64_t since) {
         auto rp = self->make_response_promise<caf::ok_atom>();
-        self->request(st.peers.at(owner), st.options.request_timeout, claim_atom_v, name, since,
-                      st.options.address, true)
-            .then(
-                [self, rp, name, since](caf::ok_atom) mutable {
-                  self->state.held[name] = since;
-                  rp.deliver(caf::ok_atom_v);
-                },
-                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        ask_owner(self, {name, since, rp});
         return rp;
       },
       [self](leave_atom, const std::string& name) {

@@ -23,14 +23,24 @@ struct node_options {
   std::chrono::milliseconds max_retry{5000};       // seed retries back off up to this
 };
 
+// A LOGIN waiting for its name's owner on another node.
+struct pending_login {
+  std::string name;
+  int64_t since = 0;
+  caf::typed_response_promise<caf::ok_atom> rp;
+  uint64_t id = 0;
+};
+
 struct node_state {
   node_options options;
   room_actor room;
   std::map<std::string, node_actor> peers; // reachable nodes by address (this one excluded)
   std::set<std::string> dialing;           // connects or hellos in flight
-  std::map<std::string, std::chrono::milliseconds> backoff; // seeds that are away
+  std::map<std::string, std::chrono::milliseconds> backoff; // nodes being redialled
   name_claims claims;                            // the names this node owns (name_owner.hpp)
   std::unordered_map<std::string, int64_t> held; // names this node's members hold: login time
+  std::map<std::string, std::vector<pending_login>> pending; // LOGINs by the owner asked
+  uint64_t last_pending_id = 0;
   static inline const char* name = "node";
 };
 

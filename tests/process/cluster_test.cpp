@@ -86,7 +86,17 @@ protected:
       ASSERT_TRUE(nodes[i].server->started()) << nodes[i].server->describe();
     }
     for (auto& n : nodes)
-      ASSERT_TRUE(n.server->wait_for_log("nodes=3", join_timeout)) << n.server->stderr_text();
+      ASSERT_TRUE(n.server->wait_for_log("nodes=3", join_timeout)) << logs();
+  }
+
+  // Every node's log, for a failure message.
+  std::string logs() const {
+    std::string out;
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].server)
+        out += "--- node " + std::to_string(i) + " (" + address(nodes[i].cluster_port) + "):\n" +
+               nodes[i].server->stderr_text();
+    return out;
   }
 
   std::vector<node> nodes;
@@ -200,13 +210,48 @@ TEST_F(ClusterTest, AKilledNodesNamesAreFreedAndItRejoinsWhenRestarted) {
   ASSERT_TRUE(nodes[2].server->started()) << nodes[2].server->describe();
   ASSERT_TRUE(nodes[0].wait_for_count("node joined address=" + address(nodes[2].cluster_port),
                                       joined + 1, join_timeout))
-      << nodes[0].server->stderr_text();
-  ASSERT_TRUE(nodes[2].server->wait_for_log("nodes=3", join_timeout));
+      << logs();
+  ASSERT_TRUE(nodes[2].server->wait_for_log("nodes=3", join_timeout)) << logs();
   raw_client cy{nodes[2].port()};
   ASSERT_TRUE(log_in(cy, "cy"));
   ASSERT_TRUE(cy.send_frame(type::broadcast_msg, "back"));
   EXPECT_TRUE(next_frame_is(ann, {type::broadcast_msg, "cy: back"}));
   EXPECT_TRUE(next_frame_is(bob, {type::broadcast_msg, "cy: back"}));
+}
+
+// A node that stops answering (SIGSTOP: no FIN, no RST, just silence) is a partition as its
+// peers see it: the middleman's heartbeat times out, the node is dropped and its names freed.
+// When it answers again, it rejoins; the name taken twice meanwhile stays with the earlier login.
+TEST_F(ClusterTest, AfterAPartitionHealsTheEarlierLoginKeepsTheName) {
+  nodes.resize(2);
+  nodes[0].start();
+  ASSERT_TRUE(nodes[0].server->started());
+  nodes[1].start(nodes[0].cluster_port);
+  ASSERT_TRUE(nodes[1].server->started());
+  for (auto& n : nodes)
+    ASSERT_TRUE(n.server->wait_for_log("nodes=2", join_timeout)) << logs();
+  raw_client first{nodes[1].port()};
+  ASSERT_TRUE(log_in(first, "ann"));
+
+  auto b = address(nodes[1].cluster_port);
+  nodes[1].server->child().send_signal(SIGSTOP);
+  auto stopped = clock_type::now();
+  ASSERT_TRUE(nodes[0].wait_for_count("node lost address=" + b, 1, 15s)) << logs();
+  std::cout << "[ cluster  ] silent node dropped after " << ms(clock_type::now() - stopped) << " ms"
+            << std::endl;
+  raw_client second{nodes[0].port()}, witness{nodes[0].port()};
+  ASSERT_TRUE(log_in(second, "ann")) << "a lost node's names are free on the other side";
+  ASSERT_TRUE(log_in(witness, "wit"));
+
+  nodes[1].server->child().send_signal(SIGCONT);
+  ASSERT_TRUE(nodes[0].wait_for_count("node joined address=" + b, 2, join_timeout)) << logs();
+  // The later login (on A, during the partition) is logged out; the earlier one keeps chatting.
+  EXPECT_TRUE(next_frame_is(second, {type::error, "name taken"}, 10s)) << logs();
+  ASSERT_TRUE(first.send_frame(type::broadcast_msg, "still ann"));
+  EXPECT_TRUE(next_frame_is(witness, {type::broadcast_msg, "ann: still ann"}, 10s));
+  // Logged out, not cut off: the loser may take another name.
+  ASSERT_TRUE(second.send_frame(type::login, "ann2"));
+  EXPECT_TRUE(next_frame_is(second, {type::login, "Login OK"}));
 }
 
 TEST_F(ClusterTest, StatusListsEveryNodeWithItsMembers) {
