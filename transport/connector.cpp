@@ -9,7 +9,7 @@ namespace {
 // One attempt in flight: the resolver and socket live until the attempt completes.
 struct connect_attempt : std::enable_shared_from_this<connect_attempt> {
   connect_attempt(asio::io_context& ioc, const connection_limits& l, connect_callback cb)
-      : resolver(ioc), socket(asio::make_strand(ioc)), limits(l), done(std::move(cb)) {}
+      : resolver(ioc), socket(ioc), limits(l), done(std::move(cb)) {}
 
   void run(const std::string& host, uint16_t port) {
     resolver.async_resolve(host, std::to_string(port),

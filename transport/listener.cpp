@@ -49,10 +49,11 @@ void listener::start() {
 
 void listener::accept() {
   accepting_ = true;
-  acceptor_.async_accept(asio::make_strand(ioc_),
-                         [self = shared_from_this()](auto ec, tcp::socket socket) {
-                           self->on_accept(ec, std::move(socket));
-                         });
+  // The plain io_context, not a strand: tcp_connection makes the one strand it runs on, and a
+  // strand wrapped around a strand costs memory per connection and a second queue per handler.
+  acceptor_.async_accept(ioc_, [self = shared_from_this()](auto ec, tcp::socket socket) {
+    self->on_accept(ec, std::move(socket));
+  });
 }
 
 void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
