@@ -126,7 +126,7 @@ import json, os, sys
 out = sys.argv[1]
 def fmt(v, d=0):
     return "-" if v is None else f"{v:,.{d}f}"
-print("| load | nodes | deliveries/s | same-node /s | cross-node /s | lost | same-node p99 µs "
+print("| load | nodes | deliveries/s | same-node /s | cross-node /s | lost | same-node p50 / p99 µs "
       "| cross-node p50 / p99 / p999 µs "
       "| server ns/delivery per node | all nodes | load avg |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -141,7 +141,7 @@ for load in ("fanout10", "rated300"):
         cross_lat = "-" if n == 1 else f'{lat["p50"]:,.0f} / {lat["p99"]:,.0f} / {lat["p999"]:,.0f}'
         per_node = " / ".join(fmt(x["server_cpu_ns_per_delivery"], 0) for x in d["nodes"])
         print(f'| {load} | {n} | {fmt(d["deliveries_per_s"])} | {fmt(same["deliveries_per_s"])} '
-              f'| {fmt(cross["deliveries_per_s"])} | {d["lost"]} | {fmt(same["latency_us"]["p99"])} '
+              f'| {fmt(cross["deliveries_per_s"])} | {d["lost"]} | {fmt(same["latency_us"]["p50"])} / {fmt(same["latency_us"]["p99"])} '
               f'| {cross_lat} | {per_node} '
               f'| {fmt(d["server_cpu_ns_per_delivery"], 0)} | {d["loadavg_1m"]} |')
 EOF
