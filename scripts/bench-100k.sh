@@ -15,7 +15,8 @@
 # Usage: scripts/bench-100k.sh [CLIENTS, default 100000] [NODES, default 6] [PROCS, default 6]
 #   BUILD_DIR=dir   take chat-server and chat-bench from there (default: build build/bench-cluster)
 #   RATE=n          connects per second per chat-bench process (default 600)
-# Output: BUILD_DIR/bench-100k/{node-K.log,holder-N.json,holder-N.log,sender.json,summary.txt}
+# Output: BUILD_DIR/bench-100k/{limits.txt,node-K.log,holder-N.json,holder-N.log,held.txt,
+#         cluster-status.txt,sender.json,summary.txt}
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 clients="${1:-100000}"
