@@ -15,19 +15,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-10}"
-if [ -n "${BUILD_DIR:-}" ]; then
-  build="$(cd "$BUILD_DIR" && pwd)"
-else
-  build="$root/build/bench-cluster"
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target chat-server chat-bench >/dev/null
-fi
-server_bin="$build/apps/chat-server/chat-server"
-bench_bin="$build/apps/chat-bench/chat-bench"
-[ -x "$server_bin" ] && [ -x "$bench_bin" ] || {
-  echo "no chat-server/chat-bench in $build" >&2
-  exit 2
-}
+source "$root/scripts/bench-binaries.sh"
 out="$build/bench-cluster"
 mkdir -p "$out"
 rm -f "$out"/*.json "$out"/*.log "$out"/table.txt
