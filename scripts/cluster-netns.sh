@@ -343,6 +343,15 @@ run_client c holder "$work/holder.chat" 60s
 holder=$!
 echo 'c > LOGIN c | c < LOGIN "Login failed: name taken"' >"$work/taken.chat"
 echo 'c > LOGIN c | c < LOGIN "Login OK"' >"$work/free.chat"
+# First c is a member of node c (a probe on a before that would take the name itself), then a
+# LOGIN of c on a is refused.
+t0=$(now_ms)
+until [ "$(members c)" = 1 ]; do
+  if ! kill -0 "$holder" 2>/dev/null || [ $(($(now_ms) - t0)) -ge 5000 ]; then
+    fatal "kill: 'c' did not log in on node c within 5 s: $(tail -n 1 "$work/holder.err")"
+  fi
+  sleep 0.05
+done
 taken=0
 t0=$(now_ms)
 while [ $(($(now_ms) - t0)) -lt 5000 ]; do
