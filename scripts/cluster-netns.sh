@@ -2,7 +2,8 @@
 # cluster-netns.sh BUILD_DIR -- three chat-server nodes in three network namespaces, joined by
 # veth pairs to a bridge in a fourth namespace (the root namespace's links and routes are not
 # touched), so that the cluster is tested across real interfaces and not only over loopback.
-# The clients are chat-client --script runs inside each namespace.
+# The clients are chat-client runs inside each namespace (--script, and its chat mode fed
+# through a FIFO where the script must decide when clients may start sending).
 #
 #   ns chatns-PID-a: eth0 10.77.0.1 (seed) --+
 #   ns chatns-PID-b: eth0 10.77.0.2 ---------+-- veth peers port-a/b/c on bridge br0,
@@ -78,6 +79,7 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+trap '' PIPE # a write to a client that is gone fails; it does not end this script
 trap 'echo "cluster-netns: interrupted"; exit 130' INT TERM
 
 pass() { echo "cluster-netns: PASS: $*"; }
@@ -235,36 +237,31 @@ members() {
     awk -v a="${ip[$1]}:$cluster_port" '$1 == a { print $NF }'
 }
 
-# broadcast_round TAG NODE...: a client TAG<node> on each NODE logs in, waits for a "go" that
-# is broadcast once every one of them is a member (so none misses another's first message),
-# then broadcasts N numbered messages; each, and the go client, must receive all of them in
-# per-sender order. Returns non-zero with the failures printed.
-# The gate is as good as the cluster's delivery order allows: "go" reaches b over the a-b link,
-# and c's first message could in principle overtake it over c-b (there is no causal order across
-# links), but only if one hop took longer than a client's round trip plus two hops.
+# broadcast_round TAG NODE...: on each NODE a chat-client --name TAG<node> (its chat mode:
+# stdin lines are broadcasts, received broadcasts are stdout lines) logs in. Only once every one
+# of them is a member of its node (--cluster-status) does each get its N lines "m1".."mN", so
+# no client can miss another's first message. Each must then print all of them, every sender's
+# in order, after its "* Login OK" and nothing else. Prints what went wrong, if anything, and returns non-zero then.
 broadcast_round() {
-  local tag="$1" n s j
+  local tag="$1" n
   shift
-  local nodes=("$@") senders=() clients=()
+  local nodes=("$@") senders=() pids=() fds=()
   for n in "${nodes[@]}"; do senders+=("$tag$n"); done
-  expect_all() { # the << lines for one receiver
-    for s in "${senders[@]}"; do
-      echo "for j in 1..$N: $1 << BROADCAST_MSG \"$s: m\$j\""
-    done
-  }
   for n in "${nodes[@]}"; do
-    local me="$tag$n" f="$work/$tag$n.chat"
-    {
-      echo "$me > LOGIN $me | $me < LOGIN \"Login OK\""
-      echo "$me < BROADCAST_MSG \"${tag}go: go\""
-      echo "for j in 1..$N: $me > BROADCAST_MSG m\$j"
-      expect_all "$me"
-    } >"$f"
-    run_client "$n" "$me" "$f" 20s
-    clients+=($!)
+    local me="$tag$n" fifo="$work/$tag$n.in"
+    rm -f "$fifo" && mkfifo "$fifo"
+    ip netns exec "${ns[$n]}" "$client_bin" --host "${ip[$n]}" --port "$client_port" \
+      --name "$me" <"$fifo" >"$work/$me.out" 2>"$work/$me.err" &
+    pids+=($!)
   done
-  # every sender a member of its node before "go"
-  local t0 ready=0
+  # Opened only now, so that no client inherits another's input; read-write, so that opening
+  # does not block; closing it is the client's end of input.
+  for n in "${nodes[@]}"; do
+    local fd
+    exec {fd}<>"$work/$tag$n.in"
+    fds+=("$fd")
+  done
+  local t0 ready=0 i bad=0 total=$((${#nodes[@]} * N))
   t0=$(now_ms)
   while [ $(($(now_ms) - t0)) -lt 10000 ]; do
     ready=1
@@ -275,35 +272,58 @@ broadcast_round() {
     sleep 0.1
   done
   if [ "$ready" != 1 ]; then
-    echo "  the $tag clients did not all log in within 10 s"
+    echo "  the clients ${senders[*]} were not all members within 10 s"
+    bad=1
   fi
-  local go="${tag}go" gf="$work/${tag}go.chat"
-  {
-    echo "$go > LOGIN $go | $go < LOGIN \"Login OK\""
-    echo "$go > BROADCAST_MSG go | $go < BROADCAST_MSG \"$go: go\""
-    expect_all "$go"
-  } >"$gf"
-  run_client "${nodes[0]}" "$go" "$gf" 20s
-  clients+=($!)
-  local bad=0 i=0 who
-  for p in "${clients[@]}"; do
-    if [ $i -lt ${#nodes[@]} ]; then who="$tag${nodes[$i]} on node ${nodes[$i]}"; else who="$go on node ${nodes[0]}"; fi
-    if ! wait_pid "$p" 30; then
+  for fd in "${fds[@]}"; do
+    for ((i = 1; i <= N; i++)); do echo "m$i"; done >&"$fd"
+  done
+  # every client has printed all of them (bounded), then its input ends and it leaves
+  t0=$(now_ms)
+  while [ $(($(now_ms) - t0)) -lt 20000 ]; do
+    ready=1
+    for n in "${nodes[@]}"; do
+      [ "$(grep -c '' "$work/$tag$n.out")" -gt "$total" ] || { ready=0; break; }
+    done
+    [ "$ready" = 1 ] && break
+    sleep 0.05
+  done
+  for fd in "${fds[@]}"; do exec {fd}>&-; done
+  for i in "${!nodes[@]}"; do
+    n=${nodes[$i]}
+    local me="$tag$n" problem
+    wait_pid "${pids[$i]}" 10 || { bad=1; echo "  client $me on node $n: exit status $?: $(tail -n 2 "$work/$me.err")"; }
+    problem="$(awk -v senders="${senders[*]}" -v n="$N" '
+      BEGIN { k = split(senders, s, " "); for (i = 1; i <= k; i++) want[s[i]] = 1 }
+      NR == 1 { if ($0 != "* Login OK" && bad == "") bad = "line 1 is \"" $0 "\""; next }
+      {
+        c = index($0, ": "); name = substr($0, 1, c - 1)
+        if (c == 0 || !(name in want) || substr($0, c + 2) != "m" (got[name] + 1)) {
+          if (bad == "") bad = "line " NR " is \"" $0 "\""
+        } else got[name]++
+      }
+      END {
+        for (i = 1; i <= k; i++)
+          if (got[s[i]] != n) miss = miss " " s[i] ": " got[s[i]] + 0 " of " n
+        if (miss != "") miss = "received in order:" miss
+        if (bad != "" && miss != "") bad = bad "; "
+        if (bad != "" || miss != "") print bad miss
+      }' "$work/$me.out")"
+    if [ -n "$problem" ]; then
       bad=1
-      echo "  client $who: $(tail -n 3 "$work/${who%% *}.err")"
+      echo "  client $me on node $n: $problem"
     fi
-    i=$((i + 1))
   done
   return "$bad"
 }
 
 t0=$(now_ms)
-if out="$(broadcast_round "" a b c)"; then
-  pass "broadcast: a, b, c each sent $N; all three (and a fourth client on a) got all $((3 * N))" \
-    "in per-sender order ($(($(now_ms) - t0)) ms)"
+if broadcast_round "" a b c >"$work/round.txt"; then
+  pass "broadcast: a, b, c each sent $N; each of them got all $((3 * N)) in per-sender order" \
+    "($(($(now_ms) - t0)) ms)"
 else
   fail "broadcast across three namespaces:"
-  echo "$out"
+  cat "$work/round.txt"
 fi
 
 # -- The same name on two nodes at once: granted exactly once --------------------------------
@@ -389,11 +409,11 @@ else
   fail "kill -9 node c: c's own client did not see the close: $(tail -n 1 "$work/holder.err")"
 fi
 t0=$(now_ms)
-if out="$(broadcast_round k a b)"; then
+if broadcast_round k a b >"$work/round.txt"; then
   pass "after the kill: a and b each sent $N and both got all $((2 * N)) ($(($(now_ms) - t0)) ms)"
 else
   fail "after the kill, a and b do not chat:"
-  echo "$out"
+  cat "$work/round.txt"
 fi
 
 # -- Pull b's link: a notices within the connection timeout; put it back: b rejoins ----------
@@ -434,11 +454,11 @@ if [ -n "$ta" ] && [ -n "$tb" ]; then
   pass "link up: b rejoined; node b logged a joined after $tb ms, node a logged b joined after" \
     "$ta ms (bound $rejoin_bound_ms ms)"
   t0=$(now_ms)
-  if out="$(broadcast_round r a b)"; then
+  if broadcast_round r a b >"$work/round.txt"; then
     pass "after the rejoin: a and b each sent $N and both got all $((2 * N)) ($(($(now_ms) - t0)) ms)"
   else
     fail "after the rejoin, a and b do not chat:"
-    echo "$out"
+    cat "$work/round.txt"
   fi
 else
   fail "link up: no rejoin within $rejoin_bound_ms ms (a saw b join: ${ta:-no}; b saw a join: ${tb:-no})"
