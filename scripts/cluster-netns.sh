@@ -35,11 +35,15 @@ N=20                  # broadcasts per client per round
 client_port=7000
 cluster_port=7100
 join_bound_ms=15000   # all three nodes see nodes=3
-freed_bound_ms=8000   # a SIGKILLed node's names are free on the survivors
+# a SIGKILLed node's names are free on the survivors: its kernel closes its sockets at once, so
+# the survivors hear of it in milliseconds (about 30 ms here); the bound is for a loaded machine
+freed_bound_ms=8000
 # a pulled link is noticed within middleman.connection-timeout (3s, chat-server's default) plus
 # one heartbeat-interval (0.5s), since the timeout is checked on each heartbeat; plus 1s slack
 lost_bound_ms=4500
-rejoin_bound_ms=15000 # after the link is back: b's seed retries back off up to 5s
+# after the link is back: b redials its seed a with back-off (100 ms doubling, up to 5 s), and a
+# redial in flight over the dead link waits for its TCP SYN retry or the 3 s request timeout
+rejoin_bound_ms=15000
 
 prefix="chatns-$$"
 br_ns="$prefix-br"
