@@ -14,6 +14,7 @@ chat_packages=(
   libgtest-dev                          # unit and integration tests
   libasan8 libubsan1 libtsan2           # gcc 12's sanitizer runtimes (test.sh's asan, tsan suites)
   libbenchmark-dev                      # micro-benchmarks
+  iproute2                              # ip netns: scripts/cluster-netns.sh (test.sh, as root)
 )
 
 install_missing_packages() {

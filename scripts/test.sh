@@ -3,6 +3,8 @@
 # first): once per Asio backend (io_uring when this kernel allows it, and epoll), then once
 # under ASan+UBSan ("asan") and once under ThreadSanitizer ("tsan"), then each fuzz target for
 # a bounded time.
+# After the backend suites, scripts/cluster-netns.sh (three nodes in network namespaces) counts as
+# one test where namespaces can be created (root), and is skipped with a message elsewhere.
 # Ends with one "N passed, N failed" line over all runs; exits non-zero if anything failed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -53,10 +55,26 @@ san_backend=epoll # the backend the sanitizer suites use: io_uring where this ke
 if cc -o "$probe_dir/probe" "$root/cmake/io_uring_probe.c" -luring 2>/dev/null && "$probe_dir/probe"; then
   run_suite io_uring -DCHAT_BACKEND=io_uring
   san_backend=io_uring
+  first_suite=io_uring
 else
   echo "=== io_uring: this kernel refuses io_uring (seccomp or old kernel); testing epoll only"
+  first_suite=epoll
 fi
 run_suite epoll -DCHAT_BACKEND=epoll
+
+# -- The cluster across network namespaces (real interfaces, not loopback): one test ----------
+# Needs root (ip netns add); where namespaces cannot be created it prints SKIP and counts nothing.
+echo "=== cluster-netns: three nodes in three network namespaces (build/test-$first_suite)"
+netns_log="$root/build/cluster-netns.log"
+if "$root/scripts/cluster-netns.sh" "$root/build/test-$first_suite" 2>&1 | tee "$netns_log"; then
+  if grep -q '^SKIP:' "$netns_log"; then
+    echo "=== cluster-netns: skipped (see the SKIP line above), not counted"
+  else
+    passed=$((passed + 1))
+  fi
+else
+  failed=$((failed + 1))
+fi
 
 # -- Sanitizer suites: every option and suppression file is here -----------------------------
 # Debug builds: under the sanitizers about half the compile time of RelWithDebInfo, with asserts
