@@ -76,7 +76,10 @@ scenario_runner::client& scenario_runner::connect(const std::string& name) {
   slot->observer = sys_.spawn(scenario_observer, slot->inbox);
   if (!conn) {
     // Every later step of this client reports the failure; sends to the empty handle are dropped.
-    slot->inbox->push({true, {}, "cannot connect: " + ec.message()});
+    scenario_event failed; // named fields: GCC 12 -O3 misreads a braced {true, {}, ..} here
+    failed.closed = true;
+    failed.reason = "cannot connect: " + ec.message();
+    slot->inbox->push(std::move(failed));
     return *slot;
   }
   slot->session = sys_.spawn(client_session, conn, slot->observer);
