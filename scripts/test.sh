@@ -3,8 +3,9 @@
 # first): once per Asio backend (io_uring when this kernel allows it, and epoll), then once
 # under ASan+UBSan ("asan") and once under ThreadSanitizer ("tsan"), then each fuzz target for
 # a bounded time.
-# After the backend suites, scripts/cluster-netns.sh (three nodes in network namespaces) counts as
-# one test where namespaces can be created (root), and is skipped with a message elsewhere.
+# After the backend suites, the Release build of the binaries (what serve.sh builds) counts as one
+# test, and scripts/cluster-netns.sh (three nodes in network namespaces) as one more where
+# namespaces can be created (root); it is skipped with a message elsewhere.
 # Ends with one "N passed, N failed" line over all runs; exits non-zero if anything failed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,6 +62,20 @@ else
   first_suite=epoll
 fi
 run_suite epoll -DCHAT_BACKEND=epoll
+
+# -- The Release build that scripts/serve.sh makes (README's first command): one test ---------
+# The suites build RelWithDebInfo and Debug; GCC warns differently at -O3, and with -Werror a
+# warning there is a broken serve.sh that no suite would notice.
+echo "=== release: chat-server, chat-client and chat-bench as serve.sh and the benchmarks build them"
+if cmake -S "$root" -B "$root/build/test-release" -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD_TESTING=OFF >/dev/null &&
+  cmake --build "$root/build/test-release" --target chat-server chat-client chat-bench \
+    -j"$jobs"; then
+  passed=$((passed + 1))
+else
+  echo "=== release: the Release build failed"
+  failed=$((failed + 1))
+fi
 
 # -- The cluster across network namespaces (real interfaces, not loopback): one test ----------
 # Needs root (ip netns add); where namespaces cannot be created it prints SKIP and counts nothing.
