@@ -61,7 +61,9 @@ run() {
   echo "== $name ($kind): chat-bench --port $port $*" >&2
   timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" --duration "${seconds}s" \
     "$@" 2>/dev/null | tail -1 | tee "$out/$name.json" || true
-  kill -INT "$pid" 2>/dev/null || true
+  # TERM, not INT: a background job of a script starts with SIGINT ignored, and the peer has no
+  # handler of its own, so INT would leave it running and the wait below would never return.
+  kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
 
