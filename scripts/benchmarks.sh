@@ -2,12 +2,15 @@
 # benchmarks.sh -- reproduces every figure in BENCHMARKS.md in one run on this machine: our server
 # on both Asio backends and the classic Boost.Asio chat example (the peer, built from Debian's
 # libboost1.81-doc, never copied into this repository), all driven by the same chat-bench, plus
-# the Google Benchmark micro-benchmarks. Results: build/bench-results/ (one JSON line per run).
-# Usage: scripts/benchmarks.sh [SECONDS per run, default 10] [KINDS, default "io_uring epoll peer"]
+# the Google Benchmark micro-benchmarks. Kind "trivial" is tests/bench/trivial-relay, the
+# cheapest server for the protocol: what chat-bench sustains against it is chat-bench's own
+# ceiling on this machine. Results: build/bench-results/ (one JSON line per run).
+# Usage: scripts/benchmarks.sh [SECONDS per run, default 10] [KINDS, default
+#        "trivial io_uring epoll peer"]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-10}"
-kinds="${2:-io_uring epoll peer}"
+kinds="${2:-trivial io_uring epoll peer}"
 source "$root/scripts/install-deps.sh"
 install_missing_packages libboost1.81-doc
 out="$root/build/bench-results"
@@ -18,7 +21,7 @@ for backend in io_uring epoll; do
   cmake -S "$root" -B "$root/build/bench-$backend" -DCMAKE_BUILD_TYPE=Release \
     -DCHAT_BACKEND="$backend" >/dev/null
   cmake --build "$root/build/bench-$backend" -j"$jobs" \
-    --target chat-server chat-bench codec_benchmark fanout_benchmark >/dev/null
+    --target chat-server chat-bench trivial-relay codec_benchmark fanout_benchmark >/dev/null
 done
 peer_src=/usr/share/doc/libboost1.81-doc/examples/libs/asio/example/cpp11/chat/chat_server.cpp
 peer="$root/build/bench-peer/asio_chat_server"
@@ -43,8 +46,12 @@ run() {
     echo "$port" >"$port_file"
     set -- --framing asio-example "$@"
   else
-    "$root/build/bench-$kind/apps/chat-server/chat-server" --port=0 --log-level=warn \
-      --max-broadcast-rate=0 >"$log" 2>&1 &
+    if [ "$kind" = trivial ]; then
+      "$root/build/bench-io_uring/tests/bench/trivial-relay" --port 0 >"$log" 2>&1 &
+    else
+      "$root/build/bench-$kind/apps/chat-server/chat-server" --port=0 --log-level=warn \
+        --max-broadcast-rate=0 >"$log" 2>&1 &
+    fi
     pid=$!
     for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
     sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1 >"$port_file"
@@ -54,7 +61,9 @@ run() {
   echo "== $name ($kind): chat-bench --port $port $*" >&2
   timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" --duration "${seconds}s" \
     "$@" 2>/dev/null | tail -1 | tee "$out/$name.json" || true
-  kill -INT "$pid" 2>/dev/null || true
+  # TERM, not INT: a background job of a script starts with SIGINT ignored, and the peer has no
+  # handler of its own, so INT would leave it running and the wait below would never return.
+  kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
 

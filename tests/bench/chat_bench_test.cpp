@@ -1,5 +1,6 @@
 // chat_bench_test.cpp -- chat-bench as a process against a real chat-server process: the one
 // JSON line it prints after small runs (fan-out, connect-only, SIGINT) and its refusals.
+#include "tests/bench/bench_json.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -21,45 +22,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using chat::test::child_process;
+using chat::test::json_number;
+using chat::test::json_objects;
+using chat::test::json_part;
 
 constexpr auto startup_timeout = 10s;
 constexpr auto bench_timeout = 60s; // every run below takes a few seconds
 constexpr auto exit_timeout = 10s;
-
-// The number after "key": in a flat or nested JSON object (chat-bench's keys are unique);
-// nothing if the key is missing or its value is not a number (null).
-std::optional<double> json_number(const std::string& json, const std::string& key) {
-  auto at = json.find('"' + key + "\":");
-  if (at == std::string::npos) return std::nullopt;
-  auto start = json.c_str() + at + key.size() + 3;
-  char* end = nullptr;
-  double value = std::strtod(start, &end);
-  if (end == start) return std::nullopt;
-  return value;
-}
-
-// The object or array after "key": (its first occurrence), brackets included; empty if missing.
-std::string json_part(const std::string& json, const std::string& key) {
-  auto at = json.find('"' + key + "\":");
-  if (at == std::string::npos) return {};
-  auto start = at + key.size() + 3;
-  int depth = 0;
-  for (auto i = start; i < json.size(); ++i) {
-    if (json[i] == '{' || json[i] == '[') ++depth;
-    if ((json[i] == '}' || json[i] == ']') && --depth == 0)
-      return json.substr(start, i + 1 - start);
-    if (depth == 0) return {}; // a plain value
-  }
-  return {};
-}
-
-// The objects of a JSON array of flat objects, such as "nodes".
-std::vector<std::string> json_objects(const std::string& array) {
-  std::vector<std::string> out;
-  for (auto open = array.find('{'); open != std::string::npos; open = array.find('{', open + 1))
-    out.push_back(array.substr(open, array.find('}', open) + 1 - open));
-  return out;
-}
 
 // The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
 std::optional<int> listening_port(child_process& server) {
@@ -120,10 +89,7 @@ protected:
   std::string finish_bench(child_process& bench, int expected_exit = 0) {
     auto status = bench.wait(bench_timeout);
     EXPECT_TRUE(status.exited_with(expected_exit)) << status << '\n' << bench.describe();
-    auto out = bench.stdout_text();
-    while (!out.empty() && out.back() == '\n')
-      out.pop_back();
-    return out.substr(out.rfind('\n') + 1); // npos + 1 == 0: the whole text
+    return chat::test::last_line(bench.stdout_text());
   }
 
   std::optional<child_process> server_;

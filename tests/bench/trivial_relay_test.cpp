@@ -1,0 +1,44 @@
+// trivial_relay_test.cpp -- chat-bench against trivial-relay, the server that measures
+// chat-bench's own ceiling (BENCHMARKS.md): a 1 s run must deliver everything, so that the
+// ceiling can be measured again whenever chat-bench or the relay changes.
+#include "tests/bench/bench_json.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+using chat::test::child_process;
+using chat::test::json_number;
+
+TEST(TrivialRelayTest, ChatBenchDeliversEveryBroadcastThroughTheRelay) {
+  child_process relay{TRIVIAL_RELAY_BIN, {"--port", "0"}};
+  auto line = relay.wait_for_line_containing("trivial-relay listening on 127.0.0.1:", 10s);
+  ASSERT_TRUE(line) << relay.describe();
+  auto port = line->substr(line->rfind(':') + 1);
+
+  child_process bench{CHAT_BENCH_BIN,
+                      {"--port", port, "--clients", "20", "--senders", "1", "--duration", "1s",
+                       "--warmup", "300ms", "--server-pid", std::to_string(relay.pid())}};
+  auto status = bench.wait(60s);
+  ASSERT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
+  auto json = chat::test::last_line(bench.stdout_text());
+  auto sent = json_number(json, "sent").value_or(0);
+  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
+  EXPECT_GT(sent, 0) << json;
+  EXPECT_GT(json_number(json, "delivered").value_or(0), 0) << json;
+  EXPECT_EQ(json_number(json, "delivered"), sent * 20) << json; // every client, the sender too
+  EXPECT_EQ(json_number(json, "lost"), 0) << json;
+  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
+  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
+  EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
+  EXPECT_GT(json_number(json, "bench_cpu_s").value_or(0), 0) << json;
+  EXPECT_EQ(relay.stderr_text(), "") << relay.describe(); // no client dropped
+}
+
+} // namespace
