@@ -157,7 +157,12 @@ session_actor::behavior_type session(session_ptr self, room_actor room,
                      traffic.bytes_out);
         self->quit(); // the room sees the down message; state (and the connection) dies here
       },
-      [self](deliver_atom, const frame_batch& batch) { self->state.conn->send(batch); },
+      [self](deliver_atom, const frame_batch& batch) {
+        // Not logged in, yet delivered to: the room admitted a join this session had already
+        // given up on (timed out); the leave that undoes it is on its way. Not for this client.
+        if (self->state.user.empty()) return;
+        self->state.conn->send(batch);
+      },
       [self](evict_atom) {
         // In a cluster, an earlier login of our name on another node won (docs/CLUSTER.md): we
         // are logged out, the connection stays, and a LOGIN with another name may follow.

@@ -311,4 +311,25 @@ TEST_F(SessionTest, LoginThatTimedOutIsUndoneWhenTheRoomCatchesUp) {
   EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login OK")});
 }
 
+TEST_F(SessionTest, BroadcastsReachingALoginThatTimedOutAreNotForwarded) {
+  // Found by the session fuzzer: the join times out, then the room admits the session, accepts a
+  // broadcast and delivers it before the session's undoing leave arrives.
+  auto [s, conn] = connect();
+  auto [bob, bob_conn] = connect();
+  receive(bob, in(frame_type::login, "bob"));
+  bob_conn->take();
+  caf::anon_send(s, chat::received_atom_v, in(frame_type::login, "ann"));
+  sched.run_once(); // the session sends its join
+  caf::anon_send(bob, chat::received_atom_v, in(frame_type::broadcast_msg, "hi"));
+  sched.prioritize(bob);
+  sched.run_once();                        // bob's broadcast is behind the join at the room
+  sched.advance_time(chat::login_timeout); // the session gives up before the room runs
+  sched.prioritize(room);
+  sched.run_once(); // join, broadcast and the flush: the batch goes to both members
+  sched.run();
+  EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login failed: server busy")})
+      << "a client whose login failed got a broadcast";
+  EXPECT_EQ(members(), 1u);
+}
+
 } // namespace
