@@ -13,8 +13,12 @@ install_missing_packages clang-14 libclang-rt-14-dev
 build="$root/build/fuzz"
 targets=(frame_decoder_fuzz session_fuzz)
 echo "=== fuzz: configure and build (clang-14)"
-CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCHAT_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+# A build folder made by another generator (older checkouts used Makefiles) cannot be reused.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
+CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_UNITY_BUILD=ON -DCHAT_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 passed=0

@@ -15,6 +15,8 @@ chat_packages=(
   libasan8 libubsan1 libtsan2           # gcc 12's sanitizer runtimes (test.sh's asan, tsan suites)
   libbenchmark-dev                      # micro-benchmarks
   iproute2                              # ip netns: scripts/cluster-netns.sh (test.sh, as root)
+  ninja-build lld                       # faster builds: ninja schedules, lld links (test.sh)
+  ccache                                # a second test.sh run recompiles only what changed
 )
 
 install_missing_packages() {

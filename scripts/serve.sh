@@ -5,7 +5,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 build="$root/build/release"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+# A build folder made by another generator (older checkouts used Makefiles) cannot be reused.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+  -DCMAKE_UNITY_BUILD=ON -DCHAT_EPOLL_TWIN=OFF >/dev/null
 cmake --build "$build" --target chat-server chat-client -j"$(nproc)"
 echo "starting chat-server; stop it with Ctrl-C"
 exec "$build/apps/chat-server/chat-server" "$@"

@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
 # test.sh -- builds everything and runs the whole test suite (installing missing packages
-# first): once per Asio backend (io_uring when this kernel allows it, and epoll), then once
-# under ASan+UBSan ("asan") and once under ThreadSanitizer ("tsan"), then each fuzz target for
-# a bounded time.
-# After the backend suites, scripts/cluster-netns.sh (three nodes in network namespaces) counts as
-# one test where namespaces can be created (root), and is skipped with a message elsewhere.
-# Ends with one "N passed, N failed" line over all runs; exits non-zero if anything failed.
+# first). Stages, each timed:
+#   main     one Release build holding both Asio backends: the io_uring build (the one serve.sh
+#            and the benchmarks make) plus its epoll twin, which rebuilds only the transport side.
+#            Backend-independent tests run once; transport, scenario and every chat-server
+#            process test run against both backends (the twin's are prefixed "epoll.").
+#   netns    scripts/cluster-netns.sh: three nodes in network namespaces, one test (root only;
+#            skipped with a message elsewhere).
+#   asan     every test again, ASan+UBSan, Debug.
+#   tsan     every test again, ThreadSanitizer, Debug, with an instrumented libcaf_core.
+#   fuzz     each libFuzzer target for 20 s (clang).
+# --quick runs the first two stages only: the edit-compile-test loop.
+# Ends with the stage times and one "N passed, N failed" line over all runs; exits non-zero if
+# anything failed. ccache is used when it is installed (install-deps.sh installs it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *)
+    echo "usage: $0 [--quick]" >&2
+    exit 2
+    ;;
+esac
 "$root/scripts/install-deps.sh"
 jobs="$(nproc)"
 passed=0
 failed=0
+stage_times=()
+
+# stage_done NAME START: records how long stage NAME took since START (seconds).
+stage_done() {
+  local took=$((SECONDS - $2))
+  stage_times+=("$(printf '%-14s %4d s' "$1" "$took")")
+  echo "=== $1: ${took}s"
+}
 
 # run_suite NAME [--env VAR=VALUE]... [--exclude REGEX] CMAKE-ARGS...: configure, build and
 # ctest in build/test-NAME. --env applies to ctest, so to every test and every binary a test
@@ -29,14 +53,28 @@ run_suite() {
     shift 2
   done
   local build="$root/build/test-$name"
+  local start=$SECONDS
   echo "=== $name: configure and build (at ${SECONDS}s)"
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$build" -j"$jobs"
+  # A build folder made by another generator (older checkouts used Makefiles) cannot be reused.
+  if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build/CMakeCache.txt"; then
+    rm -rf "$build"
+  fi
+  # Unity builds: each target's files compiled a few at a time as one, so the headers and the
+  # templates they share are parsed and instantiated once per batch, not once per file.
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_UNITY_BUILD=ON "$@" >/dev/null
+  if ! cmake --build "$build" -j"$jobs"; then
+    stage_done "$name build" "$start"
+    failed=$((failed + 1))
+    return
+  fi
+  stage_done "$name build" "$start"
+  start=$SECONDS
   echo "=== $name: tests (at ${SECONDS}s)"
   local log="$build/ctest.log"
   local rc=0
   (cd "$build" && env "${test_env[@]}" ctest -j"$jobs" --timeout 300 --output-on-failure \
     "${ctest_args[@]}") 2>&1 | tee "$log" || rc=$?
+  stage_done "$name tests" "$start"
   local total fails
   total=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$log" | tail -1)
   fails=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
@@ -49,31 +87,26 @@ run_suite() {
   if [ "$rc" != 0 ] && [ "$fails" = 0 ]; then failed=$((failed + 1)); fi
 }
 
+# The sanitizer suites use io_uring where this kernel allows it, like the main build.
 probe_dir="$root/build/uring-probe"
 mkdir -p "$probe_dir"
-san_backend=epoll # the backend the sanitizer suites use: io_uring where this kernel allows it
+san_backend=epoll
 if cc -o "$probe_dir/probe" "$root/cmake/io_uring_probe.c" -luring 2>/dev/null && "$probe_dir/probe"; then
-  run_suite io_uring -DCHAT_BACKEND=io_uring -DCMAKE_BUILD_TYPE=Release
   san_backend=io_uring
-  first_suite=io_uring
 else
-  echo "=== io_uring: this kernel refuses io_uring (seccomp or old kernel); testing epoll only"
-  first_suite=epoll
+  echo "=== this kernel refuses io_uring (seccomp or old kernel): the main build is epoll only"
 fi
-# The first suite is a Release build, the one scripts/serve.sh (README's first command) and the
-# benchmarks make: GCC 12 warns differently at -O3, and with -Werror such a warning is a broken
-# serve.sh that a RelWithDebInfo or Debug build would never show.
-if [ "$first_suite" = epoll ]; then
-  run_suite epoll -DCHAT_BACKEND=epoll -DCMAKE_BUILD_TYPE=Release
-else
-  run_suite epoll -DCHAT_BACKEND=epoll
-fi
+
+# -- main: Release (GCC 12 warns differently at -O3, and with -Werror such a warning is a broken
+# serve.sh that a Debug build would never show), both backends --------------------------------
+run_suite main -DCMAKE_BUILD_TYPE=Release -DCHAT_BACKEND="$san_backend"
 
 # -- The cluster across network namespaces (real interfaces, not loopback): one test ----------
 # Needs root (ip netns add); where namespaces cannot be created it prints SKIP and counts nothing.
-echo "=== cluster-netns: three nodes in three network namespaces (build/test-$first_suite)"
+start=$SECONDS
+echo "=== cluster-netns: three nodes in three network namespaces (build/test-main)"
 netns_log="$root/build/cluster-netns.log"
-if "$root/scripts/cluster-netns.sh" "$root/build/test-$first_suite" 2>&1 | tee "$netns_log"; then
+if "$root/scripts/cluster-netns.sh" "$root/build/test-main" 2>&1 | tee "$netns_log"; then
   if grep -q '^SKIP:' "$netns_log"; then
     echo "=== cluster-netns: skipped (see the SKIP line above), not counted"
   else
@@ -82,49 +115,65 @@ if "$root/scripts/cluster-netns.sh" "$root/build/test-$first_suite" 2>&1 | tee "
 else
   failed=$((failed + 1))
 fi
+stage_done "netns" "$start"
 
-# -- Sanitizer suites: every option and suppression file is here -----------------------------
-# Debug builds: under the sanitizers about half the compile time of RelWithDebInfo, with asserts
-# on and stacks not inlined. A report ends its process at once (halt_on_error): the test fails.
-san_dir="$root/tests/sanitizers"
-asan_env=(
-  --env "ASAN_OPTIONS=halt_on_error=1:detect_leaks=1"
-  --env "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$san_dir/ubsan.supp"
-)
-tsan_env=(
-  --env "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$san_dir/tsan.supp"
-)
-# Skipped under asan: UBSan's vptr check needs a fresh pipe to read a vtable, and this test uses
-# up every file descriptor on purpose, so the check fails on valid objects ("invalid vptr").
-asan_skip="^ListenerTest\\.AcceptLoopSurvivesRunningOutOfDescriptors\$"
+if [ "$quick" = 0 ]; then
+  # -- Sanitizer suites: every option and suppression file is here ---------------------------
+  # Debug builds: under the sanitizers about half the compile time of an optimised build, with
+  # asserts on and stacks not inlined. A report ends its process at once (halt_on_error): the
+  # test fails. One backend each: what differs between backends is tested by the main stage.
+  san_dir="$root/tests/sanitizers"
+  # -g1: line tables for the reports' stacks, without the full debug info that doubles the
+  # object files (rebuild with -g to step through one in gdb).
+  san_args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCHAT_BACKEND="$san_backend"
+    -DCHAT_EPOLL_TWIN=OFF)
+  asan_env=(
+    --env "ASAN_OPTIONS=halt_on_error=1:detect_leaks=1"
+    --env "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$san_dir/ubsan.supp"
+  )
+  tsan_env=(
+    --env "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$san_dir/tsan.supp"
+  )
+  # Skipped under asan: UBSan's vptr check needs a fresh pipe to read a vtable, and this test
+  # uses up every file descriptor on purpose, so the check fails on valid objects ("invalid vptr").
+  asan_skip="^ListenerTest\\.AcceptLoopSurvivesRunningOutOfDescriptors\$"
 
-run_suite asan "${asan_env[@]}" --exclude "$asan_skip" \
-  -DCHAT_SANITIZE=address -DCHAT_BACKEND="$san_backend" -DCMAKE_BUILD_TYPE=Debug
+  run_suite asan "${asan_env[@]}" --exclude "$asan_skip" -DCHAT_SANITIZE=address "${san_args[@]}"
 
-# TSan needs CAF instrumented too (see tests/sanitizers/tsan.supp): built once, then cached.
-echo "=== tsan: instrumented libcaf_core"
-if tsan_caf="$("$san_dir/build-tsan-caf.sh")"; then
-  tsan_env+=(--env "LD_LIBRARY_PATH=$tsan_caf${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
-  run_suite tsan "${tsan_env[@]}" \
-    -DCHAT_SANITIZE=thread -DCHAT_BACKEND="$san_backend" -DCMAKE_BUILD_TYPE=Debug
-else
-  echo "=== tsan: could not build an instrumented libcaf_core; tsan suite not run (counted failed)"
-  failed=$((failed + 1))
-fi
+  # TSan needs CAF instrumented too (see tests/sanitizers/tsan.supp): built once, then cached.
+  start=$SECONDS
+  echo "=== tsan: instrumented libcaf_core"
+  if tsan_caf="$("$san_dir/build-tsan-caf.sh")"; then
+    stage_done "tsan libcaf" "$start"
+    tsan_env+=(--env "LD_LIBRARY_PATH=$tsan_caf${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+    run_suite tsan "${tsan_env[@]}" -DCHAT_SANITIZE=thread "${san_args[@]}"
+  else
+    stage_done "tsan libcaf" "$start"
+    echo "=== tsan: could not build an instrumented libcaf_core; tsan suite not run (counted failed)"
+    failed=$((failed + 1))
+  fi
 
-# -- Fuzzing: each libFuzzer target for a bounded time on a copy of its seed corpus (clang) ------
-echo "=== fuzz: 20 s per target"
-fuzz_log="$root/build/fuzz.log"
-"$root/scripts/fuzz.sh" 20 2>&1 | tee "$fuzz_log" | grep -E "^fuzz:|crash|ERROR" || true
-fuzz_line="$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -1)"
-if [ -n "$fuzz_line" ]; then
-  passed=$((passed + $(echo "$fuzz_line" | sed 's/fuzz: \([0-9]*\) passed.*/\1/')))
-  failed=$((failed + $(echo "$fuzz_line" | sed 's/.* \([0-9]*\) failed.*/\1/')))
-else
-  echo "=== fuzz: did not run to the end (see $fuzz_log)"
-  failed=$((failed + 1))
+  # -- Fuzzing: each libFuzzer target for a bounded time on a copy of its seed corpus (clang) --
+  start=$SECONDS
+  echo "=== fuzz: 20 s per target"
+  fuzz_log="$root/build/fuzz.log"
+  "$root/scripts/fuzz.sh" 20 2>&1 | tee "$fuzz_log" | grep -E "^fuzz:|crash|ERROR" || true
+  fuzz_line="$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -1)"
+  if [ -n "$fuzz_line" ]; then
+    passed=$((passed + $(echo "$fuzz_line" | sed 's/fuzz: \([0-9]*\) passed.*/\1/')))
+    failed=$((failed + $(echo "$fuzz_line" | sed 's/.* \([0-9]*\) failed.*/\1/')))
+  else
+    echo "=== fuzz: did not run to the end (see $fuzz_log)"
+    failed=$((failed + 1))
+  fi
+  stage_done "fuzz" "$start"
 fi
 
 echo
+echo "stage times:"
+printf '  %s\n' "${stage_times[@]}"
+if command -v ccache >/dev/null; then
+  echo "ccache: $(ccache --print-stats 2>/dev/null | awk -F'\t' '$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { h += $2 } $1 == "cache_miss" { m = $2 } END { printf "%d hits, %d misses (since the last ccache -z)", h, m }')"
+fi
 echo "total: $passed passed, $failed failed (${SECONDS}s)"
 [ "$failed" = 0 ]

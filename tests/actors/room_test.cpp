@@ -3,16 +3,14 @@
 #include "actors/room.hpp"
 #include "messages/frame_encoder.hpp"
 #include "tests/support/actor_fixture.hpp"
+#include "tests/support/frame_bytes.hpp"
 
 #include <memory>
 #include <vector>
 
 namespace {
 
-// A frame's bytes by value: bytes() of a temporary frame would dangle.
-std::vector<char> copy_of(const chat::frame& f) {
-  return chat::bytes(f);
-}
+using chat::test::copy_of;
 
 using chat::frame_batch;
 

@@ -1,6 +1,7 @@
 // chat_bench_test.cpp -- chat-bench as a process against a real chat-server process: the one
 // JSON line it prints after small runs (fan-out, connect-only, SIGINT) and its refusals.
 #include "tests/bench/bench_json.hpp"
+#include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -42,7 +43,7 @@ std::optional<int> listening_port(child_process& server) {
 // Whether chat-server knows `option` (newer servers limit broadcasts per user by default; the
 // bench sends at full speed, so the limit must be lifted where it exists).
 bool server_has_option(const std::string& option) {
-  child_process help{CHAT_SERVER_BIN, {"--help"}};
+  child_process help{::chat::test::chat_server_bin(), {"--help"}};
   help.wait(exit_timeout);
   return help.stdout_text().find(option) != std::string::npos;
 }
@@ -74,7 +75,7 @@ std::vector<std::string> server_args() {
 class ChatBenchTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    server_.emplace(CHAT_SERVER_BIN, server_args());
+    server_.emplace(::chat::test::chat_server_bin(), server_args());
     auto port = listening_port(*server_);
     ASSERT_TRUE(port) << server_->describe();
     port_ = *port;
@@ -184,7 +185,7 @@ protected:
   void SetUp() override {
     auto args = server_args();
     for (auto& server : servers_) {
-      server = std::make_unique<child_process>(CHAT_SERVER_BIN, args);
+      server = std::make_unique<child_process>(::chat::test::chat_server_bin(), args);
       auto port = listening_port(*server);
       ASSERT_TRUE(port) << server->describe();
       addresses_.push_back("127.0.0.1:" + std::to_string(*port));

@@ -1,4 +1,5 @@
 // chat_client_process_test.cpp -- chat-client processes against a real chat-server: chat, exits.
+#include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -21,15 +22,16 @@ using namespace std::chrono_literals;
 using chat::test::child_process;
 
 // Bounds, not pauses: each wait returns as soon as its line or exit arrives.
-constexpr auto startup_timeout = 10s;
+using chat::test::startup_timeout;
 constexpr auto line_timeout = 10s;
-constexpr auto exit_timeout = 10s;
+using chat::test::exit_timeout;
 
 class ChatClientProcessTest : public testing::Test {
 protected:
   void SetUp() override {
     server_ = std::make_unique<child_process>(
-        CHAT_SERVER_BIN, std::vector<std::string>{"--port=0", "--shutdown-timeout=1s"});
+        ::chat::test::chat_server_bin(),
+        std::vector<std::string>{"--port=0", "--shutdown-timeout=1s"});
     auto line = server_->wait_for_line_containing("chat-server listening on", startup_timeout);
     ASSERT_TRUE(line) << server_->describe();
     auto colon = line->find("127.0.0.1:");

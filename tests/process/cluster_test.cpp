@@ -2,6 +2,7 @@
 // middleman (docs/CLUSTER.md): joining through one seed, broadcasts across nodes in per-sender
 // order, one name space under concurrent logins, and a node killed, freed and rejoined.
 #include "tests/process/reliability_support.hpp"
+#include "tests/support/binaries.hpp"
 
 #include <gtest/gtest.h>
 
@@ -258,7 +259,7 @@ TEST_F(ClusterTest, StatusListsEveryNodeWithItsMembers) {
   ASSERT_NO_FATAL_FAILURE(start_three());
   raw_client ann{nodes[1].port()};
   ASSERT_TRUE(log_in(ann, "ann"));
-  chat::test::child_process status{CHAT_SERVER_BIN,
+  chat::test::child_process status{::chat::test::chat_server_bin(),
                                    {"--cluster-status=" + address(nodes[0].cluster_port)}};
   auto result = status.wait(io_timeout);
   EXPECT_TRUE(result.exited_with(0)) << status.describe();

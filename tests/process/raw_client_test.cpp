@@ -1,4 +1,5 @@
 // raw_client_test.cpp -- a real chat-server against a client written from PROTOCOL.md alone.
+#include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -32,7 +33,7 @@ using clock_type = std::chrono::steady_clock;
 
 // Every socket wait is bounded by this: a broken server fails the test instead of hanging it.
 constexpr auto io_timeout = 5s;
-constexpr auto startup_timeout = 10s;
+using chat::test::startup_timeout;
 constexpr std::size_t header_size = 4; // int32 LE body_len
 
 // Frame types, PROTOCOL.md "Types" and "Extensions".
@@ -193,7 +194,8 @@ class RawClientTest : public testing::Test {
 protected:
   void SetUp() override {
     server_ = std::make_unique<child_process>(
-        CHAT_SERVER_BIN, std::vector<std::string>{"--port=0", "--shutdown-timeout=1s"});
+        ::chat::test::chat_server_bin(),
+        std::vector<std::string>{"--port=0", "--shutdown-timeout=1s"});
     auto line = server_->wait_for_line_containing("chat-server listening on", startup_timeout);
     ASSERT_TRUE(line) << server_->describe();
     auto colon = line->find("127.0.0.1:");

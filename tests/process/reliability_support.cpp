@@ -1,4 +1,5 @@
 #include "tests/process/reliability_support.hpp"
+#include "tests/support/binaries.hpp"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -110,7 +111,7 @@ bool process_alive(pid_t pid) {
 
 server_process::server_process(std::vector<std::string> args) {
   args.insert(args.begin(), "--port=0");
-  child_ = std::make_unique<test::child_process>(CHAT_SERVER_BIN, std::move(args));
+  child_ = std::make_unique<test::child_process>(::chat::test::chat_server_bin(), std::move(args));
   auto line = child_->wait_for_line_containing("chat-server listening on", startup_timeout);
   if (!line) return;
   auto at = line->find("127.0.0.1:");

@@ -1,4 +1,5 @@
 // server_process_test.cpp -- chat-server as a process: options, config file, bind error, signals.
+#include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -24,8 +25,8 @@ namespace {
 using namespace std::chrono_literals;
 using chat::test::child_process;
 
-constexpr auto startup_timeout = 10s;
-constexpr auto exit_timeout = 10s;
+using chat::test::exit_timeout;
+using chat::test::startup_timeout;
 constexpr auto signal_exit_bound = 5s; // how fast SIGINT/SIGTERM must end an idle server
 
 // The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
@@ -93,7 +94,7 @@ std::string frame_bytes(uint8_t type, const std::string& payload) {
 }
 
 TEST(ServerProcessTest, HelpExitsZeroAndListsEveryOption) {
-  child_process server{CHAT_SERVER_BIN, {"--help"}};
+  child_process server{::chat::test::chat_server_bin(), {"--help"}};
   auto status = server.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(0)) << status << '\n' << server.describe();
   auto help = server.stdout_text();
@@ -106,14 +107,14 @@ TEST(ServerProcessTest, HelpExitsZeroAndListsEveryOption) {
 }
 
 TEST(ServerProcessTest, UnknownOptionExitsTwo) {
-  child_process server{CHAT_SERVER_BIN, {"--no-such-option=1"}};
+  child_process server{::chat::test::chat_server_bin(), {"--no-such-option=1"}};
   auto status = server.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(2)) << status << '\n' << server.describe();
   EXPECT_NE(server.stderr_text().find("--no-such-option"), std::string::npos) << server.describe();
 }
 
 TEST(ServerProcessTest, PortOutOfRangeExitsTwo) {
-  child_process server{CHAT_SERVER_BIN, {"--port", "99999"}};
+  child_process server{::chat::test::chat_server_bin(), {"--port", "99999"}};
   auto status = server.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(2)) << status << '\n' << server.describe();
   EXPECT_EQ(server.stdout_text().find("listening"), std::string::npos) << server.describe();
@@ -126,7 +127,7 @@ TEST(ServerProcessTest, ConfigFileSettingsAreHonoured) {
   auto ini = dir / "server.ini";
   std::ofstream{ini} << "[global]\nport=0\nmax-frame=128\n";
 
-  child_process server{CHAT_SERVER_BIN, {"--config-file=" + ini.string()}};
+  child_process server{::chat::test::chat_server_bin(), {"--config-file=" + ini.string()}};
   auto port = listening_port(server);
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(port) << server.describe();
@@ -143,7 +144,7 @@ TEST(ServerProcessTest, ConfigFileSettingsAreHonoured) {
 TEST(ServerProcessTest, PortAlreadyInUseExitsOneSayingCannotListen) {
   port_holder taken;
   ASSERT_NE(taken.port, 0);
-  child_process server{CHAT_SERVER_BIN, {"--port", std::to_string(taken.port)}};
+  child_process server{::chat::test::chat_server_bin(), {"--port", std::to_string(taken.port)}};
   auto status = server.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(1)) << status << '\n' << server.describe();
   auto err = server.stderr_text();
@@ -154,7 +155,8 @@ TEST(ServerProcessTest, PortAlreadyInUseExitsOneSayingCannotListen) {
 TEST(ServerProcessTest, ClusterPortInUseExitsOneSayingSo) {
   port_holder taken;
   ASSERT_NE(taken.port, 0);
-  child_process server{CHAT_SERVER_BIN, {"--port=0", "--cluster-port", std::to_string(taken.port)}};
+  child_process server{::chat::test::chat_server_bin(),
+                       {"--port=0", "--cluster-port", std::to_string(taken.port)}};
   auto status = server.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(1)) << status << '\n' << server.describe();
   EXPECT_NE(server.stderr_text().find("cannot publish the cluster node on 127.0.0.1:" +
@@ -164,7 +166,7 @@ TEST(ServerProcessTest, ClusterPortInUseExitsOneSayingSo) {
 }
 
 TEST(ServerProcessTest, PeerWithoutClusterPortExitsTwo) {
-  child_process server{CHAT_SERVER_BIN, {"--port=0", "--peer", "127.0.0.1:1"}};
+  child_process server{::chat::test::chat_server_bin(), {"--port=0", "--peer", "127.0.0.1:1"}};
   auto status = server.wait(exit_timeout);
   EXPECT_TRUE(status.exited_with(2)) << status << '\n' << server.describe();
   EXPECT_NE(server.stderr_text().find("--peer needs --cluster-port"), std::string::npos)
@@ -172,7 +174,7 @@ TEST(ServerProcessTest, PeerWithoutClusterPortExitsTwo) {
 }
 
 testing::AssertionResult idle_server_exits_zero_on(int signal_number) {
-  child_process server{CHAT_SERVER_BIN, {"--port=0"}};
+  child_process server{::chat::test::chat_server_bin(), {"--port=0"}};
   if (!listening_port(server))
     return testing::AssertionFailure() << "did not start\n" << server.describe();
   server.send_signal(signal_number);

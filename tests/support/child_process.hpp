@@ -17,6 +17,10 @@
 
 namespace chat::test {
 
+// How long tests wait for a child to say it is ready, and to exit once told to.
+inline constexpr std::chrono::seconds startup_timeout{10};
+inline constexpr std::chrono::seconds exit_timeout{10};
+
 // How a child ended, as seen by child_process::wait().
 struct exit_status {
   int code = -1;                     // the exit code if the child exited, else -1

@@ -1,5 +1,6 @@
 // terminal_test.cpp -- chat-client as a person uses it: under a real terminal (tmux), a line from
 // someone else appears above the prompt while the half-typed line stays intact; and --script.
+#include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -80,8 +81,8 @@ private:
 class TerminalTest : public testing::Test {
 protected:
   void SetUp() override {
-    server_ =
-        std::make_unique<child_process>(CHAT_SERVER_BIN, std::vector<std::string>{"--port=0"});
+    server_ = std::make_unique<child_process>(::chat::test::chat_server_bin(),
+                                              std::vector<std::string>{"--port=0"});
     auto line = server_->wait_for_line_containing("listening on", 10s);
     ASSERT_TRUE(line) << server_->describe();
     port_ = std::stoi(line->substr(line->find("127.0.0.1:") + 10));

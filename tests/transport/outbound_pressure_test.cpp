@@ -2,6 +2,7 @@
 // a receiver that is behind holds back reading everywhere, a dead receiver stops doing so and
 // is cut, and a receiver that keeps taking data is never cut, however much is queued for it.
 #include "messages/frame_encoder.hpp"
+#include "tests/support/frame_bytes.hpp"
 #include "tests/transport/connection_probe.hpp"
 #include "transport/io_loop.hpp"
 #include "transport/outbound_pressure.hpp"
@@ -95,9 +96,7 @@ protected:
   std::vector<std::unique_ptr<side>> sides;
 };
 
-std::string wire(const chat::frame& f) {
-  return {chat::bytes(f).begin(), chat::bytes(f).end()};
-}
+using chat::test::wire;
 
 TEST_F(OutboundPressureConnectionTest, NothingIsReadWhileSomeoneElsePresses) {
   auto& sender = open({});

@@ -1,6 +1,7 @@
 // tcp_connection_test.cpp -- the connection over real loopback sockets: frames in every
 // chunking, ordered gather writes, graceful close, slow consumers, EOF and violations.
 #include "messages/frame_encoder.hpp"
+#include "tests/support/frame_bytes.hpp"
 #include "tests/transport/connection_probe.hpp"
 #include "transport/io_loop.hpp"
 #include "transport/tcp_connection.hpp"
@@ -63,9 +64,7 @@ protected:
   chat::connection_owner probe;
 };
 
-std::string wire(const chat::frame& f) {
-  return {chat::bytes(f).begin(), chat::bytes(f).end()};
-}
+using chat::test::wire;
 
 TEST_F(TcpConnectionTest, FramesArriveAtTheOwnerWhateverTheChunking) {
   open();
