@@ -7,8 +7,12 @@ namespace chat {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> type_names{
-    "", "LOGIN", "SEND_MSG", "BROADCAST_MSG", "ERROR", "PING", "PONG",
+// Indexed by type byte: 1..6 are version 1 and its extensions (frame_type), 7..17 version 2
+// (protocol_v2.hpp, chat::v2::type). Any other byte prints as TYPE_<n>.
+constexpr std::array<std::string_view, 18> type_names{
+    "",     "LOGIN", "SEND_MSG", "BROADCAST_MSG", "ERROR",     "PING",
+    "PONG", "HELLO", "JOIN",     "LEAVE",         "MSG",       "DM",
+    "WHO",  "LIST",  "REPLY",    "PRESENCE",      "WHO_REPLY", "LIST_REPLY",
 };
 
 } // namespace

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# make_seeds.py -- writes the seed corpora of the two fuzz targets into corpus/ next to it.
+# make_seeds.py -- writes the seed corpora of the fuzz targets into corpus/ next to it.
 # Run again after changing an input format; every file stays under 1 KiB.
 import pathlib
 import struct
@@ -82,6 +82,74 @@ SESSION_SEEDS = {
     + rec(SEND_MSG, "x", op=PEER | RUN),
 }
 
+# -- v2_payload: [selector][payload]; selector % 14 = the decoder, in protocol_v2.hpp's order ---
+(HELLO_REQ, JOIN_REQ, LEAVE_REQ, MSG_REQ, DM_REQ, WHO_REQ, LIST_REQ, HELLO_REPLY, REPLY,
+ MSG_DELIVERY, DM_DELIVERY, PRESENCE, WHO_REPLY, LIST_REPLY) = range(14)
+
+
+def u8(v):
+    return struct.pack("<B", v)
+
+
+def u16(v):
+    return struct.pack("<H", v)
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def _utf8(s):
+    return s.encode() if isinstance(s, str) else s
+
+
+def str8(s):
+    return u8(len(_utf8(s))) + _utf8(s)
+
+
+def str16(s):
+    return u16(len(_utf8(s))) + _utf8(s)
+
+
+def text(s):
+    return u32(len(_utf8(s))) + _utf8(s)
+
+
+def v2(selector, *fields):
+    return bytes([selector]) + b"".join(fields)
+
+
+V2_SEEDS = {
+    # accepted: one of each payload
+    "hello_request": v2(HELLO_REQ, u16(2)),
+    "join": v2(JOIN_REQ, u32(1), str8("lobby")),
+    "leave": v2(LEAVE_REQ, u32(2), str8("caf\u00e9")),
+    "msg_request": v2(MSG_REQ, u32(3), str8("dev"), text("hello \u20ac \U0001F600")),
+    "dm_request": v2(DM_REQ, u32(4), str8("bob"), text("psst")),
+    "who_request": v2(WHO_REQ, u32(5), str8("dev"), str8("ann"), u16(50)),
+    "list_request": v2(LIST_REQ, u32(6), str8(""), u16(0)),
+    "hello_reply": v2(HELLO_REPLY, u16(2), str16("channels,direct,presence"), u32(65536), u16(64),
+                      u32(100), u32(0), u16(50), u32(5000)),
+    "reply_ok": v2(REPLY, u32(7), u8(0), str16("")),
+    "reply_refused": v2(REPLY, u32(8), u8(1), str16("no such channel")),
+    "msg_delivery": v2(MSG_DELIVERY, str8("dev"), str8("ann"), text("hi")),
+    "dm_delivery": v2(DM_DELIVERY, str8("ann"), text("psst")),
+    "presence": v2(PRESENCE, str8("dev"), str8("ann"), u8(3)),
+    "who_reply": v2(WHO_REPLY, u32(9), str8("dev"), u32(3), u16(3), str8("ann"), str8("bob"),
+                    str8("cy"), str8("")),
+    "list_reply": v2(LIST_REPLY, u32(10), u32(2), u16(2), str8("dev"), u32(3), str8("lobby"),
+                     u32(1), str8("lobby")),
+    "join_channel_rules": v2(JOIN_REQ, u32(1), str8("a\u3000b")),
+    # refused: one of each kind of reason
+    "join_lying_length": v2(JOIN_REQ, u32(1), u8(40), b"abc"),
+    "msg_trailing": v2(MSG_REQ, u32(1), str8("dev"), text("hi"), b"xyz"),
+    "dm_invalid_utf8": v2(DM_REQ, u32(1), str8("bob"), text(b"\xed\xa0\x80")),
+    "reply_bad_status": v2(REPLY, u32(1), u8(7), str16("")),
+    "presence_bad_event": v2(PRESENCE, str8("dev"), str8("ann"), u8(0)),
+    "who_reply_huge_count": v2(WHO_REPLY, u32(1), str8("dev"), u32(70000), u16(0xFFFF), b"\x00"),
+    "list_reply_huge_count": v2(LIST_REPLY, u32(1), u32(70000), u16(0xFFFF), b"abc"),
+}
+
 
 def write(folder, seeds):
     out = HERE / "corpus" / folder
@@ -95,3 +163,4 @@ def write(folder, seeds):
 if __name__ == "__main__":
     write("frame_decoder", DECODER_SEEDS)
     write("session", SESSION_SEEDS)
+    write("v2_payload", V2_SEEDS)

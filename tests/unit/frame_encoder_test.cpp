@@ -113,7 +113,10 @@ TEST(FrameEncoderTest, EveryTypeRoundTripsThroughTheDecoder) {
 
 TEST(FrameTypeNameTest, KnownTypesRoundTrip) {
   const std::vector<std::pair<uint8_t, std::string>> names{
-      {1, "LOGIN"}, {2, "SEND_MSG"}, {3, "BROADCAST_MSG"}, {4, "ERROR"}, {5, "PING"}, {6, "PONG"}};
+      {1, "LOGIN"},      {2, "SEND_MSG"},   {3, "BROADCAST_MSG"}, {4, "ERROR"},  {5, "PING"},
+      {6, "PONG"},       {7, "HELLO"},      {8, "JOIN"},          {9, "LEAVE"},  {10, "MSG"},
+      {11, "DM"},        {12, "WHO"},       {13, "LIST"},         {14, "REPLY"}, {15, "PRESENCE"},
+      {16, "WHO_REPLY"}, {17, "LIST_REPLY"}};
   for (const auto& [type, name] : names) {
     EXPECT_EQ(chat::frame_type_name(type), name);
     EXPECT_EQ(chat::frame_type_from_name(name), std::optional<uint8_t>{type}) << name;
@@ -127,6 +130,15 @@ TEST(FrameTypeNameTest, UnknownTypesUseTheirNumber) {
   EXPECT_EQ(chat::frame_type_from_name("TYPE_0"), std::optional<uint8_t>{0});
   EXPECT_EQ(chat::frame_type_name(255), "TYPE_255");
   EXPECT_EQ(chat::frame_type_from_name("TYPE_255"), std::optional<uint8_t>{255});
+  // The first numbers past the version-2 range print as numbers again.
+  EXPECT_EQ(chat::frame_type_name(18), "TYPE_18");
+  EXPECT_EQ(chat::frame_type_name(64), "TYPE_64");
+}
+
+TEST(FrameTypeNameTest, NumberSpellingStillParsesForNamedTypes) {
+  // Scenario files written before version 2 say TYPE_9; it still means byte 9, now LEAVE.
+  EXPECT_EQ(chat::frame_type_from_name("TYPE_9"), std::optional<uint8_t>{9});
+  EXPECT_EQ(chat::frame_type_name(9), "LEAVE");
 }
 
 TEST(FrameTypeNameTest, MalformedNamesAreRejected) {
