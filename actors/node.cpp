@@ -6,9 +6,11 @@
 
 namespace chat {
 
-node_actor::behavior_type node(node_ptr self, room_actor room, node_options options) {
+node_actor::behavior_type node(node_ptr self, roster_actor roster, directory_actor directory,
+                               node_options options) {
   self->state.options = std::move(options);
-  self->state.room = std::move(room);
+  self->state.roster = std::move(roster);
+  self->state.directory = std::move(directory);
   self->set_down_handler([self](const caf::down_msg& dm) { on_node_down(self, dm); });
   for (auto& seed : self->state.options.seeds)
     self->send(self, connect_atom_v, seed);
@@ -19,9 +21,10 @@ node_actor::behavior_type node(node_ptr self, room_actor room, node_options opti
         return rp;
       },
       [self](leave_atom, const std::string& name) { release_name(self, name); },
-      [self](broadcast_atom, const frame_batch& batch) {
+      [self](broadcast_atom, const std::string& channel, const frame_batch& v1,
+             const frame_batch& v2) {
         for (auto& peer : self->state.peers)
-          self->send(peer.second, relay_atom_v, batch);
+          self->send(peer.second, relay_atom_v, channel, v1, v2);
       },
       [self](hello_atom, const std::string& address) {
         add_peer(self, address, caf::actor_cast<node_actor>(self->current_sender()));
@@ -35,12 +38,12 @@ node_actor::behavior_type node(node_ptr self, room_actor room, node_options opti
       [self](release_atom, const std::string& name, const std::string& holder) {
         self->state.claims.release(name, holder);
       },
-      [self](relay_atom, const frame_batch& batch) {
-        self->send(self->state.room, relay_atom_v, batch);
+      [self](relay_atom, const std::string& channel, const frame_batch& v1, const frame_batch& v2) {
+        self->send(self->state.directory, relay_atom_v, channel, v1, v2);
       },
       [self](evict_atom, const std::string& name) { evict_here(self, name); },
       [self](connect_atom, const std::string& address) { dial(self, address); },
-      [self](count_atom) { return self->delegate(self->state.room, count_atom_v); },
+      [self](count_atom) { return self->delegate(self->state.roster, count_atom_v); },
       [self](status_atom) { return status(self); },
   };
 }

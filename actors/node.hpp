@@ -1,6 +1,6 @@
 // node.hpp -- one chat-server process as a member of a cluster (docs/CLUSTER.md): finds the
 // other nodes from seed addresses, keeps one name space with them and relays broadcast batches
-// between its room and theirs, over CAF's middleman. Spawned by the server wiring (apps/) when
+// between its channels and theirs, over CAF's middleman. Spawned by the server wiring (apps/) when
 // --cluster-port is given; published on that port, so other nodes reach it as a node_actor.
 #pragma once
 
@@ -33,7 +33,8 @@ struct pending_login {
 
 struct node_state {
   node_options options;
-  room_actor room;
+  roster_actor roster;                     // names held here
+  directory_actor directory;               // channels here: relayed batches go to it
   std::map<std::string, node_actor> peers; // reachable nodes by address (this one excluded)
   std::set<std::string> dialing;           // connects or hellos in flight
   std::map<std::string, std::chrono::milliseconds> backoff; // nodes being redialled
@@ -46,6 +47,7 @@ struct node_state {
 
 using node_ptr = node_actor::stateful_pointer<node_state>;
 
-node_actor::behavior_type node(node_ptr self, room_actor room, node_options options);
+node_actor::behavior_type node(node_ptr self, roster_actor roster, directory_actor directory,
+                               node_options options);
 
 } // namespace chat

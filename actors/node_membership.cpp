@@ -142,7 +142,7 @@ caf::result<std::string> status(node_ptr self) {
         .then([p, address](uint64_t n) { p->done(address, std::to_string(n)); },
               [p, address](caf::error&) { p->done(address, "unreachable"); });
   };
-  ask(self->state.room, self->state.options.address + " (this node)");
+  ask(self->state.roster, self->state.options.address + " (this node)");
   for (auto& [address, peer] : self->state.peers)
     ask(peer, address);
   return p->rp;

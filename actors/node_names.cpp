@@ -39,7 +39,7 @@ std::string owner_of(node_ptr self, const std::string& name) {
 }
 
 void evict_here(node_ptr self, const std::string& name) {
-  if (self->state.held.erase(name) > 0) self->send(self->state.room, evict_atom_v, name);
+  if (self->state.held.erase(name) > 0) self->send(self->state.roster, evict_atom_v, name);
 }
 
 bool settle(node_ptr self, const std::string& name, int64_t since, const std::string& holder,

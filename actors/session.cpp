@@ -1,21 +1,50 @@
 #include "actors/session.hpp"
 
+#include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
 #include "messages/frame_encoder.hpp"
 #include "messages/login_name.hpp"
+#include "messages/protocol_v2.hpp"
 #include "messages/utf8.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace chat {
 
-namespace {
-
-void on_frame(session_ptr self, inbound_frame& f);
+namespace session_detail {
 
 void send_error(session_ptr self, std::string_view reason) {
   self->state.conn->send(encode(frame_type::error, reason));
 }
+
+bool take_message_token(session_ptr self) {
+  auto& st = self->state;
+  if (!st.messages.take(self->clock().now())) {
+    if (st.rate_limited++ == 0) // one log line per flood, not per frame
+      spdlog::info("rate limited user={} peer={} max_broadcast_rate={}/s", st.user, st.conn->peer(),
+                   st.limits.max_broadcast_rate);
+    return false;
+  }
+  if (st.rate_limited > 0) {
+    spdlog::info("rate limit lifted user={} refused={}", st.user, st.rate_limited);
+    st.rate_limited = 0;
+  }
+  return true;
+}
+
+void leave_all(session_ptr self) {
+  for (auto& [name, handle] : self->state.channels)
+    self->send(handle, leave_atom_v, self->state.user);
+  self->state.channels.clear();
+}
+
+} // namespace session_detail
+
+namespace {
+
+using namespace session_detail;
+
+void on_frame(session_ptr self, inbound_frame& f);
 
 void send_login_reply(session_ptr self, std::string_view text) {
   self->state.conn->send(encode(frame_type::login, text));
@@ -27,18 +56,37 @@ void handle(session_ptr self, inbound_frame& f) {
   self->state.conn->frame_done();
 }
 
-// Frames held while a LOGIN was pending, in arrival order, until one of them is a LOGIN again.
-void release_held(session_ptr self) {
-  auto held = std::move(self->state.held);
-  self->state.held.clear();
-  for (std::size_t i = 0; i < held.size(); ++i) {
-    if (self->state.login_pending) {
-      self->state.held.insert(self->state.held.end(), std::make_move_iterator(held.begin() + i),
-                              std::make_move_iterator(held.end()));
-      return;
-    }
-    handle(self, held[i]);
-  }
+void logged_in(session_ptr self, const std::string& name) {
+  self->state.user = name;
+  self->state.waiting = waiting_for::nothing;
+  spdlog::info("login user={} peer={} version={}", name, self->state.conn->peer(),
+               self->state.version);
+  send_login_reply(self, "Login OK");
+  release_held(self);
+}
+
+void login_refused(session_ptr self, const std::string& name, std::string_view reason) {
+  self->state.waiting = waiting_for::nothing;
+  spdlog::debug("login refused user={} reason=\"{}\"", name, reason);
+  send_login_reply(self, std::string{"Login failed: "} + std::string{reason});
+  release_held(self);
+}
+
+// A version-1 client chats in the default channel, so it is put there before "Login OK".
+void join_default_channel(session_ptr self, const std::string& name) {
+  std::string lobby{default_channel};
+  self->request(self->state.directory, caf::infinite, join_atom_v, lobby, name, member_actor{self},
+                false)
+      .then(
+          [self, name, lobby](channel_handle ch) {
+            self->state.channels.emplace(lobby, std::move(ch));
+            logged_in(self, name);
+          },
+          [self, name](caf::error& err) {
+            self->send(self->state.roster, leave_atom_v, name); // the name is free again
+            login_refused(self, name,
+                          err == make_error(errc::channel_full) ? "lobby full" : "server busy");
+          });
 }
 
 void on_login(session_ptr self, std::string name) {
@@ -49,56 +97,49 @@ void on_login(session_ptr self, std::string name) {
     if (!is_valid_utf8(name)) send_error(self, "invalid UTF-8");
     return send_login_reply(self, std::string{"Login failed: "} + reason);
   }
-  st.login_pending = true;
-  self->request(st.room, login_timeout, join_atom_v, name, member_actor{self})
+  st.waiting = waiting_for::login;
+  self->request(st.roster, login_timeout, join_atom_v, name, member_actor{self})
       .then(
           [self, name](caf::ok_atom) {
-            self->state.user = name;
-            self->state.login_pending = false;
-            spdlog::info("login user={} peer={}", name, self->state.conn->peer());
-            send_login_reply(self, "Login OK");
-            release_held(self);
+            if (self->state.version == 1) return join_default_channel(self, name);
+            logged_in(self, name); // a version-2 client joins the channels it wants
           },
           [self, name](caf::error& err) {
-            self->state.login_pending = false;
-            // A join that timed out may still be in the room's mailbox and succeed later;
+            // A join that timed out may still be in the roster's mailbox and succeed later;
             // this leave arrives after it (CAF keeps per-pair order) and undoes it.
-            if (err == caf::sec::request_timeout) self->send(self->state.room, leave_atom_v, name);
+            if (err == caf::sec::request_timeout)
+              self->send(self->state.roster, leave_atom_v, name);
             bool taken = err == make_error(errc::name_taken);
-            spdlog::debug("login refused user={} reason=\"{}\"", name, self->system().render(err));
-            send_login_reply(self,
-                             taken ? "Login failed: name taken" : "Login failed: server busy");
-            release_held(self);
+            login_refused(self, name, taken ? "name taken" : "server busy");
           });
+}
+
+// BROADCAST_MSG: a message to the default channel, from a client of either version.
+void on_broadcast(session_ptr self, const inbound_frame& f) {
+  auto& st = self->state;
+  if (st.user.empty()) return send_error(self, "login first");
+  auto lobby = st.channels.find(std::string{default_channel});
+  if (lobby == st.channels.end()) return send_error(self, "not a member of lobby");
+  // Every member of the default channel gets it, as BROADCAST_MSG or as MSG: both must fit.
+  auto v1_body = 1 + st.user.size() + 2 + f.payload.size();
+  auto v2_body =
+      v2::msg_delivery_body_size(default_channel.size(), st.user.size(), f.payload.size());
+  if (std::max(v1_body, v2_body) > st.limits.max_frame) return send_error(self, "message too long");
+  if (!take_message_token(self)) return send_error(self, "rate limited");
+  self->send(lobby->second, post_atom_v, st.user, f.payload);
 }
 
 void on_text_frame(session_ptr self, const inbound_frame& f) {
   if (!is_valid_utf8(f.payload)) return send_error(self, "invalid UTF-8");
-  auto& st = self->state;
-  // The reply's body: type byte, prefix ("Echo: " or "<name>: "), text.
-  auto fits = [&](std::size_t prefix) {
-    return 1 + prefix + f.payload.size() <= st.limits.max_frame;
-  };
-  if (f.type == static_cast<uint8_t>(frame_type::send_msg)) {
-    if (!fits(6)) return send_error(self, "message too long");
-    return self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
-  }
-  if (st.user.empty()) return send_error(self, "login first");
-  if (!fits(st.user.size() + 2)) return send_error(self, "message too long");
-  if (!st.broadcasts.take(self->clock().now())) {
-    if (st.rate_limited++ == 0) // one log line per flood, not per frame
-      spdlog::info("rate limited user={} peer={} max_broadcast_rate={}/s", st.user, st.conn->peer(),
-                   st.limits.max_broadcast_rate);
-    return send_error(self, "rate limited");
-  }
-  if (st.rate_limited > 0) {
-    spdlog::info("rate limit lifted user={} refused={}", st.user, st.rate_limited);
-    st.rate_limited = 0;
-  }
-  self->send(st.room, broadcast_atom_v, st.user, f.payload);
+  if (f.type == static_cast<uint8_t>(frame_type::broadcast_msg)) return on_broadcast(self, f);
+  // SEND_MSG: echoed to the sender; the reply's body is type byte, "Echo: ", text.
+  if (1 + 6 + f.payload.size() > self->state.limits.max_frame)
+    return send_error(self, "message too long");
+  self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
 }
 
 void on_frame(session_ptr self, inbound_frame& f) {
+  if (v2::is_v2_type(f.type)) return on_v2_frame(self, f);
   switch (static_cast<frame_type>(f.type)) {
   case frame_type::login:
     return on_login(self, std::move(f.payload));
@@ -119,26 +160,57 @@ void on_frame(session_ptr self, inbound_frame& f) {
 
 void on_received(session_ptr self, inbound_frame& f) {
   auto& st = self->state;
-  if (!st.login_pending) return handle(self, f);
+  if (st.waiting == waiting_for::nothing) return handle(self, f);
   if (st.held.size() >= max_held_frames) {
-    // The room has not answered for a long time; better to say so than to grow without bound.
-    send_error(self, "too many frames while login is pending");
+    // The roster or directory has not answered for a long time; better to say so than to grow
+    // without bound.
+    send_error(self, st.waiting == waiting_for::login ? "too many frames while login is pending"
+                                                      : "too many frames while a join is pending");
     st.conn->frame_done();
     return st.conn->close();
   }
   st.held.push_back(std::move(f));
 }
 
+caf::result<caf::ok_atom> on_direct(session_ptr self, const std::string& from,
+                                    const std::string& text) {
+  auto& st = self->state;
+  if (st.user.empty() || st.version < 2) return make_error(errc::no_direct, st.user);
+  st.conn->send(v2::encode(v2::dm_delivery{from, text}));
+  return caf::ok_atom_v;
+}
+
 } // namespace
 
-session_actor::behavior_type session(session_ptr self, room_actor room,
-                                     transport::connection_ptr conn, session_limits limits) {
-  self->state.room = std::move(room);
-  self->state.conn = std::move(conn);
-  self->state.limits = limits;
-  self->state.broadcasts = {limits.max_broadcast_rate, limits.broadcast_burst, self->clock().now()};
+namespace session_detail {
+
+// Frames held while a request was pending, in arrival order, until one of them waits again.
+void release_held(session_ptr self) {
+  auto held = std::move(self->state.held);
+  self->state.held.clear();
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    if (self->state.waiting != waiting_for::nothing) {
+      self->state.held.insert(self->state.held.end(), std::make_move_iterator(held.begin() + i),
+                              std::make_move_iterator(held.end()));
+      return;
+    }
+    handle(self, held[i]);
+  }
+}
+
+} // namespace session_detail
+
+session_actor::behavior_type session(session_ptr self, roster_actor roster,
+                                     directory_actor directory, transport::connection_ptr conn,
+                                     session_limits limits) {
+  auto& st = self->state;
+  st.roster = std::move(roster);
+  st.directory = std::move(directory);
+  st.conn = std::move(conn);
+  st.limits = limits;
+  st.messages = {limits.max_broadcast_rate, limits.broadcast_burst, self->clock().now()};
   // Whatever ends the actor (quit, kill, exception) takes its socket down too.
-  self->attach_functor([weak = std::weak_ptr<transport::connection>{self->state.conn}] {
+  self->attach_functor([weak = std::weak_ptr<transport::connection>{st.conn}] {
     if (auto c = weak.lock()) c->close();
   });
   return {
@@ -155,13 +227,16 @@ session_actor::behavior_type session(session_ptr self, room_actor room,
         spdlog::info("close peer={} user={} reason=\"{}\" bytes_in={} bytes_out={}",
                      st.conn->peer(), st.user.empty() ? "-" : st.user, reason, traffic.bytes_in,
                      traffic.bytes_out);
-        self->quit(); // the room sees the down message; state (and the connection) dies here
+        self->quit(); // roster and channels see the down message; the connection dies here
       },
       [self](deliver_atom, const frame_batch& batch) {
-        // Not logged in, yet delivered to: the room admitted a join this session had already
-        // given up on (timed out); the leave that undoes it is on its way. Not for this client.
+        // Not logged in, yet delivered to: a channel that admitted us before we lost our name;
+        // the leave that undoes it is on its way. Not for this client.
         if (self->state.user.empty()) return;
         self->state.conn->send(batch);
+      },
+      [self](direct_atom, const std::string&, const std::string& from, const std::string& text) {
+        return on_direct(self, from, text);
       },
       [self](evict_atom) {
         // In a cluster, an earlier login of our name on another node won (docs/CLUSTER.md): we
@@ -169,6 +244,7 @@ session_actor::behavior_type session(session_ptr self, room_actor room,
         auto& st = self->state;
         spdlog::info("logged out user={} peer={} reason=\"name taken on another node\"", st.user,
                      st.conn->peer());
+        leave_all(self);
         st.user.clear();
         send_error(self, "name taken");
       },

@@ -1,5 +1,7 @@
 // session.hpp -- the server side of one client connection: protocol rules and login state.
-// Spawned by the server wiring for each accepted connection; the room knows it as a member.
+// Spawned by the server wiring for each accepted connection; the roster knows it by its name,
+// channels know it as a member. session.cpp holds its life cycle and version 1, session_v2.cpp
+// the version-2 requests (docs/PROTOCOL.md).
 #pragma once
 
 #include "actors/token_bucket.hpp"
@@ -7,38 +9,50 @@
 #include "transport/connection.hpp"
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace chat {
 
-// State machine:
-//
-//   awaiting_login --LOGIN ok--> logged_in
-//        |   ^                       |
-//        | LOGIN refused              +--closed--> (leaves the room, quits)
-//        +---+
-//
-// While the room decides a LOGIN, later frames wait in `held` so that a client that pipelines
-// LOGIN and BROADCAST_MSG is answered in the order it sent them.
 // Per-user bounds a session enforces; set by server options.
 struct session_limits {
-  double max_broadcast_rate = 10; // broadcasts per second, refilled continuously; 0: no limit
-  double broadcast_burst = 20;    // broadcasts allowed at once after a quiet spell
-  // Largest frame body the server sends: an echo or broadcast that would outgrow it with its
-  // prefix gets ERROR "message too long" instead (clients reject larger frames).
+  // Messages per second, refilled continuously; 0: no limit. One allowance for every message a
+  // user sends: BROADCAST_MSG, MSG to any channel, DM.
+  double max_broadcast_rate = 10;
+  double broadcast_burst = 20; // messages allowed at once after a quiet spell
+  // Largest frame body the server sends: an echo, broadcast or delivery that would outgrow it
+  // gets ERROR / REPLY "message too long" instead (clients reject larger frames).
   std::size_t max_frame = default_max_frame;
+  uint32_t max_channels_per_user = 100;
+  uint32_t max_channel_members = 0; // told to clients in HELLO; the channel enforces it
+  uint16_t page_size = 100;         // WHO / LIST entries per reply at most
 };
+
+// Where the session is in its life:
+//
+//   greeting --LOGIN ok--> member --evicted--> greeting
+//      |  ^
+//      |  +-- LOGIN refused
+//      +-- HELLO (version 2) keeps it in greeting; HELLO after LOGIN is refused
+//
+// Independently, `waiting` says whether a request to the roster or the directory is
+// unanswered: then later frames wait in `held`, so every client is answered in the order it
+// sent its frames (a LOGIN and a BROADCAST_MSG pipelined, a JOIN and a MSG to that channel).
+enum class waiting_for : uint8_t { nothing, login, join };
 
 struct session_state {
   transport::connection_ptr conn;
-  room_actor room;
+  roster_actor roster;
+  directory_actor directory;
   session_limits limits;
-  token_bucket<caf::actor_clock::clock_type> broadcasts;
-  uint64_t rate_limited = 0;  // broadcasts refused since the last one that passed
-  std::string user;           // empty while awaiting login
-  bool login_pending = false; // a join request to the room is unanswered
+  token_bucket<caf::actor_clock::clock_type> messages;
+  uint64_t rate_limited = 0; // messages refused since the last one that passed
+  uint16_t version = 1;      // 2 once the client said HELLO with version 2
+  std::string user;          // empty while not logged in
+  waiting_for waiting = waiting_for::nothing;
   std::vector<inbound_frame> held;
+  std::map<std::string, channel_handle> channels; // joined, by name
   static inline const char* name = "session";
 };
 
@@ -48,7 +62,21 @@ using session_ptr = session_actor::stateful_pointer<session_state>;
 inline constexpr std::size_t max_held_frames = 1024;
 inline constexpr std::chrono::seconds login_timeout{10};
 
-session_actor::behavior_type session(session_ptr self, room_actor room,
-                                     transport::connection_ptr conn, session_limits limits);
+session_actor::behavior_type session(session_ptr self, roster_actor roster,
+                                     directory_actor directory, transport::connection_ptr conn,
+                                     session_limits limits);
+
+// Shared by session.cpp and session_v2.cpp.
+namespace session_detail {
+void send_error(session_ptr self, std::string_view reason);
+// After a request to the roster or directory is answered: frames held meanwhile, in order.
+void release_held(session_ptr self);
+// Takes one token of the message allowance; on refusal logs once per flood and returns false.
+bool take_message_token(session_ptr self);
+// Every version-2 frame type; `f.type` is in 7..63.
+void on_v2_frame(session_ptr self, inbound_frame& f);
+// Leaves every channel (a name lost to eviction): the channels tell their members.
+void leave_all(session_ptr self);
+} // namespace session_detail
 
 } // namespace chat

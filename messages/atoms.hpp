@@ -18,13 +18,19 @@ CHAT_ATOM(received_atom, "received"); // a decoded frame
 CHAT_ATOM(violated_atom, "violated"); // a framing violation; reading has stopped
 CHAT_ATOM(closed_atom, "closed");     // the connection is gone
 
-// room membership and fan-out
+// channels, names and fan-out
 CHAT_ATOM(join_atom, "join");
 CHAT_ATOM(leave_atom, "leave");
 CHAT_ATOM(broadcast_atom, "broadcast");
 CHAT_ATOM(flush_atom, "flush"); // the room's own end-of-batch marker
 CHAT_ATOM(deliver_atom, "deliver");
 CHAT_ATOM(count_atom, "count");
+CHAT_ATOM(post_atom, "post");       // a message to a channel
+CHAT_ATOM(direct_atom, "direct");   // a message to one user
+CHAT_ATOM(who_atom, "who");         // a channel's members, paged
+CHAT_ATOM(list_atom, "list");       // the channels, paged
+CHAT_ATOM(members_atom, "members"); // channel -> directory: how many members now
+CHAT_ATOM(retire_atom, "retire");   // directory -> channel: you are empty and forgotten
 
 // client session commands
 CHAT_ATOM(login_atom, "login");
@@ -40,8 +46,8 @@ CHAT_ATOM(failed_atom, "failed");
 CHAT_ATOM(retry_atom, "retry");
 CHAT_ATOM(ping_atom, "ping");
 
-// cluster: nodes (one per chat-server process) and the rooms they front
-CHAT_ATOM(cluster_atom, "cluster"); // room <- wiring: the node this room belongs to
+// cluster: nodes (one per chat-server process) and the actors they front
+CHAT_ATOM(cluster_atom, "cluster"); // roster, directory <- wiring: the node they belong to
 CHAT_ATOM(hello_atom, "hello");     // node -> node: I am at this address; whom do you know?
 CHAT_ATOM(claim_atom, "claim");     // node -> a name's owner node: may this name be held?
 CHAT_ATOM(release_atom, "release"); // node -> a name's owner node: the name is free again

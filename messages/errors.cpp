@@ -16,6 +16,16 @@ const char* to_string(errc x) {
     return "not connected";
   case errc::closed:
     return "connection closed";
+  case errc::no_such_user:
+    return "no such user";
+  case errc::no_direct:
+    return "user cannot receive direct messages";
+  case errc::no_such_channel:
+    return "no such channel";
+  case errc::channel_full:
+    return "channel full";
+  case errc::too_many_channels:
+    return "too many channels on this server";
   }
   return "unknown chat error";
 }

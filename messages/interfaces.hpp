@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace chat {
 
@@ -22,45 +23,96 @@ using client_observer = caf::typed_actor<caf::reacts_to<received_atom, inbound_f
 // reported with PROTOCOL.md's reason ("frame too large"); the owner answers it and closes.
 using connection_owner = client_observer::extend<caf::reacts_to<violated_atom, std::string>>;
 
-// Anything that sits in a room: a session, a bot. `evict` says the member's name was taken
-// from it: in a cluster, an earlier login of the same name on another node won (docs/CLUSTER.md).
-using member_actor =
-    caf::typed_actor<caf::reacts_to<deliver_atom, frame_batch>, caf::reacts_to<evict_atom>>;
+// Anything that sits in a channel or holds a name: a session, a bot.
+//   deliver  a batch of frames from a channel, encoded once for every member of its version;
+//   evict    the member's name was taken from it: in a cluster, an earlier login of the same
+//            name on another node won (docs/CLUSTER.md);
+//   direct   a direct message (to, from, text) for this member's user: ok, or errc::no_direct
+//            when the member cannot take one (a version-1 client never sees a DM frame).
+using member_actor = caf::typed_actor<
+    caf::reacts_to<deliver_atom, frame_batch>, caf::reacts_to<evict_atom>,
+    caf::replies_to<direct_atom, std::string, std::string, std::string>::with<caf::ok_atom>>;
 
 // Server side of one TCP connection.
 using session_actor = connection_owner::extend_with<member_actor>;
 
-// One chat-server process in a cluster (docs/CLUSTER.md): the room's link to the other nodes.
-// Its own room asks it (join, leave, broadcast); other nodes talk to it over CAF's middleman
-// (hello, claim, release, relay, evict, connect). Addresses are "host:port" of cluster ports.
+// What a member holds once it has joined a channel (docs/ARCHITECTURE.md "Channels"):
+//   post   user, text: a message from that user, accepted only from the member holding it;
+//   leave  user: the member leaves (presence "left" to the others);
+//   who    after, limit: one page of members in byte order of their names: total, names,
+//          next ("" on the last page, else the `after` of the next one).
+using channel_handle = caf::typed_actor<caf::reacts_to<post_atom, std::string, std::string>,
+                                        caf::reacts_to<leave_atom, std::string>,
+                                        caf::replies_to<who_atom, std::string, uint16_t>::with<
+                                            uint32_t, std::vector<std::string>, std::string>>;
+
+// One chat-server process in a cluster (docs/CLUSTER.md): the link of its roster (names) and
+// its channels to the other nodes. Its own actors ask it (join, leave, broadcast); other nodes
+// talk to it over CAF's middleman (hello, claim, release, relay, evict, connect). Addresses
+// are "host:port" of cluster ports.
 using node_actor = caf::typed_actor<
-    // from this node's room
+    // from this node's roster
     caf::replies_to<join_atom, std::string, int64_t>::with<caf::ok_atom>, // name, login time;
                                                                           // or errc::name_taken
     caf::reacts_to<leave_atom, std::string>,
-    caf::reacts_to<broadcast_atom, frame_batch>, // to every other node, encoded already
+    // from this node's channels: channel, v1 batch, v2 batch, encoded already, for all nodes
+    caf::reacts_to<broadcast_atom, std::string, frame_batch, frame_batch>,
     // from other nodes
     caf::replies_to<hello_atom, std::string>::with<std::set<std::string>>, // addresses known
     // name, login time, holder's address, fresh (a new LOGIN rather than a claim again)
     caf::replies_to<claim_atom, std::string, int64_t, std::string, bool>::with<caf::ok_atom>,
-    caf::reacts_to<release_atom, std::string, std::string>, // name, holder's address
-    caf::reacts_to<relay_atom, frame_batch>, caf::reacts_to<evict_atom, std::string>, // name
+    caf::reacts_to<release_atom, std::string, std::string>,            // name, holder's address
+    caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>, // channel, v1, v2
+    caf::reacts_to<evict_atom, std::string>,                           // name
     caf::reacts_to<connect_atom, std::string>, // dial this address (also our own retries)
     // from operators and tests
     caf::replies_to<count_atom>::with<uint64_t>,      // members on this node
     caf::replies_to<status_atom>::with<std::string>>; // one line per node: address, members
 
-// The registry of logged-in names and the fan-out point for broadcasts.
-using room_actor = caf::typed_actor<
+// One channel (actors/channel.hpp): its members, its batch, its order.
+//   join     user, member, version-2 member?: the handle to post and leave with; or
+//            errc::channel_full; a user already in the channel is answered at once (the newer
+//            member replaces the older one if they differ);
+//   flush    the end of the current batch (the channel's own marker);
+//   relay    v1 batch, v2 batch accepted on another node: local fan-out only;
+//   retire   the directory agrees the channel is gone: quit.
+using channel_actor = channel_handle::extend<
+    caf::replies_to<join_atom, std::string, member_actor, bool>::with<channel_handle>,
+    caf::reacts_to<flush_atom>, caf::reacts_to<relay_atom, frame_batch, frame_batch>,
+    caf::reacts_to<retire_atom>>;
+
+// Finds or spawns a channel by name; the one place that knows every channel of a node.
+//   join     channel, user, member, v2: forwarded to the channel (spawned on first join); or
+//            errc::too_many_channels;
+//   members  channel, members now, joins the channel has seen: from the channel itself, so
+//            LIST needs no round trip and an empty channel retires only when no join is on its
+//            way to it;
+//   who      channel, after, limit: as channel_handle's who, or errc::no_such_channel;
+//   list     after, limit: total channels, names, member counts, next;
+//   count    channel: members right now (0 for no such channel): operators and tests;
+//   relay    channel, v1, v2: a batch from another node, to the channel if it exists here.
+using directory_actor = caf::typed_actor<
+    caf::replies_to<join_atom, std::string, std::string, member_actor, bool>::with<channel_handle>,
+    caf::reacts_to<members_atom, std::string, uint32_t, uint64_t>,
+    caf::replies_to<who_atom, std::string, std::string,
+                    uint16_t>::with<uint32_t, std::vector<std::string>, std::string>,
+    caf::replies_to<list_atom, std::string, uint16_t>::with<uint32_t, std::vector<std::string>,
+                                                            std::vector<uint32_t>, std::string>,
+    caf::replies_to<count_atom, std::string>::with<uint64_t>,
+    caf::reacts_to<cluster_atom, node_actor>,
+    caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>>;
+
+// The registry of logged-in names, and the way to a user by name (direct messages).
+using roster_actor = caf::typed_actor<
     caf::replies_to<join_atom, std::string, member_actor>::with<caf::ok_atom>, // or
                                                                                // errc::name_taken
-    caf::reacts_to<leave_atom, std::string>,                  // only the name's holder may leave it
-    caf::reacts_to<broadcast_atom, std::string, std::string>, // name, text; from its holder only
-    caf::reacts_to<flush_atom>,                               // end of the current batch
-    caf::replies_to<count_atom>::with<uint64_t>,              // members right now
-    caf::reacts_to<cluster_atom, node_actor>,                 // names and broadcasts go via it
-    caf::reacts_to<relay_atom, frame_batch>,                  // from another node: fan out here
-    caf::reacts_to<evict_atom, std::string>>;                 // the name's holder here lost it
+    caf::reacts_to<leave_atom, std::string>, // only the name's holder may leave it
+    // to, from, text: from the holder of `from` only; ok once the recipient took it, or
+    // errc::no_such_user / errc::no_direct
+    caf::replies_to<direct_atom, std::string, std::string, std::string>::with<caf::ok_atom>,
+    caf::replies_to<count_atom>::with<uint64_t>, // names held right now
+    caf::reacts_to<cluster_atom, node_actor>,    // names are claimed via it
+    caf::reacts_to<evict_atom, std::string>>;    // the name's holder here lost it
 
 // Client side of one TCP connection: commands in, frames out to its observer.
 using client_session_actor = connection_owner::extend<

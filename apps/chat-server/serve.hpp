@@ -12,8 +12,8 @@
 namespace chat {
 
 // Runs after the node is bound and before it accepts anyone: spawn bots or observers here, so
-// no client can come first. Actors that must end with the server should monitor its room (the
-// room exits at shutdown) or be stopped by the caller.
+// no client can come first. Actors that must end with the server should monitor its roster (it
+// exits at shutdown) or be stopped by the caller.
 using node_wiring = std::function<void(caf::actor_system&, server&)>;
 
 // Returns the process exit code: 0 after a clean shutdown, 1 if the node could not start,

@@ -1,7 +1,8 @@
 #include "apps/chat-server/server.hpp"
 
+#include "actors/directory.hpp"
 #include "actors/node.hpp"
-#include "actors/room.hpp"
+#include "actors/roster.hpp"
 #include "actors/session.hpp"
 #include "messages/frame_encoder.hpp"
 
@@ -26,13 +27,14 @@ transport::listener_policy policy_for(const server_options& options) {
   return policy;
 }
 
-// Spawns this process's node, publishes it on the cluster port and gives it to the room.
-// Throws when the port cannot be bound, so the error surfaces at start-up.
-node_actor join_cluster(caf::actor_system& sys, room_actor room, const server_options& options) {
+// Spawns this process's node, publishes it on the cluster port and gives it to the roster and
+// the directory. Throws when the port cannot be bound, so the error surfaces at start-up.
+node_actor join_cluster(caf::actor_system& sys, roster_actor roster, directory_actor directory,
+                        const server_options& options) {
   node_options config;
   config.address = options.cluster_host + ':' + std::to_string(options.cluster_port);
   config.seeds = options.peers;
-  auto node = sys.spawn(chat::node, room, std::move(config));
+  auto node = sys.spawn(chat::node, roster, directory, std::move(config));
   auto published =
       sys.middleman().publish(node, options.cluster_port, options.cluster_host.c_str(), true);
   if (!published) {
@@ -41,25 +43,29 @@ node_actor join_cluster(caf::actor_system& sys, room_actor room, const server_op
                         std::to_string(options.cluster_port) + ": " +
                         sys.render(published.error()));
   }
-  caf::anon_send(room, cluster_atom_v, node); // before start(): no LOGIN comes earlier
+  // Before start(): no LOGIN or JOIN comes earlier.
+  caf::anon_send(roster, cluster_atom_v, node);
+  caf::anon_send(directory, cluster_atom_v, node);
   return node;
 }
 
 } // namespace
 
 server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options)
-    : sys_(sys), room_(sys.spawn(chat::room)) {
+    : sys_(sys), roster_(sys.spawn(chat::roster)),
+      directory_(sys.spawn(chat::directory, options.channels)) {
   try {
-    if (options.cluster_port != 0) node_ = join_cluster(sys, room_, options);
+    if (options.cluster_port != 0) node_ = join_cluster(sys, roster_, directory_, options);
     transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
     auto on_accept =
         [this, limits = options.session](const std::shared_ptr<transport::tcp_connection>& conn) {
-          return connection_owner{sys_.spawn(session, room_, conn, limits)};
+          return connection_owner{sys_.spawn(session, roster_, directory_, conn, limits)};
         };
     listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
                                                       policy_for(options), on_accept);
   } catch (...) {
-    caf::anon_send_exit(room_, caf::exit_reason::user_shutdown); // or ~actor_system waits
+    caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits
+    caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
     if (node_) caf::anon_send_exit(*node_, caf::exit_reason::user_shutdown);
     throw;
   }
@@ -71,7 +77,8 @@ void server::start() {
 
 server::~server() {
   stop();
-  caf::anon_send_exit(room_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
   if (node_) caf::anon_send_exit(*node_, caf::exit_reason::user_shutdown);
 }
 

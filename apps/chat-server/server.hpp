@@ -1,7 +1,9 @@
 // server.hpp -- one chat node wired together: a listener whose connections each get a session
-// actor, and the room they all join. Used by chat-server's main(), by tests and by examples.
+// actor, the roster they log in with and the directory of the channels they join. Used by
+// chat-server's main(), by tests and by examples.
 #pragma once
 
+#include "actors/directory.hpp"
 #include "actors/session.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/listener.hpp"
@@ -25,6 +27,7 @@ struct server_options {
   std::chrono::milliseconds idle_interval{30000}; // silence before the server sends PING
   std::chrono::milliseconds idle_timeout{90000};  // silence before ERROR "idle timeout" + close
   session_limits session;
+  directory_limits channels;
   // Clustering (docs/CLUSTER.md): off while cluster_port is 0. Needs caf::io::middleman loaded
   // in the actor system's config.
   std::string cluster_host = "127.0.0.1"; // where other nodes dial this one
@@ -39,23 +42,24 @@ struct cluster_error : std::runtime_error {
 
 class server {
 public:
-  // Spawns the room and binds the listening socket. Throws on bind errors (address in use, bad
-  // host) and, with the io_uring backend, when the kernel refuses to create a ring. Clients that
-  // connect now wait in the kernel's backlog until start().
+  // Spawns the roster and the directory and binds the listening socket. Throws on bind errors
+  // (address in use, bad host) and, with the io_uring backend, when the kernel refuses to create a
+  // ring. Clients that connect now wait in the kernel's backlog until start().
   server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options);
-  ~server(); // stop(); the room goes with the server
+  ~server(); // stop(); the roster and the channels go with the server
 
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
   transport::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
   uint16_t port() const { return endpoint().port(); }
-  room_actor room() const { return room_; }
+  roster_actor roster() const { return roster_; }
+  directory_actor directory() const { return directory_; }
   // The node actor when clustered, else nullopt.
   const std::optional<node_actor>& node() const { return node_; }
   std::size_t open_connections() const { return listener_->open_connections(); }
 
-  // Starts accepting. Call after whatever must be in the room before any client (bots).
+  // Starts accepting. Call after whatever must be in place before any client (bots).
   void start();
 
   // Stops accepting; every client gets ERROR "server shutting down" after what is already queued
@@ -67,7 +71,8 @@ public:
 
 private:
   caf::actor_system& sys_;
-  room_actor room_;
+  roster_actor roster_;
+  directory_actor directory_;
   std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
 };

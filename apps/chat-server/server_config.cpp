@@ -25,10 +25,20 @@ server_config::server_config() {
       .add(idle_timeout, "idle-timeout",
            "silence from a client before ERROR 'idle timeout' and a close (default 90s)")
       .add(max_broadcast_rate, "max-broadcast-rate",
-           "broadcasts per second per user (default 10; 0: no limit); more get ERROR 'rate "
-           "limited'")
+           "messages per second per user, counting BROADCAST_MSG, MSG to any channel and DM "
+           "(default 10; 0: no limit); more get 'rate limited'")
       .add(broadcast_burst, "broadcast-burst",
-           "broadcasts a user may send at once after a quiet spell (default 20)")
+           "messages a user may send at once after a quiet spell (default 20)")
+      .add(max_channels, "max-channels",
+           "channels on this server at once (default 10000; 'lobby' is always allowed); a JOIN "
+           "that would create one more is refused 'too many channels on this server'")
+      .add(max_channels_per_user, "max-channels-per-user",
+           "channels one user may be in at once (default 100)")
+      .add(max_channel_members, "max-channel-members",
+           "members of one channel at once (default 0: unlimited); one more is refused "
+           "'channel full'")
+      .add(page_size, "page-size",
+           "names per WHO reply and channels per LIST reply at most (default 100)")
       .add(log_level, "log-level",
            "trace, debug, info, warn, error, critical or off (default info); logs go to stderr")
       .add(cluster_port, "cluster-port",
@@ -62,6 +72,11 @@ server_options server_config::node_options() const {
   o.session.max_broadcast_rate = max_broadcast_rate;
   o.session.broadcast_burst = broadcast_burst;
   o.session.max_frame = max_frame;
+  o.session.max_channels_per_user = max_channels_per_user;
+  o.session.max_channel_members = max_channel_members;
+  o.session.page_size = page_size;
+  o.channels.max_channels = max_channels;
+  o.channels.max_channel_members = max_channel_members;
   o.cluster_host = cluster_host.empty() ? host : cluster_host;
   o.cluster_port = cluster_port;
   o.peers = peers;
@@ -70,8 +85,7 @@ server_options server_config::node_options() const {
 
 std::string server_config::validate() const {
   if (io_threads < 1 || io_threads > 64) return "--io-threads must be between 1 and 64";
-  if (max_frame < 1 || max_frame > (1u << 30))
-    return "--max-frame must be between 1 and 1073741824";
+  if (max_frame > (1u << 30)) return "--max-frame must be at most 1073741824";
   if (max_outbound_bytes < max_frame + header_size)
     return "--max-outbound-bytes must hold at least one frame of --max-frame bytes";
   if (max_connections < 1) return "--max-connections must be at least 1";
@@ -79,6 +93,11 @@ std::string server_config::validate() const {
     return "--idle-interval and --idle-timeout must be positive";
   if (max_broadcast_rate < 0 || broadcast_burst < 1)
     return "--max-broadcast-rate must be >= 0 and --broadcast-burst >= 1";
+  // A HELLO reply and a page of WHO or LIST must fit in a frame.
+  if (max_frame < 256) return "--max-frame must be at least 256 (a HELLO reply must fit)";
+  if (max_channels < 1 || max_channels_per_user < 1)
+    return "--max-channels and --max-channels-per-user must be at least 1";
+  if (page_size < 1) return "--page-size must be at least 1";
   if (!peers.empty() && cluster_port == 0) return "--peer needs --cluster-port";
   auto advertised = cluster_host.empty() ? host : cluster_host;
   if (cluster_port != 0 && (advertised == "0.0.0.0" || advertised == "::"))

@@ -25,6 +25,10 @@ struct server_config : app_config {
   caf::timespan idle_timeout = std::chrono::seconds(90);
   double max_broadcast_rate = 10;
   double broadcast_burst = 20;
+  uint32_t max_channels = 10000;
+  uint32_t max_channels_per_user = 100;
+  uint32_t max_channel_members = 0;
+  uint16_t page_size = 100;
   std::string log_level = "info";
   std::string cluster_host; // empty: the same as host
   uint16_t cluster_port = 0;

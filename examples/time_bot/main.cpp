@@ -7,8 +7,8 @@
 int main(int argc, char** argv) {
   return chat::serve_main(
       "time-bot-server", argc, argv, [](caf::actor_system& sys, chat::server& node) {
-        // The bot monitors the room and ends with it at shutdown.
-        sys.spawn(chat::time_bot, node.room(),
+        // The bot monitors the roster and ends with it at shutdown.
+        sys.spawn(chat::time_bot, node.roster(), node.directory(),
                   chat::wall_clock{[] { return std::chrono::system_clock::now(); }});
       });
 }

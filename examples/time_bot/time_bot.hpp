@@ -1,11 +1,13 @@
-// time_bot.hpp -- a room member with no connection: "timebot" answers "!time" with the UTC time.
-// Spawned into a server's room by time-bot-server and time_bot_test; the room sees a member_actor.
+// time_bot.hpp -- a member with no connection: "timebot" answers "!time" in the default channel
+// with the UTC time. Spawned by time-bot-server and time_bot_test; it logs in with the roster
+// and joins the default channel through the directory, as a member_actor like any session.
 #pragma once
 
 #include "messages/interfaces.hpp"
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace chat {
@@ -17,16 +19,19 @@ inline constexpr const char* time_bot_name = "timebot";
 inline constexpr std::chrono::seconds time_bot_join_timeout{10};
 
 struct time_bot_state {
-  room_actor room;
+  roster_actor roster;
+  directory_actor directory;
+  std::optional<channel_handle> lobby; // once joined
   wall_clock clock;
   static inline const char* name = "time_bot";
 };
 
 using time_bot_ptr = member_actor::stateful_pointer<time_bot_state>;
 
-// Joins `room` as time_bot_name; quits if the name is refused or the room goes down. Every
-// BROADCAST_MSG "<someone>: !time" (someone not the bot) gets "the time is <ISO 8601 UTC>".
-member_actor::behavior_type time_bot(time_bot_ptr self, room_actor room, wall_clock clock);
+// Logs in as time_bot_name and joins the default channel; quits if the name is refused or the
+// roster goes down. Every "!time" from someone else there gets "the time is <ISO 8601 UTC>".
+member_actor::behavior_type time_bot(time_bot_ptr self, roster_actor roster,
+                                     directory_actor directory, wall_clock clock);
 
 // "2026-01-02T03:04:05Z": whole seconds, UTC.
 std::string iso8601_utc(std::chrono::system_clock::time_point t);

@@ -106,11 +106,12 @@ class TimeBotTest : public ::testing::Test {
 protected:
   TimeBotTest() : io_{1}, sys_{configure(cfg_)} {
     node_.emplace(sys_, io_.context(), chat::server_options{});
-    bot_ = sys_.spawn(chat::time_bot, node_->room(), chat::wall_clock{fixed_time});
+    bot_ = sys_.spawn(chat::time_bot, node_->roster(), node_->directory(),
+                      chat::wall_clock{fixed_time});
     node_->start();
   }
 
-  void SetUp() override { ASSERT_TRUE(room_has(1)) << "the bot did not join the room"; }
+  void SetUp() override { ASSERT_TRUE(lobby_has(1)) << "the bot did not join the lobby"; }
 
   // Cookbook 12.1: sockets closed and the I/O loop drained before any actor is killed, and every
   // actor gone before ~actor_system, which otherwise waits for ever.
@@ -136,13 +137,13 @@ protected:
     return cfg;
   }
 
-  // The room's member count reaches `n` within the reply timeout (joins are asynchronous).
-  bool room_has(uint64_t n) {
+  // The lobby's member count reaches `n` within the reply timeout (joins are asynchronous).
+  bool lobby_has(uint64_t n) {
     caf::scoped_actor self{sys_};
     auto deadline = std::chrono::steady_clock::now() + reply_timeout;
     do {
       uint64_t members = 0;
-      self->request(node_->room(), reply_timeout, chat::count_atom_v)
+      self->request(node_->directory(), reply_timeout, chat::count_atom_v, std::string{"lobby"})
           .receive([&members](uint64_t x) { members = x; }, [](caf::error&) {});
       if (members == n) return true;
       std::this_thread::sleep_for(5ms);
@@ -210,7 +211,7 @@ TEST_F(TimeBotTest, IgnoresBroadcastsThatAreNotTime) {
   EXPECT_EQ(ann->next(), "BROADCAST_MSG ann: !time please");
   EXPECT_EQ(ann->next(), "BROADCAST_MSG ann: !time");
   EXPECT_EQ(ann->next(), bot_answer);
-  // A stray answer to the first two would reach the room before the bot's real one and so
+  // A stray answer to the first two would reach the lobby before the bot's real one and so
   // show up before the next exchange.
   ann->broadcast("!time");
   EXPECT_EQ(ann->next(), "BROADCAST_MSG ann: !time");
@@ -231,14 +232,15 @@ TEST_F(TimeBotTest, ClientCannotTakeTheBotsName) {
 
 TEST_F(TimeBotTest, SecondBotIsRefusedAndQuits) {
   caf::scoped_actor self{sys_};
-  auto second = sys_.spawn(chat::time_bot, node_->room(), chat::wall_clock{fixed_time});
+  auto second =
+      sys_.spawn(chat::time_bot, node_->roster(), node_->directory(), chat::wall_clock{fixed_time});
   self->monitor(second); // on an actor already gone, the down message comes at once
   std::optional<caf::error> reason;
   self->receive([&reason](const caf::down_msg& dm) { reason = dm.reason; },
                 caf::after(reply_timeout) >> [] {});
   ASSERT_TRUE(reason.has_value()) << "the second bot is still running";
   EXPECT_EQ(*reason, chat::make_error(chat::errc::name_taken));
-  EXPECT_TRUE(room_has(1));
+  EXPECT_TRUE(lobby_has(1));
 }
 
 } // namespace

@@ -1,8 +1,7 @@
-// session_test.cpp -- the session actor's protocol rules, driven deterministically with a real
-// room and a recording connection (no sockets).
-#include "actors/room.hpp"
-#include "actors/session.hpp"
+// session_test.cpp -- the session actor's version-1 rules, driven deterministically with a real
+// roster and real channels and a recording connection (no sockets).
 #include "messages/frame_encoder.hpp"
+#include "tests/actors/session_fixture.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/frame_bytes.hpp"
 #include "tests/support/recording_connection.hpp"
@@ -18,58 +17,8 @@ using chat::inbound_frame;
 using chat::test::in;
 using frames = std::vector<inbound_frame>;
 
-// A room that takes join requests and never answers them.
-chat::room_actor::behavior_type silent_room(chat::room_actor::pointer self) {
-  return {
-      [self](chat::join_atom, const std::string&, const chat::member_actor&) {
-        return self->make_response_promise<caf::ok_atom>();
-      },
-      [](chat::leave_atom, const std::string&) {},
-      [](chat::broadcast_atom, const std::string&, const std::string&) {},
-      [](chat::flush_atom) {},
-      [](chat::count_atom) { return uint64_t{0}; },
-      [](chat::cluster_atom, const chat::node_actor&) {},
-      [](chat::relay_atom, const chat::frame_batch&) {},
-      [](chat::evict_atom, const std::string&) {},
-  };
-}
-
-class SessionTest : public chat::test::actor_fixture {
-protected:
-  SessionTest() : room(sys.spawn(chat::room)) { sched.run(); }
-  ~SessionTest() override {
-    for (auto& s : sessions)
-      self->send_exit(s, caf::exit_reason::user_shutdown);
-    self->send_exit(room, caf::exit_reason::user_shutdown);
-  }
-
-  // A new session on a new recording connection.
-  std::pair<chat::session_actor, std::shared_ptr<chat::test::recording_connection>>
-  connect(chat::room_actor r = {}) {
-    auto conn = std::make_shared<chat::test::recording_connection>();
-    auto s = sys.spawn(chat::session, r ? r : room, conn, limits);
-    sessions.push_back(s);
-    sched.run();
-    return {s, conn};
-  }
-
-  void receive(const chat::session_actor& s, inbound_frame f) {
-    caf::anon_send(s, chat::received_atom_v, std::move(f));
-    sched.run();
-  }
-
-  uint64_t members() {
-    auto reply = self->request(room, caf::infinite, chat::count_atom_v);
-    sched.run();
-    uint64_t n = 0;
-    reply.receive([&](uint64_t x) { n = x; }, [](caf::error&) {});
-    return n;
-  }
-
-  chat::room_actor room;
-  std::vector<chat::session_actor> sessions;
-  chat::session_limits limits; // what connect() gives new sessions
-};
+using chat::test::SessionTest;
+using chat::test::silent_roster;
 
 TEST_F(SessionTest, LoginWithFreeNameIsAccepted) {
   auto [s, conn] = connect();
@@ -182,7 +131,7 @@ TEST_F(SessionTest, FramesBehindAPendingLoginAreAnsweredAfterIt) {
 }
 
 TEST_F(SessionTest, UnansweredLoginTimesOutAsServerBusy) {
-  auto quiet = sys.spawn(silent_room);
+  auto quiet = sys.spawn(silent_roster);
   auto [s, conn] = connect(quiet);
   receive(s, in(frame_type::login, "ann"));
   receive(s, in(frame_type::send_msg, "held"));
@@ -195,7 +144,7 @@ TEST_F(SessionTest, UnansweredLoginTimesOutAsServerBusy) {
 }
 
 TEST_F(SessionTest, TooManyFramesBehindAPendingLoginCloseTheConnection) {
-  auto quiet = sys.spawn(silent_room);
+  auto quiet = sys.spawn(silent_roster);
   auto [s, conn] = connect(quiet);
   receive(s, in(frame_type::login, "ann"));
   for (std::size_t i = 0; i < chat::max_held_frames; ++i)
@@ -257,17 +206,19 @@ TEST_F(SessionTest, BroadcastsBeyondTheBurstAreRateLimitedUntilTokensRefill) {
 }
 
 TEST_F(SessionTest, TextWhoseReplyWouldPassMaxFrameGetsMessageTooLong) {
-  limits.max_frame = 20; // body: type byte + payload
+  limits.max_frame = 40; // body: type byte + payload
   auto [s, conn] = connect();
   receive(s, in(frame_type::login, "ann"));
   conn->take();
-  receive(s, in(frame_type::send_msg, std::string(13, 'e')));      // 1 + 6 + 13 = 20: fits
-  receive(s, in(frame_type::send_msg, std::string(14, 'e')));      // 21: does not
-  receive(s, in(frame_type::broadcast_msg, std::string(14, 'b'))); // 1 + 5 + 14 = 20
-  receive(s, in(frame_type::broadcast_msg, std::string(15, 'b')));
-  EXPECT_EQ(conn->take(), (frames{in(frame_type::send_msg, "Echo: " + std::string(13, 'e')),
+  receive(s, in(frame_type::send_msg, std::string(33, 'e'))); // 1 + 6 + 33 = 40: fits
+  receive(s, in(frame_type::send_msg, std::string(34, 'e'))); // 41: does not
+  // A broadcast reaches the default channel's version-2 members too, as MSG, whose body is the
+  // larger: 1 + (1 + 5) lobby + (1 + 3) ann + (4 + 25) = 40.
+  receive(s, in(frame_type::broadcast_msg, std::string(25, 'b')));
+  receive(s, in(frame_type::broadcast_msg, std::string(26, 'b')));
+  EXPECT_EQ(conn->take(), (frames{in(frame_type::send_msg, "Echo: " + std::string(33, 'e')),
                                   in(frame_type::error, "message too long"),
-                                  in(frame_type::broadcast_msg, "ann: " + std::string(14, 'b')),
+                                  in(frame_type::broadcast_msg, "ann: " + std::string(25, 'b')),
                                   in(frame_type::error, "message too long")}));
 }
 
@@ -291,15 +242,15 @@ TEST_F(SessionTest, EveryReceivedFrameIsReportedDoneOnceHeldOnesToo) {
   EXPECT_EQ(conn->frames_done(), 10u);
 }
 
-TEST_F(SessionTest, LoginThatTimedOutIsUndoneWhenTheRoomCatchesUp) {
-  // The real room, reached late: hold the session's join in a relay until after the timeout.
+TEST_F(SessionTest, LoginThatTimedOutIsUndoneWhenTheRosterCatchesUp) {
+  // The real roster, reached late: hold the session's join in a relay until after the timeout.
   auto [s, conn] = connect();
   auto [bob, bob_conn] = connect();
   receive(bob, in(frame_type::login, "bob"));
   bob_conn->take();
   caf::anon_send(s, chat::received_atom_v, in(frame_type::login, "ann"));
   sched.run_once();                        // the session sends its join ...
-  sched.advance_time(chat::login_timeout); // ... and times out before the room runs
+  sched.advance_time(chat::login_timeout); // ... and times out before the roster runs
   sched.run();
   EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login failed: server busy")});
   EXPECT_EQ(members(), 1u) << "the late join was not undone";
@@ -310,7 +261,7 @@ TEST_F(SessionTest, LoginThatTimedOutIsUndoneWhenTheRoomCatchesUp) {
 }
 
 TEST_F(SessionTest, BroadcastsReachingALoginThatTimedOutAreNotForwarded) {
-  // Found by the session fuzzer: the join times out, then the room admits the session, accepts a
+  // Found by the session fuzzer: the join times out, then the roster admits the session, accepts a
   // broadcast and delivers it before the session's undoing leave arrives.
   auto [s, conn] = connect();
   auto [bob, bob_conn] = connect();
@@ -320,10 +271,10 @@ TEST_F(SessionTest, BroadcastsReachingALoginThatTimedOutAreNotForwarded) {
   sched.run_once(); // the session sends its join
   caf::anon_send(bob, chat::received_atom_v, in(frame_type::broadcast_msg, "hi"));
   sched.prioritize(bob);
-  sched.run_once();                        // bob's broadcast is behind the join at the room
-  sched.advance_time(chat::login_timeout); // the session gives up before the room runs
-  sched.prioritize(room);
-  sched.run_once(); // join, broadcast and the flush: the batch goes to both members
+  sched.run_once();                        // bob's broadcast is behind the join at the roster
+  sched.advance_time(chat::login_timeout); // the session gives up before the roster runs
+  sched.prioritize(roster);
+  sched.run_once(); // the join; bob's broadcast reaches the lobby without ann
   sched.run();
   EXPECT_EQ(conn->take(), frames{in(frame_type::login, "Login failed: server busy")})
       << "a client whose login failed got a broadcast";

@@ -1,7 +1,8 @@
 // fanout_benchmark.cpp -- Google Benchmark: the actor path of a broadcast, end to end without
-// sockets: one session receives BROADCAST_MSG frames, the room fans each out, every member
+// sockets: one session receives BROADCAST_MSG frames, the lobby channel fans each out, every member
 // session hands its batch to an in-memory connection that only counts frames.
-#include "actors/room.hpp"
+#include "actors/directory.hpp"
+#include "actors/roster.hpp"
 #include "actors/session.hpp"
 #include "messages/type_ids.hpp"
 
@@ -34,7 +35,7 @@ private:
 
 // range(0): members; range(1): broadcasts sent before waiting for their deliveries. With 1, every
 // broadcast is its own batch (the quiet-room case); with 1000 they share batches (a busy room).
-void room_fanout(benchmark::State& state) {
+void channel_fanout(benchmark::State& state) {
   auto members = static_cast<int>(state.range(0));
   auto burst = static_cast<int>(state.range(1));
   constexpr int broadcasts = 1000;
@@ -42,12 +43,13 @@ void room_fanout(benchmark::State& state) {
   cfg.add_message_types<caf::id_block::chat>();
   caf::actor_system sys{cfg};
   std::atomic<uint64_t> delivered{0};
-  auto room = sys.spawn(chat::room);
+  auto roster = sys.spawn(chat::roster);
+  auto directory = sys.spawn(chat::directory, chat::directory_limits{});
   chat::session_limits unlimited{0, 1};
   std::vector<chat::session_actor> sessions;
   for (int i = 0; i < members; ++i) {
-    auto s =
-        sys.spawn(chat::session, room, std::make_shared<counting_connection>(delivered), unlimited);
+    auto s = sys.spawn(chat::session, roster, directory,
+                       std::make_shared<counting_connection>(delivered), unlimited);
     caf::anon_send(s, chat::received_atom_v, chat::inbound_frame{1, "m" + std::to_string(i)});
     sessions.push_back(s);
   }
@@ -67,9 +69,10 @@ void room_fanout(benchmark::State& state) {
       static_cast<double>(state.iterations()) * broadcasts * members, benchmark::Counter::kIsRate);
   for (auto& s : sessions)
     caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(room, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(roster, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
 }
-BENCHMARK(room_fanout)
+BENCHMARK(channel_fanout)
     ->Args({10, 1})
     ->Args({100, 1})
     ->Args({1000, 1})

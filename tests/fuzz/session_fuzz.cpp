@@ -1,4 +1,5 @@
-// session_fuzz.cpp -- libFuzzer target: two sessions in a real room on recording connections,
+// session_fuzz.cpp -- libFuzzer target: two sessions with a real roster and real channels on
+// recording connections,
 // fed arbitrary frames and connection events, run on CAF's deterministic test_coordinator.
 // Built only with CHAT_FUZZ=ON (clang). One actor_system serves every input.
 //
@@ -9,12 +10,15 @@
 //                 fits a small input: 17 bursts overflow max_held_frames)
 //   op bits 3..4  then: 0 nothing, 1 sched.run(), 2 run one job, 3 advance the virtual clock
 //                 past login_timeout (pending login requests time out; nothing else runs)
-// After the last record everything runs, both sessions and the room are killed, and the
+// After the last record everything runs, both sessions, the roster and the directory are
+// killed, and the
 // scheduler and clock are drained. Every broken invariant ends in __builtin_trap().
-#include "actors/room.hpp"
+#include "actors/directory.hpp"
+#include "actors/roster.hpp"
 #include "actors/session.hpp"
 #include "messages/errors.hpp"
 #include "messages/frame_decoder.hpp"
+#include "messages/protocol_v2.hpp"
 #include "messages/type_ids.hpp"
 #include "tests/support/recording_connection.hpp"
 
@@ -50,7 +54,7 @@ struct world {
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
-  caf::scoped_actor self;   // asks the room how many members it still has
+  caf::scoped_actor self;   // asks the roster and directory what they still hold
   std::size_t idle_running; // actors alive between inputs (self counts, hidden or not)
 
   static caf::actor_system_config& init(caf::actor_system_config& cfg) {
@@ -117,12 +121,42 @@ void schedule(world& w, unsigned then) {
   }
 }
 
-// Every recorded frame is one well-formed frame of a known type; no BROADCAST_MSG comes
-// before "Login OK", and "Login OK" comes at most once. Returns how many frames were sent.
-// With CHAT_FUZZ_TRACE set, each frame is printed as it is checked (to read a reproducer).
+template <class T> bool ok(const chat::v2::decoded<T>& d) {
+  return std::holds_alternative<T>(d);
+}
+
+// Whether a version-2 frame the server sent is one the server may send, well formed.
+bool decodes_as_server_frame(uint8_t type, std::string_view p) {
+  using chat::v2::type;
+  switch (static_cast<type>(type)) {
+  case type::hello:
+    return ok(chat::v2::decode_hello_reply(p));
+  case type::reply:
+    return ok(chat::v2::decode_reply(p));
+  case type::msg:
+    return ok(chat::v2::decode_msg_delivery(p));
+  case type::dm:
+    return ok(chat::v2::decode_dm_delivery(p));
+  case type::presence:
+    return ok(chat::v2::decode_presence_event(p));
+  case type::who_reply:
+    return ok(chat::v2::decode_who_reply(p));
+  case type::list_reply:
+    return ok(chat::v2::decode_list_reply(p));
+  default:
+    return false;
+  }
+}
+
+// Every recorded frame is one well-formed frame of a known type; no version-2 frame before the
+// server's HELLO (a version-1 client never sees one), and each version-2 frame decodes; no
+// BROADCAST_MSG comes before "Login OK", and "Login OK" comes at most once. Returns how many frames
+// were sent. With CHAT_FUZZ_TRACE set, each frame is printed as it is checked (to read a
+// reproducer).
 std::size_t check_sent(chat::test::recording_connection& conn, const char* who) {
   static const bool trace = std::getenv("CHAT_FUZZ_TRACE") != nullptr;
   bool logged_in = false;
+  bool v2 = false;
   auto sent = conn.take_raw();
   for (auto& f : sent) {
     auto& b = chat::bytes(f);
@@ -133,7 +167,9 @@ std::size_t check_sent(chat::test::recording_connection& conn, const char* who) 
       if (trace)
         std::fprintf(stderr, "%s < %s \"%.*s\"\n", who, chat::frame_type_name(type).c_str(),
                      static_cast<int>(payload.size()), payload.data());
-      check(type >= 1 && type <= 6);
+      if (type == static_cast<uint8_t>(chat::v2::type::hello)) v2 = true;
+      check((type >= 1 && type <= 6) || (v2 && chat::v2::is_v2_type(type)));
+      if (type > 6) check(decodes_as_server_frame(type, payload));
       if (type == static_cast<uint8_t>(chat::frame_type::login) && payload == "Login OK") {
         check(!logged_in);
         logged_in = true;
@@ -152,27 +188,34 @@ void check_credit(const endpoint& e) {
   check(e.closed ? done <= e.received : done == e.received);
 }
 
-uint64_t members(world& w, const chat::room_actor& room) {
-  auto reply = w.self->request(room, caf::infinite, chat::count_atom_v);
+// Names still held plus channels still alive.
+uint64_t members(world& w, const chat::roster_actor& roster, const chat::directory_actor& dir) {
+  auto names = w.self->request(roster, caf::infinite, chat::count_atom_v);
+  auto channels =
+      w.self->request(dir, caf::infinite, chat::list_atom_v, std::string{}, uint16_t{0});
   w.sched.run();
   uint64_t n = 0;
-  reply.receive([&n](uint64_t x) { n = x; }, [](caf::error&) { check(false); });
+  names.receive([&n](uint64_t x) { n += x; }, [](caf::error&) { check(false); });
+  channels.receive([&n](uint32_t total, std::vector<std::string>&, std::vector<uint32_t>&,
+                        std::string&) { n += total; },
+                   [](caf::error&) { check(false); });
   return n;
 }
 
 // Kills this input's actors and drains the scheduler and the clock, so nothing of this input
 // survives into the next one (a request timeout holds a strong reference to its actor).
-// Returns how many members the room still had once both sessions were gone.
+// Returns how many names and channels were still there once both sessions were gone.
 uint64_t tear_down(world& w, const std::array<endpoint, sessions_per_input>& ends,
-                   const chat::room_actor& room) {
+                   const chat::roster_actor& roster, const chat::directory_actor& dir) {
   w.sched.run();
   for (auto& e : ends)
     check_credit(e);
   for (auto& e : ends)
     caf::anon_send_exit(e.session, caf::exit_reason::user_shutdown);
   w.sched.run();
-  auto left = members(w, room);
-  caf::anon_send_exit(room, caf::exit_reason::user_shutdown);
+  auto left = members(w, roster, dir);
+  caf::anon_send_exit(roster, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(dir, caf::exit_reason::user_shutdown);
   do {
     w.sched.run();
   } while (w.sched.trigger_timeouts() > 0 || w.sched.has_job());
@@ -193,11 +236,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::size_t inputs = 0, frames_out = 0;
   uint64_t members_left = 0;
   {
-    auto room = w.sys.spawn(chat::room);
+    auto roster = w.sys.spawn(chat::roster);
+    auto dir = w.sys.spawn(chat::directory, chat::directory_limits{});
     std::array<endpoint, sessions_per_input> ends;
     for (auto& e : ends) {
       e.conn = std::make_shared<chat::test::recording_connection>();
-      e.session = w.sys.spawn(chat::session, room, e.conn, chat::session_limits{});
+      e.session = w.sys.spawn(chat::session, roster, dir, e.conn, chat::session_limits{});
     }
     w.sched.run();
     std::size_t pos = 0;
@@ -211,11 +255,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
       inputs += send_record(ends[op & 1], (op >> 1) & 3, type, payload);
       schedule(w, (op >> 3) & 3);
     }
-    members_left = tear_down(w, ends, room);
+    members_left = tear_down(w, ends, roster, dir);
     frames_out += check_sent(*ends[0].conn, "main");
     frames_out += check_sent(*ends[1].conn, "peer");
   }
   check(frames_out <= max_frames_per_input * inputs);
-  check(members_left == 0); // the room forgets every member that has gone
+  check(members_left == 0); // names and channels are forgotten when their members go
   return 0;
 }

@@ -125,7 +125,7 @@ TEST(ServerProcessTest, ConfigFileSettingsAreHonoured) {
   ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
   std::filesystem::path dir{pattern};
   auto ini = dir / "server.ini";
-  std::ofstream{ini} << "[global]\nport=0\nmax-frame=128\n";
+  std::ofstream{ini} << "[global]\nport=0\nmax-frame=256\n";
 
   child_process server{::chat::test::chat_server_bin(), {"--config-file=" + ini.string()}};
   auto port = listening_port(server);
@@ -134,11 +134,11 @@ TEST(ServerProcessTest, ConfigFileSettingsAreHonoured) {
   EXPECT_NE(*port, 7000) << "port=0 from the file was ignored";
 
   constexpr std::size_t until_closed = SIZE_MAX;
-  auto too_large = exchange(*port, frame_bytes(2, std::string(199, 'x')), until_closed, 5s);
-  EXPECT_EQ(too_large, frame_bytes(4, "frame too large")) << "body_len 200\n" << server.describe();
-  auto echo = frame_bytes(2, "Echo: " + std::string(100, 'y'));
-  auto fits = exchange(*port, frame_bytes(2, std::string(100, 'y')), echo.size(), 5s);
-  EXPECT_EQ(fits, echo) << "body_len 101\n" << server.describe();
+  auto too_large = exchange(*port, frame_bytes(2, std::string(299, 'x')), until_closed, 5s);
+  EXPECT_EQ(too_large, frame_bytes(4, "frame too large")) << "body_len 300\n" << server.describe();
+  auto echo = frame_bytes(2, "Echo: " + std::string(200, 'y'));
+  auto fits = exchange(*port, frame_bytes(2, std::string(200, 'y')), echo.size(), 5s);
+  EXPECT_EQ(fits, echo) << "body_len 201\n" << server.describe();
 }
 
 TEST(ServerProcessTest, PortAlreadyInUseExitsOneSayingCannotListen) {

@@ -1,7 +1,6 @@
-#include "actors/room.hpp"
+#include "actors/roster.hpp"
 
 #include "messages/errors.hpp"
-#include "messages/frame_encoder.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,8 +10,10 @@ namespace chat {
 
 namespace {
 
-// How long the room waits for its node to settle a name with the cluster.
+// How long the roster waits for its node to settle a name with the cluster.
 constexpr auto cluster_claim_timeout = std::chrono::seconds(5);
+// How long a direct message may wait for its recipient's session to take it.
+constexpr auto direct_timeout = std::chrono::seconds(5);
 
 int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -20,18 +21,22 @@ int64_t wall_clock_ns() {
       .count();
 }
 
-void admit(room_ptr self, const std::string& name, member_actor who) {
+caf::actor_addr sender_of(roster_ptr self) {
+  return caf::actor_cast<caf::actor_addr>(self->current_sender());
+}
+
+void admit(roster_ptr self, const std::string& name, member_actor who) {
   self->monitor(who);
   self->state.names.emplace(who.address(), name);
   self->state.members.emplace(name, std::move(who));
 }
 
-caf::result<caf::ok_atom> join(room_ptr self, const std::string& name, member_actor who) {
+caf::result<caf::ok_atom> join(roster_ptr self, const std::string& name, member_actor who) {
   auto& st = self->state;
   if (st.members.count(name) > 0 || st.claiming.count(name) > 0)
     return make_error(errc::name_taken, name);
   if (auto held = st.names.find(who.address()); held != st.names.end())
-    return make_error(errc::already_joined, held->second); // one name, so one copy per broadcast
+    return make_error(errc::already_joined, held->second);
   if (!st.node) {
     admit(self, name, std::move(who));
     return caf::ok_atom_v;
@@ -54,7 +59,7 @@ caf::result<caf::ok_atom> join(room_ptr self, const std::string& name, member_ac
   return rp;
 }
 
-void forget(room_ptr self, const caf::actor_addr& who) {
+void forget(roster_ptr self, const caf::actor_addr& who) {
   auto& st = self->state;
   auto i = st.names.find(who);
   if (i == st.names.end()) return;
@@ -65,7 +70,7 @@ void forget(room_ptr self, const caf::actor_addr& who) {
 
 // The cluster gave the name to an earlier login on another node: the member here loses it
 // without a release (the name is not free, it is someone else's).
-void evict(room_ptr self, const std::string& name) {
+void evict(roster_ptr self, const std::string& name) {
   auto& st = self->state;
   auto i = st.members.find(name);
   if (i == st.members.end()) return;
@@ -76,52 +81,46 @@ void evict(room_ptr self, const std::string& name) {
   st.members.erase(i);
 }
 
-void accept_broadcast(room_ptr self, const std::string& from, const std::string& text) {
+caf::result<caf::ok_atom> direct(roster_ptr self, const std::string& to, const std::string& from,
+                                 const std::string& text) {
   auto& st = self->state;
-  auto i = st.members.find(from);
-  // Only the name's holder speaks under it; a sender that left meanwhile is dropped too.
-  if (i == st.members.end() ||
-      i->second.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
-    return;
-  if (st.batch.empty())
-    self->send(self, flush_atom_v); // handled after every broadcast already in the mailbox
-  st.batch.push_back(encode_broadcast(from, text)); // the one encode of this broadcast
-}
-
-void fan_out(room_ptr self, const frame_batch& batch) {
-  for (auto& entry : self->state.members)
-    self->send(entry.second, deliver_atom_v, batch); // a reference count, not a copy
-}
-
-void deliver_batch(room_ptr self) {
-  auto& st = self->state;
-  if (st.batch.empty()) return;
-  frame_batch batch{std::move(st.batch)};
-  st.batch = {};
-  fan_out(self, batch);
-  if (st.node) self->send(*st.node, broadcast_atom_v, batch); // once per batch, for all nodes
+  // Only the holder of `from` sends under it (an anonymous sender holds nothing).
+  auto sender = sender_of(self);
+  if (!sender) return make_error(errc::refused, from);
+  auto holder = st.names.find(sender);
+  if (holder == st.names.end() || holder->second != from) return make_error(errc::refused, from);
+  auto i = st.members.find(to);
+  if (i == st.members.end()) return make_error(errc::no_such_user, to);
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(i->second, direct_timeout, direct_atom_v, to, from, text)
+      .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); },
+            [rp, to](caf::error& err) mutable {
+              // A recipient that went away meanwhile is, for the sender, nobody.
+              if (err == caf::sec::request_receiver_down) err = make_error(errc::no_such_user, to);
+              rp.deliver(std::move(err));
+            });
+  return rp;
 }
 
 } // namespace
 
-room_actor::behavior_type room(room_ptr self) {
+roster_actor::behavior_type roster(roster_ptr self) {
   self->set_down_handler([self](const caf::down_msg& dm) { forget(self, dm.source); });
   return {
       [self](join_atom, const std::string& name, member_actor who) {
         return join(self, name, std::move(who));
       },
       [self](leave_atom, const std::string& name) {
-        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        auto sender = sender_of(self);
         auto i = self->state.members.find(name);
-        if (i != self->state.members.end() && i->second.address() == sender) forget(self, sender);
+        if (sender && i != self->state.members.end() && i->second.address() == sender)
+          forget(self, sender);
       },
-      [self](broadcast_atom, const std::string& from, const std::string& text) {
-        accept_broadcast(self, from, text);
+      [self](direct_atom, const std::string& to, const std::string& from, const std::string& text) {
+        return direct(self, to, from, text);
       },
-      [self](flush_atom) { deliver_batch(self); },
       [self](count_atom) { return static_cast<uint64_t>(self->state.members.size()); },
       [self](cluster_atom, node_actor node) { self->state.node = std::move(node); },
-      [self](relay_atom, const frame_batch& batch) { fan_out(self, batch); },
       [self](evict_atom, const std::string& name) { evict(self, name); },
   };
 }

@@ -1,0 +1,172 @@
+#include "actors/channel.hpp"
+
+#include "messages/channel_name.hpp"
+#include "messages/errors.hpp"
+#include "messages/frame_encoder.hpp"
+#include "messages/protocol_v2.hpp"
+
+namespace chat {
+
+namespace {
+
+caf::actor_addr sender_of(channel_ptr self) {
+  return caf::actor_cast<caf::actor_addr>(self->current_sender());
+}
+
+bool is_default(channel_ptr self) {
+  return self->state.options.name == default_channel;
+}
+
+void start_batch(channel_ptr self) {
+  auto& st = self->state;
+  if (st.v1_batch.empty() && st.v2_batch.empty())
+    self->send(self, flush_atom_v); // handled after every post already in the mailbox
+}
+
+// The one place a batch leaves the channel for its members (the performance issue hands it to
+// connections directly from here).
+void fan_out(channel_ptr self, const frame_batch& v1, const frame_batch& v2) {
+  for (auto& [user, m] : self->state.members) {
+    const auto& batch = m.v2 ? v2 : v1;
+    if (!frames(batch).empty()) self->send(m.who, deliver_atom_v, batch); // a reference count
+  }
+}
+
+void deliver_batch(channel_ptr self) {
+  auto& st = self->state;
+  if (st.v1_batch.empty() && st.v2_batch.empty()) return;
+  frame_batch v1{std::move(st.v1_batch)};
+  frame_batch v2{std::move(st.v2_batch)};
+  st.v1_batch = {};
+  st.v2_batch = {};
+  fan_out(self, v1, v2);
+  if (st.options.node) // once per batch, for all other nodes
+    self->send(*st.options.node, broadcast_atom_v, st.options.name, v1, v2);
+}
+
+// Whether anyone, here or on another node, may need the version-1 or version-2 encoding.
+bool wants_v1(channel_ptr self) {
+  return is_default(self) && (self->state.v1_members > 0 || self->state.options.node);
+}
+bool wants_v2(channel_ptr self) {
+  auto& st = self->state;
+  return st.members.size() > st.v1_members || st.options.node;
+}
+
+void presence(channel_ptr self, const std::string& user, v2::presence_kind kind) {
+  if (!wants_v2(self)) return;
+  start_batch(self);
+  self->state.v2_batch.push_back(
+      v2::encode(v2::presence_event{self->state.options.name, user, kind}));
+}
+
+void report(channel_ptr self) {
+  auto& st = self->state;
+  self->send(st.options.directory, members_atom_v, st.options.name,
+             static_cast<uint32_t>(st.members.size()), st.joins_seen);
+}
+
+void remove(channel_ptr self, std::map<std::string, channel_member>::iterator i,
+            v2::presence_kind kind) {
+  auto& st = self->state;
+  deliver_batch(self); // what was said while it was a member still reaches it
+  if (!i->second.v2) --st.v1_members;
+  st.users.erase(i->second.who.address());
+  auto user = i->first;
+  st.members.erase(i);
+  presence(self, user, kind);
+  report(self);
+}
+
+caf::result<channel_handle> join(channel_ptr self, const std::string& user, member_actor who,
+                                 bool v2) {
+  auto& st = self->state;
+  ++st.joins_seen;
+  auto handle = caf::actor_cast<channel_handle>(self);
+  auto here = st.members.find(user);
+  if (here != st.members.end() && here->second.who == who) {
+    report(self); // the directory counted this join
+    return handle;
+  }
+  deliver_batch(self); // a new member hears nothing said before it came
+  // The same member under another name (it lost its name and logged in again) leaves first.
+  if (auto old = st.users.find(who.address()); old != st.users.end())
+    remove(self, st.members.find(old->second), v2::presence_kind::left);
+  if (here != st.members.end()) {
+    // Another member under the same user: the newer one (a reconnect) replaces the older.
+    self->demonitor(here->second.who.address());
+    st.users.erase(here->second.who.address());
+    if (!here->second.v2) --st.v1_members;
+    st.members.erase(here);
+  } else if (st.options.max_members > 0 && st.members.size() >= st.options.max_members) {
+    report(self);
+    return make_error(errc::channel_full, st.options.name);
+  }
+  self->monitor(who);
+  st.users.emplace(who.address(), user);
+  st.members.emplace(user, channel_member{who, v2});
+  if (!v2) ++st.v1_members;
+  presence(self, user, v2::presence_kind::joined);
+  report(self);
+  return handle;
+}
+
+void post(channel_ptr self, const std::string& user, const std::string& text) {
+  auto& st = self->state;
+  auto sender = sender_of(self);
+  if (!sender) return;
+  auto i = st.users.find(sender);
+  // Only the member holding `user` speaks under it; one that left meanwhile is dropped too.
+  if (i == st.users.end() || i->second != user) return;
+  bool v1 = wants_v1(self), v2 = wants_v2(self);
+  if (v1 || v2) start_batch(self);
+  if (v1) st.v1_batch.push_back(encode_broadcast(user, text)); // the one v1 encode
+  if (v2) st.v2_batch.push_back(v2::encode(v2::msg_delivery{st.options.name, user, text}));
+}
+
+// One page of members after `after`, at most `limit` (0 means all).
+std::tuple<uint32_t, std::vector<std::string>, std::string>
+who(channel_ptr self, const std::string& after, uint16_t limit) {
+  auto& members = self->state.members;
+  std::vector<std::string> names;
+  auto i = after.empty() ? members.begin() : members.upper_bound(after);
+  for (; i != members.end() && (limit == 0 || names.size() < limit); ++i)
+    names.push_back(i->first);
+  std::string next = i != members.end() && !names.empty() ? names.back() : std::string{};
+  return {static_cast<uint32_t>(members.size()), std::move(names), std::move(next)};
+}
+
+} // namespace
+
+channel_actor::behavior_type channel(channel_ptr self, channel_options options) {
+  self->state.options = std::move(options);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& st = self->state;
+    auto i = st.users.find(dm.source);
+    if (i != st.users.end()) remove(self, st.members.find(i->second), v2::presence_kind::dropped);
+  });
+  return {
+      [self](post_atom, const std::string& user, const std::string& text) {
+        post(self, user, text);
+      },
+      [self](leave_atom, const std::string& user) {
+        auto sender = sender_of(self);
+        auto i = self->state.members.find(user);
+        if (!sender || i == self->state.members.end() || i->second.who.address() != sender) return;
+        self->demonitor(sender);
+        remove(self, i, v2::presence_kind::left);
+      },
+      [self](who_atom, const std::string& after, uint16_t limit) {
+        auto [total, names, next] = who(self, after, limit);
+        return caf::make_result(total, std::move(names), std::move(next));
+      },
+      [self](join_atom, const std::string& user, member_actor who, bool v2) {
+        return join(self, user, std::move(who), v2);
+      },
+      [self](flush_atom) { deliver_batch(self); },
+      [self](relay_atom, const frame_batch& v1, const frame_batch& v2) { fan_out(self, v1, v2); },
+      [self](retire_atom) { self->quit(); },
+  };
+}
+
+} // namespace chat

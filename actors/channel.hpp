@@ -1,0 +1,51 @@
+// channel.hpp -- one named conversation: its members, the order of its messages, its fan-out.
+// Spawned by the directory (actors/directory.hpp) on the first JOIN of a name; members reach
+// it through the channel_handle the join answers with. Gone when its last member leaves.
+#pragma once
+
+#include "messages/interfaces.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace chat {
+
+struct channel_options {
+  std::string name;
+  uint32_t max_members = 0; // 0: unlimited
+  directory_actor directory;
+  std::optional<node_actor> node; // set when this node is part of a cluster
+};
+
+struct channel_member {
+  member_actor who;
+  bool v2 = false; // speaks protocol version 2: gets MSG and PRESENCE, else BROADCAST_MSG only
+};
+
+struct channel_state {
+  channel_options options;
+  std::map<std::string, channel_member> members;          // by user, in WHO order
+  std::unordered_map<caf::actor_addr, std::string> users; // a member's address -> its user
+  std::size_t v1_members = 0;
+  // What was accepted since the last delivery, in order, once per protocol version.
+  std::vector<frame> v1_batch;
+  std::vector<frame> v2_batch;
+  uint64_t joins_seen = 0; // for the directory's retire rule
+  static inline const char* name = "channel";
+};
+
+using channel_ptr = channel_actor::stateful_pointer<channel_state>;
+
+// Fan-out (docs/ARCHITECTURE.md "Fan-out"): each message is encoded once per protocol version
+// present, here, and appended to the current batch; the first one of a batch sends the channel
+// a flush, and on flush each member gets ONE deliver with the batch of its version. Membership
+// changes deliver the pending batch first, so a member sees exactly the messages accepted
+// while it was a member, and one order: the channel's. Version-1 members exist only in the
+// default channel (they are put there at LOGIN) and never see a version-2 frame.
+channel_actor::behavior_type channel(channel_ptr self, channel_options options);
+
+} // namespace chat

@@ -1,0 +1,89 @@
+#include "actors/directory.hpp"
+
+#include "actors/channel.hpp"
+#include "messages/channel_name.hpp"
+#include "messages/errors.hpp"
+
+namespace chat {
+
+namespace {
+
+caf::result<channel_handle> join(directory_ptr self, const std::string& name,
+                                 const std::string& user, member_actor who, bool v2) {
+  auto& st = self->state;
+  auto i = st.channels.find(name);
+  if (i == st.channels.end()) {
+    if (st.channels.size() >= st.limits.max_channels && name != default_channel)
+      return make_error(errc::too_many_channels, name);
+    channel_options options{name, st.limits.max_channel_members,
+                            caf::actor_cast<directory_actor>(self), st.node};
+    // Linked: a directory that goes takes its channels along.
+    auto ch = self->spawn<caf::linked>(channel, std::move(options));
+    i = st.channels.emplace(name, directory_entry{std::move(ch)}).first;
+  }
+  ++i->second.joins_sent;
+  return self->delegate(i->second.channel, join_atom_v, user, std::move(who), v2);
+}
+
+void on_members(directory_ptr self, const std::string& name, uint32_t members,
+                uint64_t joins_seen) {
+  auto& st = self->state;
+  auto i = st.channels.find(name);
+  // A report from a channel already retired (a new one of that name may exist) is stale.
+  if (i == st.channels.end() ||
+      i->second.channel.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
+    return;
+  i->second.members = members;
+  if (members == 0 && joins_seen == i->second.joins_sent) {
+    self->send(i->second.channel, retire_atom_v);
+    st.channels.erase(i);
+  }
+}
+
+std::tuple<uint32_t, std::vector<std::string>, std::vector<uint32_t>, std::string>
+list(directory_ptr self, const std::string& after, uint16_t limit) {
+  auto& channels = self->state.channels;
+  std::vector<std::string> names;
+  std::vector<uint32_t> counts;
+  auto i = after.empty() ? channels.begin() : channels.upper_bound(after);
+  for (; i != channels.end() && (limit == 0 || names.size() < limit); ++i) {
+    names.push_back(i->first);
+    counts.push_back(i->second.members);
+  }
+  std::string next = i != channels.end() && !names.empty() ? names.back() : std::string{};
+  return {static_cast<uint32_t>(channels.size()), std::move(names), std::move(counts),
+          std::move(next)};
+}
+
+} // namespace
+
+directory_actor::behavior_type directory(directory_ptr self, directory_limits limits) {
+  self->state.limits = limits;
+  return {
+      [self](join_atom, const std::string& name, const std::string& user, member_actor who,
+             bool v2) { return join(self, name, user, std::move(who), v2); },
+      [self](members_atom, const std::string& name, uint32_t members, uint64_t joins_seen) {
+        on_members(self, name, members, joins_seen);
+      },
+      [self](who_atom, const std::string& name, const std::string& after,
+             uint16_t limit) -> caf::result<uint32_t, std::vector<std::string>, std::string> {
+        auto i = self->state.channels.find(name);
+        if (i == self->state.channels.end()) return make_error(errc::no_such_channel, name);
+        return self->delegate(i->second.channel, who_atom_v, after, limit);
+      },
+      [self](list_atom, const std::string& after, uint16_t limit) {
+        return list(self, after, limit);
+      },
+      [self](count_atom, const std::string& name) {
+        auto i = self->state.channels.find(name);
+        return static_cast<uint64_t>(i == self->state.channels.end() ? 0 : i->second.members);
+      },
+      [self](cluster_atom, node_actor node) { self->state.node = std::move(node); },
+      [self](relay_atom, const std::string& name, const frame_batch& v1, const frame_batch& v2) {
+        auto i = self->state.channels.find(name);
+        if (i != self->state.channels.end()) self->send(i->second.channel, relay_atom_v, v1, v2);
+      },
+  };
+}
+
+} // namespace chat

@@ -1,0 +1,253 @@
+// session_v2.cpp -- the version-2 requests of a session (docs/PROTOCOL.md "Version 2"): HELLO,
+// JOIN, LEAVE, MSG, DM, WHO, LIST. Each request is decoded strictly, checked against the
+// session's bounds, and answered with a REPLY (or WHO_REPLY / LIST_REPLY) carrying its ref.
+#include "actors/session.hpp"
+
+#include "messages/channel_name.hpp"
+#include "messages/errors.hpp"
+#include "messages/frame_encoder.hpp"
+#include "messages/login_name.hpp"
+#include "messages/protocol_v2.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <variant>
+
+namespace chat {
+
+namespace {
+
+using namespace session_detail;
+
+// How long a direct message may wait for the roster and its recipient.
+constexpr std::chrono::seconds direct_timeout{10};
+
+constexpr std::string_view features = "channels,direct,presence";
+
+void send_reply(session_ptr self, uint32_t ref, std::string text = {}) {
+  auto result = text.empty() ? v2::status::ok : v2::status::refused;
+  self->state.conn->send(v2::encode(v2::reply{ref, result, std::move(text)}));
+}
+void send_ok(session_ptr self, uint32_t ref, std::string text = {}) {
+  self->state.conn->send(v2::encode(v2::reply{ref, v2::status::ok, std::move(text)}));
+}
+
+// The words a refusal between actors becomes for the client.
+std::string refusal_reason(const caf::error& err) {
+  for (auto code : {errc::no_such_user, errc::no_direct, errc::no_such_channel, errc::channel_full,
+                    errc::too_many_channels})
+    if (err == make_error(code)) return to_string(code);
+  return "server busy";
+}
+
+uint16_t page_limit(session_ptr self, uint16_t asked) {
+  auto most = self->state.limits.page_size;
+  return asked == 0 || asked > most ? most : asked;
+}
+
+// Decodes `payload` with `decode`; on a malformed payload sends ERROR with the reason and
+// returns nothing (the connection stays: the frame boundary itself was sound).
+template <class T> std::optional<T> decoded_or_error(session_ptr self, v2::decoded<T> result) {
+  if (auto* reason = std::get_if<std::string>(&result)) {
+    send_error(self, *reason);
+    return std::nullopt;
+  }
+  return std::get<T>(std::move(result));
+}
+
+bool logged_in(session_ptr self, uint32_t ref) {
+  if (!self->state.user.empty()) return true;
+  send_reply(self, ref, "login first");
+  return false;
+}
+
+bool valid_channel(session_ptr self, uint32_t ref, const std::string& name) {
+  if (auto reason = channel_name_error(name)) {
+    send_reply(self, ref, reason);
+    return false;
+  }
+  return true;
+}
+
+void on_hello(session_ptr self, const inbound_frame& f) {
+  auto& st = self->state;
+  auto decoded = v2::decode_hello_request(f.payload);
+  // A client that never said HELLO and sends type 7 with some other payload is a version-1
+  // client sending a type it does not know: it gets what version 1 always answered.
+  if (st.version < v2::version && std::holds_alternative<std::string>(decoded))
+    return send_error(self, "unknown frame type " + std::to_string(f.type));
+  auto hello = decoded_or_error(self, std::move(decoded));
+  if (!hello) return;
+  if (!st.user.empty()) return send_error(self, "HELLO must come before LOGIN");
+  if (hello->version < v2::version)
+    return send_error(self, "unsupported protocol version " + std::to_string(hello->version));
+  st.version = v2::version; // the highest both speak
+  v2::server_limits limits;
+  limits.max_frame = static_cast<uint32_t>(st.limits.max_frame);
+  limits.max_channel_name = static_cast<uint16_t>(max_channel_name);
+  limits.max_channels_per_user = st.limits.max_channels_per_user;
+  limits.max_channel_members = st.limits.max_channel_members;
+  limits.page_size = st.limits.page_size;
+  limits.max_message_rate_milli = static_cast<uint32_t>(st.limits.max_broadcast_rate * 1000);
+  st.conn->send(v2::encode(v2::hello_reply{v2::version, std::string{features}, limits}));
+}
+
+void on_join(session_ptr self, const inbound_frame& f) {
+  auto join = decoded_or_error(self, v2::decode_join_request(f.payload));
+  if (!join || !logged_in(self, join->ref) || !valid_channel(self, join->ref, join->channel))
+    return;
+  auto& st = self->state;
+  if (st.channels.count(join->channel) > 0) return send_ok(self, join->ref, "already a member");
+  if (st.channels.size() >= st.limits.max_channels_per_user)
+    return send_reply(self, join->ref,
+                      "too many channels (at most " +
+                          std::to_string(st.limits.max_channels_per_user) + " per user)");
+  st.waiting = waiting_for::join;
+  auto ref = join->ref;
+  auto name = join->channel;
+  self->request(st.directory, caf::infinite, join_atom_v, name, st.user, member_actor{self}, true)
+      .then(
+          [self, ref, name](channel_handle ch) {
+            self->state.channels.emplace(name, std::move(ch));
+            self->state.waiting = waiting_for::nothing;
+            send_reply(self, ref);
+            release_held(self);
+          },
+          [self, ref](caf::error& err) {
+            self->state.waiting = waiting_for::nothing;
+            send_reply(self, ref, refusal_reason(err));
+            release_held(self);
+          });
+}
+
+void on_leave(session_ptr self, const inbound_frame& f) {
+  auto leave = decoded_or_error(self, v2::decode_leave_request(f.payload));
+  if (!leave || !logged_in(self, leave->ref) || !valid_channel(self, leave->ref, leave->channel))
+    return;
+  auto& st = self->state;
+  auto i = st.channels.find(leave->channel);
+  if (i == st.channels.end())
+    return send_reply(self, leave->ref, "not a member of " + leave->channel);
+  self->send(i->second, leave_atom_v, st.user);
+  st.channels.erase(i);
+  send_reply(self, leave->ref);
+}
+
+void on_msg(session_ptr self, const inbound_frame& f) {
+  auto msg = decoded_or_error(self, v2::decode_msg_request(f.payload));
+  if (!msg || !logged_in(self, msg->ref) || !valid_channel(self, msg->ref, msg->channel)) return;
+  auto& st = self->state;
+  auto i = st.channels.find(msg->channel);
+  if (i == st.channels.end()) return send_reply(self, msg->ref, "not a member of " + msg->channel);
+  auto body = v2::msg_delivery_body_size(msg->channel.size(), st.user.size(), msg->text.size());
+  if (msg->channel == default_channel) // version-1 members get it as BROADCAST_MSG
+    body = std::max(body, 1 + st.user.size() + 2 + msg->text.size());
+  if (body > st.limits.max_frame) return send_reply(self, msg->ref, "message too long");
+  if (!take_message_token(self)) return send_reply(self, msg->ref, "rate limited");
+  // No REPLY on success: the message itself comes back to the sender, in the channel's order.
+  self->send(i->second, post_atom_v, st.user, std::move(msg->text));
+}
+
+void on_dm(session_ptr self, const inbound_frame& f) {
+  auto dm = decoded_or_error(self, v2::decode_dm_request(f.payload));
+  if (!dm || !logged_in(self, dm->ref)) return;
+  auto& st = self->state;
+  if (login_name_error(dm->to) != nullptr) return send_reply(self, dm->ref, "no such user");
+  if (v2::dm_delivery_body_size(st.user.size(), dm->text.size()) > st.limits.max_frame)
+    return send_reply(self, dm->ref, "message too long");
+  if (!take_message_token(self)) return send_reply(self, dm->ref, "rate limited");
+  auto ref = dm->ref;
+  self->request(st.roster, direct_timeout, direct_atom_v, dm->to, st.user, std::move(dm->text))
+      .then([self, ref](caf::ok_atom) { send_reply(self, ref); },
+            [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
+}
+
+// A page that would not fit in one frame loses entries from its end until it does; the client
+// then asks again from the last entry it got (`next`).
+template <class Reply, class Entries, class KeyOf>
+void send_page(session_ptr self, Reply& r, Entries& entries, KeyOf key_of) {
+  auto encoded = v2::encode(r);
+  auto body = [&] { return bytes(encoded).size() - header_size + 1; };
+  while (!entries.empty() && body() > self->state.limits.max_frame) {
+    entries.pop_back();
+    r.next = entries.empty() ? std::string{} : key_of(entries.back());
+    encoded = v2::encode(r);
+  }
+  self->state.conn->send(std::move(encoded));
+}
+
+void on_who(session_ptr self, const inbound_frame& f) {
+  auto who = decoded_or_error(self, v2::decode_who_request(f.payload));
+  if (!who || !logged_in(self, who->ref) || !valid_channel(self, who->ref, who->channel)) return;
+  auto& st = self->state;
+  auto ref = who->ref;
+  auto name = who->channel;
+  auto handler = [self, ref, name](uint32_t total, std::vector<std::string>& names,
+                                   std::string& next) {
+    v2::who_reply r{ref, name, total, std::move(names), std::move(next)};
+    send_page(self, r, r.names, [](const std::string& n) { return n; });
+  };
+  auto on_error = [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); };
+  auto limit = page_limit(self, who->limit);
+  if (auto i = st.channels.find(name); i != st.channels.end())
+    self->request(i->second, caf::infinite, who_atom_v, who->after, limit).then(handler, on_error);
+  else
+    self->request(st.directory, caf::infinite, who_atom_v, name, who->after, limit)
+        .then(handler, on_error);
+}
+
+void on_list(session_ptr self, const inbound_frame& f) {
+  auto list = decoded_or_error(self, v2::decode_list_request(f.payload));
+  if (!list || !logged_in(self, list->ref)) return;
+  auto ref = list->ref;
+  self->request(self->state.directory, caf::infinite, list_atom_v, list->after,
+                page_limit(self, list->limit))
+      .then(
+          [self, ref](uint32_t total, std::vector<std::string>& names,
+                      std::vector<uint32_t>& counts, std::string& next) {
+            v2::list_reply r{ref, total, {}, std::move(next)};
+            for (std::size_t i = 0; i < names.size() && i < counts.size(); ++i)
+              r.channels.push_back({std::move(names[i]), counts[i]});
+            send_page(self, r, r.channels, [](const v2::channel_count& c) { return c.name; });
+          },
+          [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
+}
+
+} // namespace
+
+namespace session_detail {
+
+void on_v2_frame(session_ptr self, inbound_frame& f) {
+  auto type = static_cast<v2::type>(f.type);
+  if (type == v2::type::hello) return on_hello(self, f);
+  if (self->state.version < v2::version) {
+    // A version-1 client never learns of version-2 types; it gets what any unknown type gets.
+    return send_error(self, "unknown frame type " + std::to_string(f.type));
+  }
+  switch (type) {
+  case v2::type::join:
+    return on_join(self, f);
+  case v2::type::leave:
+    return on_leave(self, f);
+  case v2::type::msg:
+    return on_msg(self, f);
+  case v2::type::dm:
+    return on_dm(self, f);
+  case v2::type::who:
+    return on_who(self, f);
+  case v2::type::list:
+    return on_list(self, f);
+  case v2::type::hello:
+  case v2::type::reply:
+  case v2::type::presence:
+  case v2::type::who_reply:
+  case v2::type::list_reply:
+    return send_error(self, frame_type_name(f.type) + " is sent by the server only");
+  }
+  send_error(self, "unknown frame type " + std::to_string(f.type));
+}
+
+} // namespace session_detail
+
+} // namespace chat
