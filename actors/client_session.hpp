@@ -1,13 +1,21 @@
 // client_session.hpp -- the client side of one connection: commands in, server frames out.
-// Spawned by chat-client, the scenario tests and chat-bench; reports to a client_observer.
+// Spawned by chat::client's supervisor, the scenario runner, tests and chat-bench; reports every
+// frame to a client_observer.
 #pragma once
 
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace chat {
+
+struct client_session_config {
+  // 1: the session says nothing on its own (version-1 behaviour, raw protocol tests); 2: it
+  // says HELLO version 2 first, before any command it is given can go out.
+  uint16_t version = 1;
+};
 
 struct client_session_state {
   transport::connection_ptr conn;
@@ -20,6 +28,12 @@ using client_session_ptr = client_session_actor::stateful_pointer<client_session
 
 // Answers the server's PING by itself and forwards every frame, PING included, to `observer`.
 // Ends (closing the connection) when the connection ends or when the observer goes away.
+client_session_actor::behavior_type configured_client_session(client_session_ptr self,
+                                                              transport::connection_ptr conn,
+                                                              client_observer observer,
+                                                              client_session_config config);
+
+// The same with the default config: version 1, as the scenario runner and raw tests need.
 client_session_actor::behavior_type
 client_session(client_session_ptr self, transport::connection_ptr conn, client_observer observer);
 

@@ -45,6 +45,7 @@ CHAT_ATOM(connected_atom, "connected");
 CHAT_ATOM(failed_atom, "failed");
 CHAT_ATOM(retry_atom, "retry");
 CHAT_ATOM(ping_atom, "ping");
+CHAT_ATOM(expire_atom, "expire"); // a request's time is up: its caller hears so
 
 // cluster: nodes (one per chat-server process) and the actors they front
 CHAT_ATOM(cluster_atom, "cluster"); // roster, directory <- wiring: the node they belong to

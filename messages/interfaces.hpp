@@ -114,12 +114,22 @@ using roster_actor = caf::typed_actor<
     caf::reacts_to<cluster_atom, node_actor>,    // names are claimed via it
     caf::reacts_to<evict_atom, std::string>>;    // the name's holder here lost it
 
-// Client side of one TCP connection: commands in, frames out to its observer.
+// Client side of one TCP connection: commands in, frames out to its observer. The version-2
+// commands carry the request's ref first; channel names have no '#':
+//   join, leave  ref, channel;     post    ref, channel, text (MSG);
+//   direct       ref, to, text (DM);
+//   who          ref, channel, after, limit;   list  ref, after, limit.
 using client_session_actor = connection_owner::extend<
     caf::reacts_to<login_atom, std::string>, caf::reacts_to<echo_atom, std::string>,
     caf::reacts_to<broadcast_atom, std::string>,
     caf::reacts_to<send_atom, uint8_t, std::string>, // any frame type, e.g. extensions 64..127
     caf::reacts_to<raw_atom, std::string>,           // bytes as they are: protocol tests
-    caf::reacts_to<quit_atom>>;                      // flush what is queued, then close
+    caf::reacts_to<quit_atom>,                       // flush what is queued, then close
+    caf::reacts_to<join_atom, uint32_t, std::string>,
+    caf::reacts_to<leave_atom, uint32_t, std::string>,
+    caf::reacts_to<post_atom, uint32_t, std::string, std::string>,
+    caf::reacts_to<direct_atom, uint32_t, std::string, std::string>,
+    caf::reacts_to<who_atom, uint32_t, std::string, std::string, uint16_t>,
+    caf::reacts_to<list_atom, uint32_t, std::string, uint16_t>>;
 
 } // namespace chat

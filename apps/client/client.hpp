@@ -1,25 +1,65 @@
 // client.hpp -- the client library: one chat connection with a synchronous API for scripts and
-// simple programs, callbacks for everything the server sends, and optional reconnect.
+// simple programs, an asynchronous one (completion callbacks), callbacks for everything the
+// server sends, and optional reconnect. Speaks protocol version 2 (channels, direct messages,
+// presence) unless told to stay at version 1.
 // Used by chat-client and by programs embedding a chat client; needs a running actor system and
 // an io_context run by other threads (transport::io_loop).
 #pragma once
 
-#include "apps/client/client_supervisor.hpp"
+#include "actors/client_supervisor.hpp"
+#include "transport/tcp_connection.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace chat {
 
-// A synchronous call's outcome: the server's answer, or why there is none.
+struct client_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7000;
+  std::chrono::milliseconds timeout{5000}; // each connect attempt, and each synchronous call
+  bool reconnect = false; // after a lost connection: connect, log in and rejoin channels again
+  std::chrono::milliseconds reconnect_first{100}; // first wait; doubles up to reconnect_max
+  std::chrono::milliseconds reconnect_max{5000};
+  uint16_t version = v2::version; // 1: no HELLO, version-1 behaviour only (tests of it)
+  transport::connection_limits limits;
+};
+
+// A call's outcome: the server's answer, or why there is none.
 struct client_result {
   bool ok = false;
   std::string text; // "Login OK", "Echo: hi", "ann: hi" ... or the refusal / failure reason
   explicit operator bool() const { return ok; }
 };
+
+// WHO: a channel's members in byte order of their names.
+struct who_result {
+  bool ok = false;
+  std::string text;               // why not, when !ok
+  uint32_t total = 0;             // members right now
+  std::vector<std::string> names; // every page asked for
+  std::string next;               // "" after the last page, else the `after` of the next one
+  explicit operator bool() const { return ok; }
+};
+
+// LIST: the channels with their member counts, in byte order of their names.
+struct list_result {
+  bool ok = false;
+  std::string text;
+  uint32_t total = 0;
+  std::vector<v2::channel_count> channels;
+  std::string next;
+  explicit operator bool() const { return ok; }
+};
+
+// Runs on an actor thread, like client_callbacks, once per asynchronous call.
+using client_done_callback = std::function<void(const client_result&)>;
 
 class client {
 public:
@@ -37,19 +77,39 @@ public:
   client_result broadcast(const std::string& text); // ok once our own broadcast came back
   client_result ping(std::chrono::microseconds* round_trip = nullptr);
 
-  // -- asynchronous: fire and forget; answers arrive through the callbacks --------------------
-  void send(frame_type type, const std::string& payload);
+  // Version 2; channel names without '#'. A refusal's text is the server's reason ("not a
+  // member of rust", "no such user", "rate limited").
+  client_result join(const std::string& channel);  // ok: "" or "already a member"
+  client_result leave(const std::string& channel); // ok: ""
+  // ok: "<name>: <text>" once our own message came back through the channel, in its order.
+  client_result say(const std::string& channel, const std::string& text);
+  // ok once the server has handed it to the user (a REPLY, not the message, comes back).
+  client_result direct(const std::string& user, const std::string& text);
+  who_result who(const std::string& channel); // every page
+  who_result who(const std::string& channel, const std::string& after, uint16_t limit); // one
+  list_result list(); // every page
+  list_result list(const std::string& after, uint16_t limit);
+
+  // -- asynchronous: answers arrive through `done` (may be empty) or the callbacks ------------
+  void send(frame_type type, const std::string& payload); // fire and forget
+  void join(const std::string& channel, client_done_callback done);
+  void leave(const std::string& channel, client_done_callback done);
+  void say(const std::string& channel, const std::string& text, client_done_callback done);
+  void direct(const std::string& user, const std::string& text, client_done_callback done);
 
   // Leaves: the connection is closed after what is queued; no reconnect. Idempotent.
   void close();
 
 private:
   template <class Result, class Atom, class... Ts> client_result call(Atom what, const Ts&... xs);
+  who_result who_pages(const std::string& channel, const std::string& after, uint16_t limit,
+                       bool all);
+  list_result list_pages(const std::string& after, uint16_t limit, bool all);
 
   caf::actor_system& sys_;
   client_options options_;
   client_supervisor_actor supervisor_;
-  std::mutex calls_; // one synchronous call at a time: replies are matched in order
+  std::mutex calls_; // one synchronous call at a time
   uint64_t pings_ = 0;
 };
 

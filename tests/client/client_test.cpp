@@ -1,5 +1,7 @@
 // client_test.cpp -- the client library against a real in-process server: synchronous calls,
 // callbacks, a server that is not there or does not answer, and reconnect across a restart.
+// These speak protocol version 1 (client_options::version = 1: no HELLO), the behaviour every
+// original client sees; client_v2_test.cpp has channels, direct messages and presence.
 #include "apps/client/client.hpp"
 #include "tests/support/local_node.hpp"
 #include "transport/io_loop.hpp"
@@ -25,16 +27,18 @@ struct seen {
   std::vector<client_state> states;
 
   chat::client_callbacks callbacks() {
-    return {[this](const chat::inbound_frame& f) {
-              std::lock_guard<std::mutex> g{mutex};
-              frames.push_back(chat::frame_type_name(f.type) + " " + f.payload);
-              changed.notify_all();
-            },
-            [this](client_state s, const std::string&) {
-              std::lock_guard<std::mutex> g{mutex};
-              states.push_back(s);
-              changed.notify_all();
-            }};
+    chat::client_callbacks cb;
+    cb.on_frame = [this](const chat::inbound_frame& f) {
+      std::lock_guard<std::mutex> g{mutex};
+      frames.push_back(chat::frame_type_name(f.type) + " " + f.payload);
+      changed.notify_all();
+    };
+    cb.on_state = [this](client_state s, const std::string&) {
+      std::lock_guard<std::mutex> g{mutex};
+      states.push_back(s);
+      changed.notify_all();
+    };
+    return cb;
   }
   bool wait_frame(const std::string& text, std::chrono::milliseconds timeout = 5s) {
     std::unique_lock<std::mutex> lock{mutex};
@@ -54,6 +58,7 @@ chat::client_options to(uint16_t port) {
   chat::client_options o;
   o.port = port;
   o.timeout = 2s;
+  o.version = 1;
   return o;
 }
 
