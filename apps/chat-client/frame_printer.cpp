@@ -38,17 +38,21 @@ std::string escape_control(const std::string& text) {
   return out;
 }
 
-namespace {
-
-constexpr const char* bold_green = "\033[1;32m";
-constexpr const char* bold_cyan = "\033[1;36m";
-constexpr const char* red = "\033[31m";
-constexpr const char* dim = "\033[2m";
-constexpr const char* reset = "\033[0m";
+namespace printer_detail {
 
 std::string paint(const char* colour, const std::string& text, bool on) {
   return on ? colour + text + reset : text;
 }
+
+std::string name(const std::string& name, const print_style& style) {
+  return paint(name == style.own_name ? bold_green : bold_cyan, escape_control(name), style.color);
+}
+
+} // namespace printer_detail
+
+namespace {
+
+using namespace printer_detail;
 
 // "<name>: <text>" with the name in colour (ours in green, everyone else's in cyan).
 std::string broadcast_line(const std::string& text, const print_style& style) {
@@ -60,7 +64,16 @@ std::string broadcast_line(const std::string& text, const print_style& style) {
 
 } // namespace
 
+std::string note_line(const std::string& text, const print_style& style) {
+  return paint(dim, "* " + text, style.color);
+}
+
+std::string error_line(const std::string& text, const print_style& style) {
+  return paint(red, "! " + text, style.color);
+}
+
 std::string printable_line(const inbound_frame& f, const print_style& style) {
+  if (v2::is_v2_type(f.type)) return v2_line(f, style);
   auto text = escape_control(f.payload);
   switch (static_cast<frame_type>(f.type)) {
   case frame_type::broadcast_msg:
@@ -68,12 +81,11 @@ std::string printable_line(const inbound_frame& f, const print_style& style) {
   case frame_type::send_msg:
     return text;
   case frame_type::login:
-    return paint(dim, "* " + text, style.color);
+    return note_line(text, style);
   case frame_type::error:
-    return paint(red, "! " + text, style.color);
+    return error_line(text, style);
   default:
-    return paint(dim, "* " + frame_type_name(f.type) + (text.empty() ? "" : " " + text),
-                 style.color);
+    return note_line(frame_type_name(f.type) + (text.empty() ? "" : " " + text), style);
   }
 }
 
