@@ -39,9 +39,12 @@ void deliver_batch(channel_ptr self) {
   frame_batch v2{std::move(st.v2_batch)};
   st.v1_batch = {};
   st.v2_batch = {};
-  fan_out(self, v1, v2);
-  if (st.options.node) // once per batch, for all other nodes
+  // In a cluster the channel's owner node puts the batch in the one order every node sees, this
+  // one included: members here get it back as a relay, like everyone else.
+  if (st.options.node)
     self->send(*st.options.node, broadcast_atom_v, st.options.name, v1, v2);
+  else
+    fan_out(self, v1, v2);
 }
 
 // Whether anyone, here or on another node, may need the version-1 or version-2 encoding.

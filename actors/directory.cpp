@@ -55,6 +55,13 @@ list(directory_ptr self, const std::string& after, uint16_t limit) {
           std::move(next)};
 }
 
+caf::result<uint32_t, std::vector<std::string>, std::string>
+who_here(directory_ptr self, const std::string& name, const std::string& after, uint16_t limit) {
+  auto i = self->state.channels.find(name);
+  if (i == self->state.channels.end()) return make_error(errc::no_such_channel, name);
+  return self->delegate(i->second.channel, who_atom_v, after, limit);
+}
+
 } // namespace
 
 directory_actor::behavior_type directory(directory_ptr self, directory_limits limits) {
@@ -67,12 +74,22 @@ directory_actor::behavior_type directory(directory_ptr self, directory_limits li
       },
       [self](who_atom, const std::string& name, const std::string& after,
              uint16_t limit) -> caf::result<uint32_t, std::vector<std::string>, std::string> {
-        auto i = self->state.channels.find(name);
-        if (i == self->state.channels.end()) return make_error(errc::no_such_channel, name);
-        return self->delegate(i->second.channel, who_atom_v, after, limit);
+        if (self->state.node)
+          return self->delegate(*self->state.node, who_atom_v, name, after, limit);
+        return who_here(self, name, after, limit);
       },
-      [self](list_atom, const std::string& after, uint16_t limit) {
-        return list(self, after, limit);
+      [self](list_atom, const std::string& after, uint16_t limit)
+          -> caf::result<uint32_t, std::vector<std::string>, std::vector<uint32_t>, std::string> {
+        if (self->state.node) return self->delegate(*self->state.node, list_atom_v, after, limit);
+        auto [total, names, counts, next] = list(self, after, limit);
+        return {total, std::move(names), std::move(counts), std::move(next)};
+      },
+      [self](here_atom, who_atom, const std::string& name, const std::string& after,
+             uint16_t limit) { return who_here(self, name, after, limit); },
+      [self](here_atom, list_atom) {
+        auto [total, names, counts, next] = list(self, {}, 0);
+        return caf::result<std::vector<std::string>, std::vector<uint32_t>>{std::move(names),
+                                                                            std::move(counts)};
       },
       [self](count_atom, const std::string& name) {
         auto i = self->state.channels.find(name);

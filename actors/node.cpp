@@ -1,5 +1,6 @@
 #include "actors/node.hpp"
 
+#include "actors/node_channels.hpp"
 #include "actors/node_membership.hpp"
 #include "actors/node_names.hpp"
 #include "messages/errors.hpp"
@@ -21,10 +22,16 @@ node_actor::behavior_type node(node_ptr self, roster_actor roster, directory_act
         return rp;
       },
       [self](leave_atom, const std::string& name) { release_name(self, name); },
+      [self](direct_atom, const std::string& to, const std::string& from, const std::string& text) {
+        return direct_anywhere(self, to, from, text);
+      },
       [self](broadcast_atom, const std::string& channel, const frame_batch& v1,
-             const frame_batch& v2) {
-        for (auto& peer : self->state.peers)
-          self->send(peer.second, relay_atom_v, channel, v1, v2);
+             const frame_batch& v2) { submit(self, channel, v1, v2); },
+      [self](who_atom, const std::string& channel, const std::string& after, uint16_t limit) {
+        return who_everywhere(self, channel, after, limit);
+      },
+      [self](list_atom, const std::string& after, uint16_t limit) {
+        return list_everywhere(self, after, limit);
       },
       [self](hello_atom, const std::string& address) {
         add_peer(self, address, caf::actor_cast<node_actor>(self->current_sender()));
@@ -38,11 +45,26 @@ node_actor::behavior_type node(node_ptr self, roster_actor roster, directory_act
       [self](release_atom, const std::string& name, const std::string& holder) {
         self->state.claims.release(name, holder);
       },
+      [self](order_atom, const std::string& channel, const frame_batch& v1, const frame_batch& v2) {
+        put_in_order(self, channel, v1, v2);
+      },
       [self](relay_atom, const std::string& channel, const frame_batch& v1, const frame_batch& v2) {
         self->send(self->state.directory, relay_atom_v, channel, v1, v2);
       },
       [self](evict_atom, const std::string& name) { evict_here(self, name); },
       [self](connect_atom, const std::string& address) { dial(self, address); },
+      [self](here_atom, direct_atom, const std::string& to, const std::string& from,
+             const std::string& text) {
+        return self->delegate(self->state.roster, here_atom_v, direct_atom_v, to, from, text);
+      },
+      [self](here_atom, who_atom, const std::string& channel, const std::string& after,
+             uint16_t limit) {
+        return self->delegate(self->state.directory, here_atom_v, who_atom_v, channel, after,
+                              limit);
+      },
+      [self](here_atom, list_atom) {
+        return self->delegate(self->state.directory, here_atom_v, list_atom_v);
+      },
       [self](count_atom) { return self->delegate(self->state.roster, count_atom_v); },
       [self](status_atom) { return status(self); },
   };

@@ -81,6 +81,9 @@ void evict(roster_ptr self, const std::string& name) {
   st.members.erase(i);
 }
 
+caf::result<caf::ok_atom> deliver_direct(roster_ptr self, const std::string& to,
+                                         const std::string& from, const std::string& text);
+
 caf::result<caf::ok_atom> direct(roster_ptr self, const std::string& to, const std::string& from,
                                  const std::string& text) {
   auto& st = self->state;
@@ -89,6 +92,15 @@ caf::result<caf::ok_atom> direct(roster_ptr self, const std::string& to, const s
   if (!sender) return make_error(errc::refused, from);
   auto holder = st.names.find(sender);
   if (holder == st.names.end() || holder->second != from) return make_error(errc::refused, from);
+  if (st.members.count(to) == 0 && st.node) // on another node, if anywhere
+    return self->delegate(*st.node, direct_atom_v, to, from, text);
+  return deliver_direct(self, to, from, text);
+}
+
+// To the member here holding `to`, which acknowledges it.
+caf::result<caf::ok_atom> deliver_direct(roster_ptr self, const std::string& to,
+                                         const std::string& from, const std::string& text) {
+  auto& st = self->state;
   auto i = st.members.find(to);
   if (i == st.members.end()) return make_error(errc::no_such_user, to);
   auto rp = self->make_response_promise<caf::ok_atom>();
@@ -119,6 +131,8 @@ roster_actor::behavior_type roster(roster_ptr self) {
       [self](direct_atom, const std::string& to, const std::string& from, const std::string& text) {
         return direct(self, to, from, text);
       },
+      [self](here_atom, direct_atom, const std::string& to, const std::string& from,
+             const std::string& text) { return deliver_direct(self, to, from, text); },
       [self](count_atom) { return static_cast<uint64_t>(self->state.members.size()); },
       [self](cluster_atom, node_actor node) { self->state.node = std::move(node); },
       [self](evict_atom, const std::string& name) { evict(self, name); },

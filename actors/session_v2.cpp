@@ -189,12 +189,11 @@ void on_who(session_ptr self, const inbound_frame& f) {
     send_page(self, r, r.names, [](const std::string& n) { return n; });
   };
   auto on_error = [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); };
-  auto limit = page_limit(self, who->limit);
-  if (auto i = st.channels.find(name); i != st.channels.end())
-    self->request(i->second, caf::infinite, who_atom_v, who->after, limit).then(handler, on_error);
-  else
-    self->request(st.directory, caf::infinite, who_atom_v, name, who->after, limit)
-        .then(handler, on_error);
+  // Through the directory even for a channel the session is in: in a cluster only the
+  // directory's node sees the members of every node.
+  self->request(st.directory, caf::infinite, who_atom_v, name, who->after,
+                page_limit(self, who->limit))
+      .then(handler, on_error);
 }
 
 void on_list(session_ptr self, const inbound_frame& f) {

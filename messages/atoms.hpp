@@ -55,6 +55,8 @@ CHAT_ATOM(release_atom, "release"); // node -> a name's owner node: the name is 
 CHAT_ATOM(relay_atom, "relay");     // a batch accepted on another node: local fan-out only
 CHAT_ATOM(evict_atom, "evict");     // a name lost to an earlier login elsewhere
 CHAT_ATOM(status_atom, "status");   // the nodes a node sees, with member counts
+CHAT_ATOM(order_atom, "order");     // node -> a channel's owner node: put this batch in order
+CHAT_ATOM(here_atom, "here");       // marks a query or delivery for this node only (no fan-out)
 
 #undef CHAT_ATOM
 

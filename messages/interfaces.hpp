@@ -46,25 +46,45 @@ using channel_handle = caf::typed_actor<caf::reacts_to<post_atom, std::string, s
                                         caf::replies_to<who_atom, std::string, uint16_t>::with<
                                             uint32_t, std::vector<std::string>, std::string>>;
 
+// A page of a channel's members: total, names, next ("" on the last page).
+using who_page = caf::replies_to<who_atom, std::string, std::string,
+                                 uint16_t>::with<uint32_t, std::vector<std::string>, std::string>;
+
 // One chat-server process in a cluster (docs/CLUSTER.md): the link of its roster (names) and
-// its channels to the other nodes. Its own actors ask it (join, leave, broadcast); other nodes
-// talk to it over CAF's middleman (hello, claim, release, relay, evict, connect). Addresses
-// are "host:port" of cluster ports.
+// its channels to the other nodes. Its own actors ask it (join, leave, broadcast, direct, who,
+// list); other nodes talk to it over CAF's middleman (hello, claim, release, order, relay,
+// evict, connect, here). Addresses are "host:port" of cluster ports.
 using node_actor = caf::typed_actor<
     // from this node's roster
     caf::replies_to<join_atom, std::string, int64_t>::with<caf::ok_atom>, // name, login time;
                                                                           // or errc::name_taken
     caf::reacts_to<leave_atom, std::string>,
-    // from this node's channels: channel, v1 batch, v2 batch, encoded already, for all nodes
+    // to, from, text: a direct message for a user not on this node; ok once a node's member
+    // took it, else errc::no_such_user / errc::no_direct
+    caf::replies_to<direct_atom, std::string, std::string, std::string>::with<caf::ok_atom>,
+    // from this node's channels: channel, v1 batch, v2 batch, to be put in the channel's one
+    // order by its owner node, which relays it to every node (this one included)
     caf::reacts_to<broadcast_atom, std::string, frame_batch, frame_batch>,
+    // from this node's directory: cluster-wide WHO (or errc::no_such_channel) and LIST
+    who_page,
+    caf::replies_to<list_atom, std::string, uint16_t>::with<uint32_t, std::vector<std::string>,
+                                                            std::vector<uint32_t>, std::string>,
     // from other nodes
     caf::replies_to<hello_atom, std::string>::with<std::set<std::string>>, // addresses known
     // name, login time, holder's address, fresh (a new LOGIN rather than a claim again)
     caf::replies_to<claim_atom, std::string, int64_t, std::string, bool>::with<caf::ok_atom>,
     caf::reacts_to<release_atom, std::string, std::string>,            // name, holder's address
-    caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>, // channel, v1, v2
+    caf::reacts_to<order_atom, std::string, frame_batch, frame_batch>, // to the owner
+    caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>, // from the owner
     caf::reacts_to<evict_atom, std::string>,                           // name
     caf::reacts_to<connect_atom, std::string>, // dial this address (also our own retries)
+    // this node only: a direct message to a member here; a page of a channel's members here;
+    // every channel here with its member count
+    caf::replies_to<here_atom, direct_atom, std::string, std::string,
+                    std::string>::with<caf::ok_atom>,
+    caf::replies_to<here_atom, who_atom, std::string, std::string,
+                    uint16_t>::with<uint32_t, std::vector<std::string>, std::string>,
+    caf::replies_to<here_atom, list_atom>::with<std::vector<std::string>, std::vector<uint32_t>>,
     // from operators and tests
     caf::replies_to<count_atom>::with<uint64_t>,      // members on this node
     caf::replies_to<status_atom>::with<std::string>>; // one line per node: address, members
@@ -90,7 +110,10 @@ using channel_actor = channel_handle::extend<
 //   who      channel, after, limit: as channel_handle's who, or errc::no_such_channel;
 //   list     after, limit: total channels, names, member counts, next;
 //   count    channel: members right now (0 for no such channel): operators and tests;
-//   relay    channel, v1, v2: a batch from another node, to the channel if it exists here.
+//   relay    channel, v1, v2: a batch put in order by the channel's owner node, to the channel
+//            if it exists here;
+//   here     who and list of this node only, for the node's cluster-wide answers. In a cluster
+//            `who` and `list` are the cluster's, through the node.
 using directory_actor = caf::typed_actor<
     caf::replies_to<join_atom, std::string, std::string, member_actor, bool>::with<channel_handle>,
     caf::reacts_to<members_atom, std::string, uint32_t, uint64_t>,
@@ -100,7 +123,10 @@ using directory_actor = caf::typed_actor<
                                                             std::vector<uint32_t>, std::string>,
     caf::replies_to<count_atom, std::string>::with<uint64_t>,
     caf::reacts_to<cluster_atom, node_actor>,
-    caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>>;
+    caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>,
+    caf::replies_to<here_atom, who_atom, std::string, std::string,
+                    uint16_t>::with<uint32_t, std::vector<std::string>, std::string>,
+    caf::replies_to<here_atom, list_atom>::with<std::vector<std::string>, std::vector<uint32_t>>>;
 
 // The registry of logged-in names, and the way to a user by name (direct messages).
 using roster_actor = caf::typed_actor<
@@ -110,6 +136,9 @@ using roster_actor = caf::typed_actor<
     // to, from, text: from the holder of `from` only; ok once the recipient took it, or
     // errc::no_such_user / errc::no_direct
     caf::replies_to<direct_atom, std::string, std::string, std::string>::with<caf::ok_atom>,
+    // the same for a member on this node only, from the node (another node's sender)
+    caf::replies_to<here_atom, direct_atom, std::string, std::string,
+                    std::string>::with<caf::ok_atom>,
     caf::replies_to<count_atom>::with<uint64_t>, // names held right now
     caf::reacts_to<cluster_atom, node_actor>,    // names are claimed via it
     caf::reacts_to<evict_atom, std::string>>;    // the name's holder here lost it

@@ -15,6 +15,7 @@ CAF_ADD_TYPE_ID(chat, (chat::channel_handle))
 CAF_ADD_TYPE_ID(chat, (chat::channel_actor))
 CAF_ADD_TYPE_ID(chat, (chat::directory_actor))
 CAF_ADD_TYPE_ID(chat, (chat::session_actor))
+CAF_ADD_TYPE_ID(chat, (std::vector<uint32_t>)) // LIST member counts, between nodes
 CAF_ADD_TYPE_ID(chat, (chat::node_actor))
 CAF_ADD_TYPE_ID(chat, (chat::client_observer))
 CAF_END_TYPE_ID_BLOCK(chat)

@@ -26,6 +26,9 @@ inline roster_actor::behavior_type silent_roster(roster_actor::pointer self) {
       [self](direct_atom, const std::string&, const std::string&, const std::string&) {
         return self->make_response_promise<caf::ok_atom>();
       },
+      [self](here_atom, direct_atom, const std::string&, const std::string&, const std::string&) {
+        return self->make_response_promise<caf::ok_atom>();
+      },
       [](count_atom) { return uint64_t{0}; },
       [](cluster_atom, const node_actor&) {},
       [](evict_atom, const std::string&) {},

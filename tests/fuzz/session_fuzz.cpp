@@ -126,9 +126,9 @@ template <class T> bool ok(const chat::v2::decoded<T>& d) {
 }
 
 // Whether a version-2 frame the server sent is one the server may send, well formed.
-bool decodes_as_server_frame(uint8_t type, std::string_view p) {
+bool decodes_as_server_frame(uint8_t frame_type, std::string_view p) {
   using chat::v2::type;
-  switch (static_cast<type>(type)) {
+  switch (static_cast<type>(frame_type)) {
   case type::hello:
     return ok(chat::v2::decode_hello_reply(p));
   case type::reply:

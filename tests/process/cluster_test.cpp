@@ -1,15 +1,10 @@
 // cluster_test.cpp -- several chat-server processes on 127.0.0.1 forming one chat through CAF's
 // middleman (docs/CLUSTER.md): joining through one seed, broadcasts across nodes in per-sender
 // order, one name space under concurrent logins, and a node killed, freed and rejoined.
-#include "tests/process/reliability_support.hpp"
+#include "tests/process/cluster_support.hpp"
 #include "tests/support/binaries.hpp"
 
 #include <gtest/gtest.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -24,84 +19,9 @@ namespace {
 
 using namespace chat::reliability;
 
-constexpr milliseconds join_timeout = 15s;
-
-// A port nobody listens on right now, for a node's cluster port (the middleman cannot report
-// the port it picked for port 0 before the node must know its own address).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string address(uint16_t cluster_port) {
-  return "127.0.0.1:" + std::to_string(cluster_port);
-}
-
-// One chat-server of the cluster; `seed` is the cluster port of the node to join through.
-struct node {
-  uint16_t cluster_port = free_port();
-  std::unique_ptr<server_process> server;
-
-  void start(std::optional<uint16_t> seed = std::nullopt) {
-    std::vector<std::string> args{"--cluster-port=" + std::to_string(cluster_port),
-                                  "--max-broadcast-rate=0", "--log-level=debug"};
-    if (seed) args.push_back("--peer=" + address(*seed));
-    server = std::make_unique<server_process>(std::move(args));
-  }
-  uint16_t port() const { return server->port(); }
-
-  // How often `text` appears in the log: membership lines repeat as nodes come and go.
-  std::size_t log_count(const std::string& text) const {
-    auto log = server->stderr_text();
-    std::size_t n = 0;
-    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
-      ++n;
-    return n;
-  }
-  bool wait_for_count(const std::string& text, std::size_t n, milliseconds timeout) const {
-    auto deadline = clock_type::now() + timeout;
-    while (log_count(text) < n) {
-      if (clock_type::now() >= deadline) return false;
-      std::this_thread::sleep_for(20ms);
-    }
-    return true;
-  }
-};
-
-class ClusterTest : public ::testing::Test {
-protected:
-  // Three nodes; B and C know only A.
-  void start_three() {
-    nodes.resize(3);
-    nodes[0].start();
-    ASSERT_TRUE(nodes[0].server->started()) << nodes[0].server->describe();
-    for (int i = 1; i < 3; ++i) {
-      nodes[i].start(nodes[0].cluster_port);
-      ASSERT_TRUE(nodes[i].server->started()) << nodes[i].server->describe();
-    }
-    for (auto& n : nodes)
-      ASSERT_TRUE(n.server->wait_for_log("nodes=3", join_timeout)) << logs();
-  }
-
-  // Every node's log, for a failure message.
-  std::string logs() const {
-    std::string out;
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i].server)
-        out += "--- node " + std::to_string(i) + " (" + address(nodes[i].cluster_port) + "):\n" +
-               nodes[i].server->stderr_text();
-    return out;
-  }
-
-  std::vector<node> nodes;
-};
+using chat::test::address;
+using chat::test::ClusterTest;
+using chat::test::join_timeout;
 
 // "<name>: <seq>" broadcasts from each sender arrive with seq 0, 1, 2, ...
 struct order_check {
