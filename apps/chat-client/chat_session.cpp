@@ -1,5 +1,6 @@
 #include "apps/chat-client/chat_session.hpp"
 
+#include "apps/chat-client/commands.hpp"
 #include "apps/chat-client/console.hpp"
 #include "apps/chat-client/frame_printer.hpp"
 #include "apps/client/client.hpp"
@@ -16,10 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* help_text =
-    "* commands: /echo TEXT (the server echoes TEXT to you alone), /ping (round-trip time),\n"
-    "*           /help, /quit (or Ctrl-D); any other line is a broadcast to everyone";
-
 // What the callbacks tell the chat loop, across threads.
 struct session_news {
   std::atomic<int64_t> last_frame_ns{0};
@@ -31,14 +28,28 @@ int64_t now_ns() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
 }
 
+// The answers to our own requests: the command that asked prints its result (or its
+// refusal) itself, so these frames are not shown a second time; nor is the HELLO handshake.
+bool answers_us(const inbound_frame& f) {
+  switch (f.type) {
+  case static_cast<uint8_t>(frame_type::pong):
+    return f.payload.compare(0, 12, "client ping ") == 0;
+  case static_cast<uint8_t>(v2::type::hello):
+  case static_cast<uint8_t>(v2::type::reply):
+  case static_cast<uint8_t>(v2::type::who_reply):
+  case static_cast<uint8_t>(v2::type::list_reply):
+    return true;
+  default:
+    return false;
+  }
+}
+
 client_callbacks callbacks_for(console& term, session_news& news, print_style style,
                                bool reconnect) {
   client_callbacks cb;
   cb.on_frame = [&term, &news, style](const inbound_frame& f) {
     news.last_frame_ns = now_ns();
-    bool our_ping = f.type == static_cast<uint8_t>(frame_type::pong) &&
-                    f.payload.compare(0, 12, "client ping ") == 0;
-    if (!our_ping) term.print(printable_line(f, style));
+    if (!answers_us(f)) term.print(printable_line(f, style));
   };
   cb.on_state = [&term, &news, reconnect](client_state s, const std::string& why) {
     if (s != client_state::disconnected || why == "client closed") return;
@@ -53,28 +64,8 @@ client_callbacks callbacks_for(console& term, session_news& news, print_style st
   return cb;
 }
 
-// Handles one typed line; false when the user wants to leave.
-bool handle_line(const std::string& line, client& c, console& term) {
-  if (line == "/quit") return false;
-  if (line == "/help") {
-    term.print(help_text);
-  } else if (line.compare(0, 6, "/echo ") == 0) {
-    c.send(frame_type::send_msg, line.substr(6));
-  } else if (line == "/ping") {
-    std::chrono::microseconds rtt{0};
-    auto r = c.ping(&rtt);
-    term.print(r ? "* pong in " + std::to_string(rtt.count() / 1000.0).substr(0, 5) + " ms"
-                 : "! ping failed: " + r.text);
-  } else if (!line.empty() && line[0] == '/') {
-    term.print("! unknown command " + line.substr(0, line.find(' ')) + " (try /help)");
-  } else if (!line.empty()) {
-    c.send(frame_type::broadcast_msg, line);
-  }
-  return true;
-}
-
-// After piped input ends: our PONG follows every reply to what we sent; broadcasts come
-// through the room and may trail it, so also wait for a short quiet spell.
+// After piped input ends: our PONG follows every reply to what we sent; channel messages come
+// through their channel and may trail it, so also wait for a short quiet spell.
 void drain(client& c, session_news& news) {
   c.ping();
   auto limit = std::chrono::steady_clock::now() + 2s;
@@ -109,9 +100,11 @@ int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loo
               << login.text << '\n';
     return refused ? 3 : 1;
   }
-  if (term.interactive()) term.print("* /help lists the commands");
+  chat_place place{cfg.name, {}, {}};
+  enter_default_channel(c, term, place, style);
+  if (term.interactive()) term.print(note_line("/help lists the commands", style));
   while (auto line = term.read_line())
-    if (!handle_line(*line, c, term)) break;
+    if (!handle_line(*line, c, term, place, style)) break;
   {
     std::lock_guard<std::mutex> guard{news.mutex};
     if (!news.lost.empty()) {

@@ -65,6 +65,17 @@ void console::stop() {
   wake();
 }
 
+void console::set_prompt(std::string prompt) {
+  if (prompt == prompt_) return;
+  prompt_ = std::move(prompt);
+  if (!interactive_) return;
+  // libedit shows the prompt when the handler is installed: clear the old one's line first.
+  std::fputs("\r\033[2K", stdout);
+  std::fflush(stdout);
+  rl_callback_handler_remove();
+  rl_callback_handler_install(prompt_.c_str(), on_line);
+}
+
 void console::wake() {
   char byte = 1;
   [[maybe_unused]] auto n = ::write(wake_pipe_[1], &byte, 1); // full pipe: a wake is pending

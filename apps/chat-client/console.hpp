@@ -35,6 +35,10 @@ public:
   // Makes read_line() return nothing; thread-safe.
   void stop();
 
+  // Shows `prompt` from now on (the current channel changed). Call from the thread that calls
+  // read_line(), between lines: nothing half-typed is lost then.
+  void set_prompt(std::string prompt);
+
 private:
   void wake();
   void write_above_prompt(const std::deque<std::string>& lines);

@@ -1,6 +1,7 @@
 // main.cpp -- chat-client: a terminal chat client over the client library, or a scenario runner.
 //
-//   chat-client --name ann            chat: typed lines are broadcasts; /help lists commands
+//   chat-client --name ann            chat: typed lines go to the current channel (#lobby at
+//                                     first); /join, /part, /msg, /who, /list; /help lists all
 //   chat-client --script FILE         run a scenario file and report the first unmet step
 //
 // Exit codes: 0 done; 1 cannot connect, no answer to LOGIN, the server closed the connection,
