@@ -1,5 +1,7 @@
 // terminal_test.cpp -- chat-client as a person uses it: under a real terminal (tmux), a line from
-// someone else appears above the prompt while the half-typed line stays intact; and --script.
+// someone else appears above the prompt while the half-typed line stays intact; channels, the
+// prompt that names the current one, presence and direct messages between two chat-clients;
+// and --script.
 #include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -91,17 +93,38 @@ protected:
   void TearDown() override { run(tmux() + " kill-server 2>/dev/null"); }
 
   std::string tmux() const { return "tmux -L " + socket_; }
-  std::string screen() { return run(tmux() + " capture-pane -p -t chat"); }
+  std::string screen(const std::string& session = "chat") {
+    return run(tmux() + " capture-pane -p -t " + session);
+  }
 
   // Waits (5 s at most) until the screen satisfies `ok`; returns the last screen seen.
   template <class Predicate> std::string wait_screen(Predicate ok) {
+    return wait_screen_of("chat", ok);
+  }
+  template <class Predicate> std::string wait_screen_of(const std::string& session, Predicate ok) {
     std::string s;
     for (int i = 0; i < 100; ++i) {
-      s = screen();
+      s = screen(session);
       if (ok(s)) break;
       std::this_thread::sleep_for(50ms);
     }
     return s;
+  }
+  // Until `text` is on the session's screen; returns the last screen seen.
+  std::string wait_text(const std::string& session, const std::string& text) {
+    return wait_screen_of(session,
+                          [&](const std::string& x) { return x.find(text) != std::string::npos; });
+  }
+
+  // A chat-client named `name` in tmux session `name`, logged in and in #lobby.
+  void start_client(const std::string& name) {
+    auto command =
+        std::string{CHAT_CLIENT_BIN} + " --port " + std::to_string(port_) + " --name " + name;
+    run(tmux() + " new-session -d -s " + name + " -x 100 -y 20 -e TERM=xterm '" + command + "'");
+  }
+  void type_line(const std::string& session, const std::string& text) {
+    run(tmux() + " send-keys -t " + session + " -l '" + text + "'");
+    run(tmux() + " send-keys -t " + session + " Enter");
   }
 
   std::unique_ptr<child_process> server_;
@@ -120,14 +143,16 @@ std::string last_line(const std::string& screen) {
 TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   auto command = std::string{CHAT_CLIENT_BIN} + " --port " + std::to_string(port_) + " --name ann";
   run(tmux() + " new-session -d -s chat -x 100 -y 20 -e TERM=xterm '" + command + "'");
-  // capture-pane trims trailing blanks: an empty prompt reads "ann>". The prompt is up before
-  // the connection is, so wait for the login reply too (a sanitizer build takes its time).
+  // capture-pane trims trailing blanks: an empty prompt reads "ann #lobby>". It names the
+  // current channel once the client is in it, after the login reply (a sanitizer build takes
+  // its time).
   auto s = wait_screen([](const std::string& x) {
-    return x.find("ann>") != std::string::npos && x.find("* Login OK") != std::string::npos;
+    return x.find("ann #lobby>") != std::string::npos && x.find("* Login OK") != std::string::npos;
   });
-  ASSERT_NE(s.find("* Login OK"), std::string::npos) << s;
+  ASSERT_NE(s.find("ann #lobby>"), std::string::npos) << s;
   run(tmux() + " send-keys -t chat -l 'hello wor'");
-  wait_screen([](const std::string& x) { return x.find("ann> hello wor") != std::string::npos; });
+  wait_screen(
+      [](const std::string& x) { return x.find("ann #lobby> hello wor") != std::string::npos; });
 
   raw_peer bob{port_};
   ASSERT_TRUE(bob.connected());
@@ -139,8 +164,9 @@ TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   s = wait_screen(
       [](const std::string& x) { return x.find("bob: hi from bob") != std::string::npos; });
   ASSERT_NE(s.find("bob: hi from bob"), std::string::npos) << s;
-  EXPECT_EQ(last_line(s), "ann> hello wor") << "the typed text was disturbed:\n" << s;
-  EXPECT_LT(s.find("bob: hi from bob"), s.rfind("ann> hello wor")) << s;
+  EXPECT_NE(s.find("#lobby bob: hi from bob"), std::string::npos) << s;
+  EXPECT_EQ(last_line(s), "ann #lobby> hello wor") << "the typed text was disturbed:\n" << s;
+  EXPECT_LT(s.find("bob: hi from bob"), s.rfind("ann #lobby> hello wor")) << s;
 
   run(tmux() + " send-keys -t chat -l 'ld'");
   run(tmux() + " send-keys -t chat Enter");
@@ -148,12 +174,13 @@ TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   // A second line, typed after one was sent, survives an incoming line too (libedit keeps the
   // finished line in its display state unless the console starts afresh).
   run(tmux() + " send-keys -t chat -l 'second li'");
-  wait_screen([](const std::string& x) { return x.find("ann> second li") != std::string::npos; });
+  wait_screen(
+      [](const std::string& x) { return x.find("ann #lobby> second li") != std::string::npos; });
   bob.send(3, "interrupting");
   ASSERT_EQ(bob.next(), "bob: interrupting");
   s = wait_screen(
       [](const std::string& x) { return x.find("bob: interrupting") != std::string::npos; });
-  EXPECT_EQ(last_line(s), "ann> second li") << "the second typed line was disturbed:\n" << s;
+  EXPECT_EQ(last_line(s), "ann #lobby> second li") << "the second typed line was disturbed:\n" << s;
   run(tmux() + " send-keys -t chat C-u"); // clear it again
   run(tmux() + " send-keys -t chat -l '/ping'");
   run(tmux() + " send-keys -t chat Enter");
@@ -164,6 +191,54 @@ TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   for (int i = 0; i < 100 && run(tmux() + " has-session -t chat 2>&1").empty(); ++i)
     std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(run(tmux() + " has-session -t chat 2>&1").empty()) << "chat-client did not quit";
+}
+
+// Two chat-clients: /join makes a channel current and the prompt says so; a line from another
+// channel arrives marked with it; presence lines; /msg both ways; /who; refusals as "!" lines.
+TEST_F(TerminalTest, ChannelsPromptPresenceAndDirectMessages) {
+  start_client("ann");
+  start_client("bob");
+  for (auto* who : {"ann", "bob"}) {
+    auto s = wait_text(who, std::string{who} + " #lobby>");
+    ASSERT_NE(s.find(std::string{who} + " #lobby>"), std::string::npos) << s;
+  }
+  type_line("ann", "/join #rust");
+  auto s = wait_text("ann", "ann #rust>");
+  EXPECT_NE(s.find("* ann joined #rust"), std::string::npos) << s;
+  EXPECT_EQ(last_line(s), "ann #rust>") << s;
+
+  type_line("bob", "/join rust"); // the # is optional
+  s = wait_text("ann", "* bob joined #rust");
+  EXPECT_NE(s.find("* bob joined #rust"), std::string::npos) << s;
+  type_line("bob", "/part");
+  s = wait_text("ann", "* bob left #rust");
+  EXPECT_NE(s.find("* bob left #rust"), std::string::npos) << s;
+  s = wait_text("bob", "bob #lobby>");
+  EXPECT_NE(s.find("* you left #rust; talking in #lobby"), std::string::npos) << s;
+
+  run(tmux() + " send-keys -t ann -l 'half'");
+  type_line("bob", "hi from the lobby"); // bob's current channel is #lobby again
+  s = wait_text("ann", "#lobby bob: hi from the lobby");
+  EXPECT_NE(s.find("#lobby bob: hi from the lobby"), std::string::npos) << s;
+  EXPECT_EQ(last_line(s), "ann #rust> half") << "the typed text was disturbed:\n" << s;
+  run(tmux() + " send-keys -t ann C-u");
+
+  type_line("ann", "/msg bob psst");
+  s = wait_text("bob", "[dm] ann: psst");
+  EXPECT_NE(s.find("[dm] ann: psst"), std::string::npos) << s;
+  s = wait_text("ann", "[dm -> bob] psst");
+  EXPECT_NE(s.find("[dm -> bob] psst"), std::string::npos) << s;
+  type_line("ann", "/msg nobody hello");
+  s = wait_text("ann", "! no such user");
+  EXPECT_NE(s.find("! no such user"), std::string::npos) << s;
+
+  type_line("ann", "only rust hears this");
+  s = wait_text("ann", "#rust ann: only rust hears this");
+  EXPECT_NE(s.find("#rust ann: only rust hears this"), std::string::npos) << s;
+  type_line("ann", "/who");
+  s = wait_text("ann", "* #rust (1): ann");
+  EXPECT_NE(s.find("* #rust (1): ann"), std::string::npos) << s;
+  EXPECT_EQ(screen("bob").find("only rust hears this"), std::string::npos) << screen("bob");
 }
 
 // -- script mode ---------------------------------------------------------------------------
