@@ -1,6 +1,7 @@
 #include "apps/scenario/scenario.hpp"
 
 #include "messages/frame.hpp"
+#include "messages/protocol_v2.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -63,45 +64,31 @@ std::vector<std::string_view> split_steps(std::string_view line) {
   return steps;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 // A "quoted string" with escapes, or the bare rest of the step.
 bool parse_payload(std::string_view text, std::string& out, std::string& error) {
   if (text.empty() || text.front() != '"') return out = std::string{text}, true;
-  for (std::size_t i = 1; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"')
-      return trim(text.substr(i + 1)).empty() || (error = "text after closing quote", false);
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++i == text.size()) break;
-    switch (text[i]) {
-    case 'n':
-      out += '\n';
-      break;
-    case 't':
-      out += '\t';
-      break;
-    case 'x': {
-      int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return error = "\\x needs two hex digits", false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-      break;
-    }
-    default:
-      out += text[i];
-      break; // \" and \\ and anything else: the character itself
-    }
-  }
-  return error = "missing closing quote", false;
+  std::size_t end = 0;
+  if (!read_quoted(text, end, out, error)) return false;
+  return trim(text.substr(end)).empty() || (error = "text after closing quote", false);
+}
+
+// Version 2 by field: JOIN, MSG, ... by name (TYPE_<n> stays a raw payload, for bad input).
+bool by_field(std::string_view word, uint8_t type) {
+  return type >= v2::first_type && word.substr(0, 5) != "TYPE_";
+}
+
+bool parse_field_step(std::string_view fields, scenario_step& step, std::string& error) {
+  using act = scenario_step::action;
+  step.by_field = true;
+  step.written = std::string{fields};
+  if (step.what == act::send) return parse_v2_send(step.type, fields, step.payload, error);
+  v2_expected expected;
+  if (!parse_v2_expect(step.type, fields, expected, error)) return false;
+  if (step.what == act::expect_by_sender && !expected.exact)
+    return error = "<< compares whole frames: no field may be left open with *", false;
+  step.fields = std::move(expected.fields);
+  step.payload = std::move(expected.payload);
+  return true;
 }
 
 bool parse_step(std::string_view text, scenario_step& step, std::string& error) {
@@ -121,11 +108,18 @@ bool parse_step(std::string_view text, scenario_step& step, std::string& error) 
     return step.what = act::close, true;
   else if (op == "<" && word == "CLOSED")
     return step.what = act::expect_closed, true;
-  else if (op == ">" || op == "<" || op == "<<") {
+  else if (op == "<<" && word == "SAME_ORDER_AS") {
+    step.what = act::expect_same_order;
+    step.payload = std::string{payload};
+    if (payload.empty() || payload.find(' ') != std::string_view::npos)
+      return error = "expected 'NAME << SAME_ORDER_AS OTHER'", false;
+    return true;
+  } else if (op == ">" || op == "<" || op == "<<") {
     auto type = frame_type_from_name(word);
     if (!type) return error = "unknown frame type '" + std::string{word} + "'", false;
     step.type = *type;
     step.what = op == ">" ? act::send : op == "<" ? act::expect : act::expect_by_sender;
+    if (by_field(word, *type)) return parse_field_step(payload, step, error);
   } else {
     return error = "unknown operator '" + std::string{op} + "' (use >, < or <<)", false;
   }
@@ -165,15 +159,20 @@ std::string describe(const scenario_step& step) {
   using act = scenario_step::action;
   switch (step.what) {
   case act::send:
-    return step.client + " > " + frame_type_name(step.type) + " " + step.payload;
+    return step.client + " > " + frame_type_name(step.type) + " " +
+           (step.by_field ? step.written : step.payload);
   case act::send_raw:
     return step.client + " > RAW (" + std::to_string(step.payload.size()) + " bytes)";
   case act::close:
     return step.client + " > CLOSE";
   case act::expect:
-    return step.client + " < " + frame_type_name(step.type) + " \"" + step.payload + "\"";
-  case act::expect_by_sender:
-    return step.client + " << " + frame_type_name(step.type) + " \"" + step.payload + "\"";
+  case act::expect_by_sender: {
+    auto op = step.what == act::expect ? " < " : " << ";
+    if (step.by_field) return step.client + op + frame_type_name(step.type) + " " + step.written;
+    return step.client + op + frame_type_name(step.type) + " \"" + step.payload + "\"";
+  }
+  case act::expect_same_order:
+    return step.client + " << SAME_ORDER_AS " + step.payload;
   case act::expect_closed:
     return step.client + " < CLOSED";
   }

@@ -2,6 +2,7 @@
 
 #include "actors/client_session.hpp"
 #include "apps/scenario/scenario_client.hpp"
+#include "messages/protocol_v2.hpp"
 #include "transport/connector.hpp"
 
 #include <deque>
@@ -15,14 +16,23 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view end_marker = "scenario end";
 
+// A received frame as a scenario would write it: version 2 by field when it decodes, else the
+// payload quoted (escaped for version-2 types, whose payloads are binary).
 std::string show(const inbound_frame& f) {
-  return frame_type_name(f.type) + " \"" + f.payload + "\"";
+  if (!v2::is_v2_type(f.type)) return frame_type_name(f.type) + " \"" + f.payload + "\"";
+  v2_fields fields;
+  std::string why;
+  if (decode_v2(f.type, f.payload, fields, why))
+    return frame_type_name(f.type) + " " + to_string(fields);
+  return frame_type_name(f.type) + " " + quote_v2(f.payload) + " (" + why + ")";
 }
 
-// Whose frame this is for per-sender order: a broadcast's sender, else the frame type.
+// Whose frame this is for per-sender order: a broadcast's sender, a MSG's channel and sender,
+// a DM's sender, else the frame type.
 std::string sender_of(uint8_t type, const std::string& payload) {
   if (type == static_cast<uint8_t>(frame_type::broadcast_msg))
     return payload.substr(0, payload.find(": "));
+  if (auto key = v2_sender_key(type, payload)) return *key;
   return frame_type_name(type);
 }
 
@@ -36,6 +46,7 @@ struct scenario_runner::client {
   // Pending << steps: per sender, the frames still owed, in order.
   std::map<std::string, std::deque<inbound_frame>> by_sender;
   std::size_t by_sender_count = 0;
+  std::vector<inbound_frame> settled; // what the last << steps took, in arrival order
 };
 
 scenario_runner::scenario_runner(caf::actor_system& sys, boost::asio::io_context& ioc,
@@ -104,9 +115,12 @@ std::string scenario_runner::perform(const scenario_step& step) {
     if (auto failure = settle_by_sender(c); !failure.empty()) return failure;
     return expect_frame(c, step);
   case act::expect_by_sender:
+    if (c.by_sender_count == 0) c.settled.clear(); // the first << step of a new group
     c.by_sender[sender_of(step.type, step.payload)].push_back({step.type, step.payload});
     ++c.by_sender_count;
     return {};
+  case act::expect_same_order:
+    return expect_same_order(c, step.payload);
   case act::expect_closed:
     if (auto failure = settle_by_sender(c); !failure.empty()) return failure;
     return expect_closed(c);
@@ -121,8 +135,36 @@ std::string scenario_runner::expect_frame(client& c, const scenario_step& step) 
     c.closed = true;
     return "the connection closed instead (" + e->reason + ")";
   }
+  if (step.by_field) return compare_fields(step, e->frame);
   if (e->frame.type != step.type || e->frame.payload != step.payload)
     return "got " + show(e->frame);
+  return {};
+}
+
+std::string scenario_runner::compare_fields(const scenario_step& step, const inbound_frame& f) {
+  if (f.type != step.type) return "got " + show(f);
+  v2_fields got;
+  std::string why;
+  if (!decode_v2(f.type, f.payload, got, why)) return "got " + show(f);
+  auto diff = diff_v2(step.fields, got);
+  return diff.empty() ? std::string{} : "got " + show(f) + " -- " + diff;
+}
+
+std::string scenario_runner::expect_same_order(client& c, const std::string& other) {
+  auto i = clients_.find(other);
+  if (i == clients_.end() || i->second.get() == &c) return "no other client named " + other;
+  if (auto failure = settle_by_sender(c); !failure.empty()) return failure;
+  if (auto failure = settle_by_sender(*i->second); !failure.empty()) return other + ": " + failure;
+  auto& mine = c.settled;
+  auto& theirs = i->second->settled;
+  if (mine.empty()) return "no << steps before it";
+  for (std::size_t k = 0; k < mine.size() && k < theirs.size(); ++k)
+    if (!(mine[k] == theirs[k]))
+      return "frame " + std::to_string(k + 1) + " was " + show(mine[k]) + ", but " + other +
+             "'s was " + show(theirs[k]);
+  if (mine.size() != theirs.size())
+    return "took " + std::to_string(mine.size()) + " frames by <<, " + other + " " +
+           std::to_string(theirs.size());
   return {};
 }
 
@@ -151,6 +193,7 @@ std::string scenario_runner::settle_by_sender(client& c) {
       return "got " + show(e->frame) + " before " + show(owed.front());
     owed.pop_front();
     --c.by_sender_count;
+    c.settled.push_back(std::move(e->frame));
   }
   c.by_sender.clear();
   return {};

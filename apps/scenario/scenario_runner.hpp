@@ -34,6 +34,8 @@ private:
   client& connect(const std::string& name);
   std::string perform(const scenario_step& step);
   std::string expect_frame(client& c, const scenario_step& step);
+  std::string compare_fields(const scenario_step& step, const inbound_frame& f);
+  std::string expect_same_order(client& c, const std::string& other);
   std::string expect_closed(client& c);
   std::string settle_by_sender(client& c); // checks the pending << steps of `c`
   std::string finish(client& c);           // nothing unexpected may be left over
