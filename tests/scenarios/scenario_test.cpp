@@ -1,5 +1,7 @@
 // scenario_test.cpp -- runs every tests/scenarios/*.chat file against a real in-process server
-// with real client_session actors over TCP on 127.0.0.1.
+// with real client_session actors over TCP on 127.0.0.1; a file's `# options: ...` lines are
+// chat-server options for its server.
+#include "apps/chat-server/server_config.hpp"
 #include "apps/scenario/scenario_runner.hpp"
 #include "tests/support/local_node.hpp"
 
@@ -29,14 +31,41 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+// The words of every "# options:" line, parsed as chat-server's command line would be.
+bool server_options_of(const std::string& text, chat::server_options& out, std::string& error) {
+  constexpr std::string_view header = "# options:";
+  std::vector<std::string> words{"chat-server"};
+  std::istringstream lines{text};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.compare(0, header.size(), header) != 0) continue;
+    std::istringstream rest{line.substr(header.size())};
+    for (std::string word; rest >> word;)
+      words.push_back(word);
+  }
+  chat::server_config cfg;
+  std::vector<char*> argv;
+  for (auto& w : words)
+    argv.push_back(w.data());
+  if (auto err = cfg.parse_command_line(static_cast<int>(argv.size()), argv.data()))
+    return error = cfg.render(err), false;
+  if (error = cfg.validate(); !error.empty()) return false;
+  out = cfg.node_options();
+  out.host = "127.0.0.1";
+  out.port = 0;
+  return true;
+}
+
 class ScenarioTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioTest, EveryClientReceivesWhatTheScriptSays) {
+  auto text = read_file(GetParam());
   chat::scenario script;
   std::string error;
-  ASSERT_TRUE(chat::parse_scenario(read_file(GetParam()), script, error)) << error;
+  ASSERT_TRUE(chat::parse_scenario(text, script, error)) << error;
   ASSERT_FALSE(script.steps.empty());
-  chat::test::local_node node;
+  chat::server_options options;
+  ASSERT_TRUE(server_options_of(text, options, error)) << GetParam() << ": " << error;
+  chat::test::local_node node{options};
   std::string failure;
   {
     chat::scenario_runner runner{node.system(), node.io(), "127.0.0.1", node.port(),
