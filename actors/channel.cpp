@@ -5,6 +5,8 @@
 #include "messages/frame_encoder.hpp"
 #include "messages/protocol_v2.hpp"
 
+#include <algorithm>
+
 namespace chat {
 
 namespace {
@@ -23,6 +25,34 @@ void start_batch(channel_ptr self) {
     self->send(self, flush_atom_v); // handled after every post already in the mailbox
 }
 
+// Observers see what version-2 members see, decoded: a cost paid only when someone observes.
+void tell_observers(channel_ptr self, const frame_batch& v2) {
+  auto& st = self->state;
+  for (auto& f : frames(v2)) {
+    const auto& b = bytes(f);
+    std::string_view payload{b.data() + header_size, b.size() - header_size};
+    channel_event event;
+    event.channel = st.options.name;
+    auto type = static_cast<v2::type>(b[header_size - 1]);
+    if (type == v2::type::msg) {
+      auto m = v2::decode_msg_delivery(payload);
+      if (auto* d = std::get_if<v2::msg_delivery>(&m)) {
+        event.user = std::move(d->sender);
+        event.text = std::move(d->text);
+      }
+    } else if (type == v2::type::presence) {
+      auto p = v2::decode_presence_event(payload);
+      if (auto* d = std::get_if<v2::presence_event>(&p)) {
+        event.what = static_cast<channel_event::kind>(d->kind);
+        event.user = std::move(d->user);
+      }
+    }
+    if (event.user.empty()) continue; // not ours to explain (the channel encodes only these)
+    for (auto& o : st.observers)
+      self->send(o, event_atom_v, event);
+  }
+}
+
 // The one place a batch leaves the channel for its members (the performance issue hands it to
 // connections directly from here).
 void fan_out(channel_ptr self, const frame_batch& v1, const frame_batch& v2) {
@@ -30,6 +60,7 @@ void fan_out(channel_ptr self, const frame_batch& v1, const frame_batch& v2) {
     const auto& batch = m.v2 ? v2 : v1;
     if (!frames(batch).empty()) self->send(m.who, deliver_atom_v, batch); // a reference count
   }
+  if (!self->state.observers.empty()) tell_observers(self, v2);
 }
 
 void deliver_batch(channel_ptr self) {
@@ -53,7 +84,7 @@ bool wants_v1(channel_ptr self) {
 }
 bool wants_v2(channel_ptr self) {
   auto& st = self->state;
-  return st.members.size() > st.v1_members || st.options.node;
+  return st.members.size() > st.v1_members || !st.observers.empty() || st.options.node;
 }
 
 void presence(channel_ptr self, const std::string& user, v2::presence_kind kind) {
@@ -66,7 +97,8 @@ void presence(channel_ptr self, const std::string& user, v2::presence_kind kind)
 void report(channel_ptr self) {
   auto& st = self->state;
   self->send(st.options.directory, members_atom_v, st.options.name,
-             static_cast<uint32_t>(st.members.size()), st.joins_seen);
+             static_cast<uint32_t>(st.members.size()), st.joins_seen,
+             static_cast<uint32_t>(st.observers.size()));
 }
 
 void remove(channel_ptr self, std::map<std::string, channel_member>::iterator i,
@@ -141,12 +173,33 @@ who(channel_ptr self, const std::string& after, uint16_t limit) {
 
 } // namespace
 
+void observe(channel_ptr self, channel_observer who) {
+  auto& st = self->state;
+  ++st.joins_seen;
+  if (std::find(st.observers.begin(), st.observers.end(), who) == st.observers.end()) {
+    deliver_batch(self); // it sees events from now on, not from the middle of a batch
+    self->monitor(who);
+    st.observers.push_back(std::move(who));
+  }
+  report(self);
+}
+
+bool unobserve(channel_ptr self, const caf::actor_addr& who) {
+  auto& obs = self->state.observers;
+  auto i = std::find_if(obs.begin(), obs.end(), [&](auto& o) { return o.address() == who; });
+  if (i == obs.end()) return false;
+  obs.erase(i);
+  report(self);
+  return true;
+}
+
 channel_actor::behavior_type channel(channel_ptr self, channel_options options) {
   self->state.options = std::move(options);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     auto i = st.users.find(dm.source);
     if (i != st.users.end()) remove(self, st.members.find(i->second), v2::presence_kind::dropped);
+    unobserve(self, dm.source);
   });
   return {
       [self](post_atom, const std::string& user, const std::string& text) {
@@ -169,6 +222,10 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
       [self](flush_atom) { deliver_batch(self); },
       [self](relay_atom, const frame_batch& v1, const frame_batch& v2) { fan_out(self, v1, v2); },
       [self](retire_atom) { self->quit(); },
+      [self](observe_atom, channel_observer who) { observe(self, std::move(who)); },
+      [self](unobserve_atom, const channel_observer& who) {
+        if (unobserve(self, who.address())) self->demonitor(who.address());
+      },
   };
 }
 

@@ -34,7 +34,8 @@ struct channel_state {
   // What was accepted since the last delivery, in order, once per protocol version.
   std::vector<frame> v1_batch;
   std::vector<frame> v2_batch;
-  uint64_t joins_seen = 0; // for the directory's retire rule
+  std::vector<channel_observer> observers; // attached at run time; few, so a vector
+  uint64_t joins_seen = 0;                 // joins and observes, for the directory's retire rule
   static inline const char* name = "channel";
 };
 
@@ -45,7 +46,8 @@ using channel_ptr = channel_actor::stateful_pointer<channel_state>;
 // a flush, and on flush each member gets ONE deliver with the batch of its version. Membership
 // changes deliver the pending batch first, so a member sees exactly the messages accepted
 // while it was a member, and one order: the channel's. Version-1 members exist only in the
-// default channel (they are put there at LOGIN) and never see a version-2 frame.
+// default channel (they are put there at LOGIN) and never see a version-2 frame. Observers get
+// each event decoded from the version-2 batch as members get it, so in the same order.
 channel_actor::behavior_type channel(channel_ptr self, channel_options options);
 
 } // namespace chat

@@ -8,25 +8,29 @@ namespace chat {
 
 namespace {
 
-caf::result<channel_handle> join(directory_ptr self, const std::string& name,
-                                 const std::string& user, member_actor who, bool v2) {
+// The channel of that name, spawned if there is none; nullptr past --max-channels.
+directory_entry* find_or_spawn(directory_ptr self, const std::string& name) {
   auto& st = self->state;
   auto i = st.channels.find(name);
-  if (i == st.channels.end()) {
-    if (st.channels.size() >= st.limits.max_channels && name != default_channel)
-      return make_error(errc::too_many_channels, name);
-    channel_options options{name, st.limits.max_channel_members,
-                            caf::actor_cast<directory_actor>(self), st.node};
-    // Linked: a directory that goes takes its channels along.
-    auto ch = self->spawn<caf::linked>(channel, std::move(options));
-    i = st.channels.emplace(name, directory_entry{std::move(ch)}).first;
-  }
-  ++i->second.joins_sent;
-  return self->delegate(i->second.channel, join_atom_v, user, std::move(who), v2);
+  if (i != st.channels.end()) return &i->second;
+  if (st.channels.size() >= st.limits.max_channels && name != default_channel) return nullptr;
+  channel_options options{name, st.limits.max_channel_members,
+                          caf::actor_cast<directory_actor>(self), st.node};
+  // Linked: a directory that goes takes its channels along.
+  auto ch = self->spawn<caf::linked>(channel, std::move(options));
+  return &st.channels.emplace(name, directory_entry{std::move(ch)}).first->second;
 }
 
-void on_members(directory_ptr self, const std::string& name, uint32_t members,
-                uint64_t joins_seen) {
+caf::result<channel_handle> join(directory_ptr self, const std::string& name,
+                                 const std::string& user, member_actor who, bool v2) {
+  auto* entry = find_or_spawn(self, name);
+  if (!entry) return make_error(errc::too_many_channels, name);
+  ++entry->joins_sent;
+  return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2);
+}
+
+void on_members(directory_ptr self, const std::string& name, uint32_t members, uint64_t joins_seen,
+                uint32_t observers) {
   auto& st = self->state;
   auto i = st.channels.find(name);
   // A report from a channel already retired (a new one of that name may exist) is stale.
@@ -34,7 +38,7 @@ void on_members(directory_ptr self, const std::string& name, uint32_t members,
       i->second.channel.address() != caf::actor_cast<caf::actor_addr>(self->current_sender()))
     return;
   i->second.members = members;
-  if (members == 0 && joins_seen == i->second.joins_sent) {
+  if (members == 0 && observers == 0 && joins_seen == i->second.joins_sent) {
     self->send(i->second.channel, retire_atom_v);
     st.channels.erase(i);
   }
@@ -69,8 +73,18 @@ directory_actor::behavior_type directory(directory_ptr self, directory_limits li
   return {
       [self](join_atom, const std::string& name, const std::string& user, member_actor who,
              bool v2) { return join(self, name, user, std::move(who), v2); },
-      [self](members_atom, const std::string& name, uint32_t members, uint64_t joins_seen) {
-        on_members(self, name, members, joins_seen);
+      [self](members_atom, const std::string& name, uint32_t members, uint64_t joins_seen,
+             uint32_t observers) { on_members(self, name, members, joins_seen, observers); },
+      [self](observe_atom, const std::string& name, channel_observer who) {
+        // An observer may watch a channel nobody is in yet; it counts like a join.
+        if (auto* entry = find_or_spawn(self, name)) {
+          ++entry->joins_sent;
+          self->send(entry->channel, observe_atom_v, std::move(who));
+        }
+      },
+      [self](unobserve_atom, const std::string& name, const channel_observer& who) {
+        auto i = self->state.channels.find(name);
+        if (i != self->state.channels.end()) self->send(i->second.channel, unobserve_atom_v, who);
       },
       [self](who_atom, const std::string& name, const std::string& after,
              uint16_t limit) -> caf::result<uint32_t, std::vector<std::string>, std::string> {

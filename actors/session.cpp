@@ -138,8 +138,26 @@ void on_text_frame(session_ptr self, const inbound_frame& f) {
   self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
 }
 
+// A frame type 64..127 goes to its handler, if one is registered, with the sender's name.
+bool forward_extension(session_ptr self, inbound_frame& f) {
+  auto& st = self->state;
+  if (f.type < v2::first_extension_type || f.type > v2::last_extension_type ||
+      !st.limits.extensions)
+    return false;
+  auto i = st.limits.extensions->find(f.type);
+  if (i == st.limits.extensions->end()) return false;
+  if (st.user.empty()) {
+    send_error(self, "login first");
+    return true;
+  }
+  self->send(i->second, extension_atom_v, f.type, st.user, std::move(f.payload),
+             caf::actor_cast<client_link>(self));
+  return true;
+}
+
 void on_frame(session_ptr self, inbound_frame& f) {
   if (v2::is_v2_type(f.type)) return on_v2_frame(self, f);
+  if (forward_extension(self, f)) return;
   switch (static_cast<frame_type>(f.type)) {
   case frame_type::login:
     return on_login(self, std::move(f.payload));
@@ -238,6 +256,7 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
       [self](direct_atom, const std::string&, const std::string& from, const std::string& text) {
         return on_direct(self, from, text);
       },
+      [self](send_atom, const frame& f) { self->state.conn->send(f); }, // an extension's answer
       [self](evict_atom) {
         // In a cluster, an earlier login of our name on another node won (docs/CLUSTER.md): we
         // are logged out, the connection stays, and a LOGIN with another name may follow.

@@ -10,12 +10,17 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace chat {
 
-// Per-user bounds a session enforces; set by server options.
+// Who handles which extension frame type (64..127): fixed before the server starts, then shared
+// read-only by every session.
+using extension_table = std::map<uint8_t, extension_handler>;
+
+// Per-user bounds a session enforces, set by server options; and the extension handlers.
 struct session_limits {
   // Messages per second, refilled continuously; 0: no limit. One allowance for every message a
   // user sends: BROADCAST_MSG, MSG to any channel, DM.
@@ -27,6 +32,7 @@ struct session_limits {
   uint32_t max_channels_per_user = 100;
   uint32_t max_channel_members = 0; // told to clients in HELLO; the channel enforces it
   uint16_t page_size = 100;         // WHO / LIST entries per reply at most
+  std::shared_ptr<const extension_table> extensions; // none: every type 64..127 is unknown
 };
 
 // Where the session is in its life:

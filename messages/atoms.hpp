@@ -32,6 +32,12 @@ CHAT_ATOM(list_atom, "list");       // the channels, paged
 CHAT_ATOM(members_atom, "members"); // channel -> directory: how many members now
 CHAT_ATOM(retire_atom, "retire");   // directory -> channel: you are empty and forgotten
 
+// extension points (docs/ARCHITECTURE.md "Extending")
+CHAT_ATOM(observe_atom, "observe");     // attach an observer to a channel
+CHAT_ATOM(unobserve_atom, "unobserve"); // detach it
+CHAT_ATOM(event_atom, "event");         // channel -> observer: one decoded event
+CHAT_ATOM(extension_atom, "extension"); // session -> the handler of a frame type 64..127
+
 // client session commands
 CHAT_ATOM(login_atom, "login");
 CHAT_ATOM(echo_atom, "echo");

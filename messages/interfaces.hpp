@@ -33,8 +33,43 @@ using member_actor = caf::typed_actor<
     caf::reacts_to<deliver_atom, frame_batch>, caf::reacts_to<evict_atom>,
     caf::replies_to<direct_atom, std::string, std::string, std::string>::with<caf::ok_atom>>;
 
+// What a channel tells its observers, decoded (no observer parses wire frames): someone joined,
+// left or dropped out, or said `text`.
+struct channel_event {
+  enum class kind : uint8_t { joined = 1, left = 2, dropped = 3, message = 4 };
+  kind what = kind::message;
+  std::string channel;
+  std::string user;
+  std::string text; // for a message
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, channel_event& x) {
+  return f(caf::meta::type_name("chat::channel_event"), x.what, x.channel, x.user, x.text);
+}
+
+inline bool operator==(const channel_event& a, const channel_event& b) {
+  return a.what == b.what && a.channel == b.channel && a.user == b.user && a.text == b.text;
+}
+
+// An observer of channels: attached and detached at run time through the directory
+// (observe/unobserve); it sees every event of the channel in the channel's order.
+using channel_observer = caf::typed_actor<caf::reacts_to<event_atom, channel_event>>;
+
+// A member that reads its channels as decoded events (a bot): it joins as a member (to be
+// listed, and to post) and observes the channels it joined; frames delivered to it are ignored.
+using bot_actor = member_actor::extend_with<channel_observer>;
+
+// Anything that may send a frame to one client: the extension handler's way to answer.
+using client_link = caf::typed_actor<caf::reacts_to<send_atom, frame>>;
+
 // Server side of one TCP connection.
-using session_actor = connection_owner::extend_with<member_actor>;
+using session_actor = connection_owner::extend_with<member_actor>::extend_with<client_link>;
+
+// The handler of an extension frame type (64..127), registered with the server before it
+// starts (server::handle_extension): type, the sender's user name, the payload, and the
+// sender's session to answer through. Sessions forward such frames only from logged-in users.
+using extension_handler = caf::typed_actor<
+    caf::reacts_to<extension_atom, uint8_t, std::string, std::string, client_link>>;
 
 // What a member holds once it has joined a channel (docs/ARCHITECTURE.md "Channels"):
 //   post   user, text: a message from that user, accepted only from the member holding it;
@@ -95,18 +130,21 @@ using node_actor = caf::typed_actor<
 //            member replaces the older one if they differ);
 //   flush    the end of the current batch (the channel's own marker);
 //   relay    v1 batch, v2 batch accepted on another node: local fan-out only;
-//   retire   the directory agrees the channel is gone: quit.
+//   retire   the directory agrees the channel is gone: quit;
+//   observe / unobserve   attach or detach an observer (forwarded by the directory).
 using channel_actor = channel_handle::extend<
     caf::replies_to<join_atom, std::string, member_actor, bool>::with<channel_handle>,
     caf::reacts_to<flush_atom>, caf::reacts_to<relay_atom, frame_batch, frame_batch>,
-    caf::reacts_to<retire_atom>>;
+    caf::reacts_to<retire_atom>, caf::reacts_to<observe_atom, channel_observer>,
+    caf::reacts_to<unobserve_atom, channel_observer>>;
 
 // Finds or spawns a channel by name; the one place that knows every channel of a node.
 //   join     channel, user, member, v2: forwarded to the channel (spawned on first join); or
 //            errc::too_many_channels;
-//   members  channel, members now, joins the channel has seen: from the channel itself, so
-//            LIST needs no round trip and an empty channel retires only when no join is on its
-//            way to it;
+//   members  channel, members now, joins (and observes) the channel has seen, observers now:
+//            from the channel itself, so LIST needs no round trip and a channel retires only
+//            when it has no member, no observer, and nothing on its way to it;
+//   observe / unobserve   channel, observer: attach (spawning the channel if needed) or detach;
 //   who      channel, after, limit: as channel_handle's who, or errc::no_such_channel;
 //   list     after, limit: total channels, names, member counts, next;
 //   count    channel: members right now (0 for no such channel): operators and tests;
@@ -116,7 +154,9 @@ using channel_actor = channel_handle::extend<
 //            `who` and `list` are the cluster's, through the node.
 using directory_actor = caf::typed_actor<
     caf::replies_to<join_atom, std::string, std::string, member_actor, bool>::with<channel_handle>,
-    caf::reacts_to<members_atom, std::string, uint32_t, uint64_t>,
+    caf::reacts_to<members_atom, std::string, uint32_t, uint64_t, uint32_t>,
+    caf::reacts_to<observe_atom, std::string, channel_observer>,
+    caf::reacts_to<unobserve_atom, std::string, channel_observer>,
     caf::replies_to<who_atom, std::string, std::string,
                     uint16_t>::with<uint32_t, std::vector<std::string>, std::string>,
     caf::replies_to<list_atom, std::string, uint16_t>::with<uint32_t, std::vector<std::string>,

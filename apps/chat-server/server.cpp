@@ -57,10 +57,13 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
   try {
     if (options.cluster_port != 0) node_ = join_cluster(sys, roster_, directory_, options);
     transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
-    auto on_accept =
-        [this, limits = options.session](const std::shared_ptr<transport::tcp_connection>& conn) {
-          return connection_owner{sys_.spawn(session, roster_, directory_, conn, limits)};
-        };
+    extensions_ = std::make_shared<extension_table>();
+    session_limits_ = options.session;
+    session_limits_.extensions = extensions_;
+    // Runs on an I/O thread, only after start(): session_limits_ no longer changes then.
+    auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
+      return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
+    };
     listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
                                                       policy_for(options), on_accept);
   } catch (...) {
@@ -71,7 +74,15 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
   }
 }
 
+void server::handle_extension(uint8_t type, extension_handler handler) {
+  if (type < 64 || type > 127)
+    throw std::invalid_argument("extension frame types are 64..127, not " + std::to_string(type));
+  if (started_) throw std::invalid_argument("handle_extension after start()");
+  (*extensions_)[type] = std::move(handler);
+}
+
 void server::start() {
+  started_ = true;
   listener_->start();
 }
 

@@ -59,6 +59,11 @@ public:
   const std::optional<node_actor>& node() const { return node_; }
   std::size_t open_connections() const { return listener_->open_connections(); }
 
+  // Frames of `type` (64..127) from logged-in clients go to `handler` (docs/ARCHITECTURE.md
+  // "Extending"). Call before start(); a second handler for a type replaces the first.
+  // Throws std::invalid_argument for a type outside 64..127 or after start().
+  void handle_extension(uint8_t type, extension_handler handler);
+
   // Starts accepting. Call after whatever must be in place before any client (bots).
   void start();
 
@@ -75,6 +80,9 @@ private:
   directory_actor directory_;
   std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
+  session_limits session_limits_;               // what every session is spawned with
+  std::shared_ptr<extension_table> extensions_; // filled before start(), then read-only
+  bool started_ = false;
 };
 
 } // namespace chat

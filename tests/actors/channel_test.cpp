@@ -340,3 +340,45 @@ TEST_F(ChannelTest, ReconnectUnderTheSameUserReplacesTheOlderMember) {
 }
 
 } // namespace
+
+namespace {
+
+using events = std::shared_ptr<std::vector<chat::channel_event>>;
+
+chat::channel_observer::behavior_type recording_observer(events log) {
+  return {[log](chat::event_atom, const chat::channel_event& e) { log->push_back(e); }};
+}
+
+using kind = chat::channel_event::kind;
+
+TEST_F(ChannelTest, ObserverSeesDecodedEventsInOrderUntilDetached) {
+  auto log = std::make_shared<std::vector<chat::channel_event>>();
+  auto watcher = sys.spawn(recording_observer, log);
+  self->send(directory, chat::observe_atom_v, std::string{"c"}, watcher);
+  sched.run();
+  EXPECT_EQ(std::get<0>(list("", 0)), 1u) << "observing a channel nobody is in creates it";
+  auto me = join_self("c", "me");
+  post(me, "me", "hi");
+  self->send(me, chat::leave_atom_v, std::string{"me"});
+  sched.run();
+  EXPECT_EQ(*log, (std::vector<chat::channel_event>{{kind::joined, "c", "me", ""},
+                                                    {kind::message, "c", "me", "hi"},
+                                                    {kind::left, "c", "me", ""}}));
+  self->send(directory, chat::unobserve_atom_v, std::string{"c"}, watcher);
+  sched.run();
+  EXPECT_EQ(std::get<0>(list("", 0)), 0u) << "no member, no observer: the channel retires";
+  drain_self();
+  self->send_exit(watcher, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(ChannelTest, ObserverThatDiesIsDetached) {
+  auto log = std::make_shared<std::vector<chat::channel_event>>();
+  auto watcher = sys.spawn(recording_observer, log);
+  self->send(directory, chat::observe_atom_v, std::string{"c"}, watcher);
+  sched.run();
+  caf::anon_send_exit(watcher, caf::exit_reason::kill);
+  sched.run();
+  EXPECT_EQ(std::get<0>(list("", 0)), 0u);
+}
+
+} // namespace

@@ -277,3 +277,31 @@ TEST_F(SessionTest, ServerOnlyFramesFromAClientGetAnError) {
 }
 
 } // namespace
+
+namespace {
+
+// An extension handler that answers every frame with "<user> sent <payload>" on its own type.
+chat::extension_handler::behavior_type echo_extension() {
+  return {[](chat::extension_atom, uint8_t type, const std::string& user,
+             const std::string& payload, const chat::client_link& to) {
+    caf::anon_send(to, chat::send_atom_v, chat::encode(type, user + " sent " + payload));
+  }};
+}
+
+TEST_F(SessionTest, ExtensionFramesGoToTheirHandlerWithTheSendersName) {
+  auto table = std::make_shared<chat::extension_table>();
+  (*table)[64] = sys.spawn(echo_extension);
+  limits.extensions = table;
+  auto [s, conn] = connect();
+  receive(s, {64, "x"});
+  EXPECT_EQ(conn->take(), frames{error("login first")});
+  receive(s, in(frame_type::login, "ann"));
+  conn->take();
+  receive(s, {64, "dice"});
+  EXPECT_EQ(conn->take(), (frames{{64, "ann sent dice"}}));
+  receive(s, {65, "nobody handles 65"});
+  EXPECT_EQ(conn->take(), frames{error("unknown frame type 65")});
+  self->send_exit(table->at(64), caf::exit_reason::user_shutdown);
+}
+
+} // namespace

@@ -45,7 +45,8 @@ void channel_fanout(benchmark::State& state) {
   std::atomic<uint64_t> delivered{0};
   auto roster = sys.spawn(chat::roster);
   auto directory = sys.spawn(chat::directory, chat::directory_limits{});
-  chat::session_limits unlimited{0, 1};
+  chat::session_limits unlimited;
+  unlimited.max_broadcast_rate = 0;
   std::vector<chat::session_actor> sessions;
   for (int i = 0; i < members; ++i) {
     auto s = sys.spawn(chat::session, roster, directory,
