@@ -160,6 +160,30 @@ def write(folder, seeds):
     print(f"{out}: {len(seeds)} seeds")
 
 
+# -- session seeds that speak version 2: HELLO, LOGIN, then channels, DMs, WHO and LIST ----------
+HELLO, JOIN, LEAVE, MSG, DM, WHO, LIST = range(7, 14)
+V2_HELLO = rec(HELLO, u16(2))
+
+SESSION_SEEDS.update({
+    "v2_join_msg_leave": V2_HELLO + rec(LOGIN, "ann") + rec(JOIN, u32(1) + str8("c"))
+    + rec(MSG, u32(2) + str8("c") + text("hi")) + rec(LEAVE, u32(3) + str8("c")),
+    "v2_two_members_presence": V2_HELLO + rec(HELLO, u16(2), op=PEER | RUN) + rec(LOGIN, "ann")
+    + rec(LOGIN, "bob", op=PEER | RUN) + rec(JOIN, u32(1) + str8("c"))
+    + rec(JOIN, u32(1) + str8("c"), op=PEER | RUN) + rec(MSG, u32(2) + str8("c") + text("yo"))
+    + rec(0, "eof", op=PEER | CLOSED | RUN),
+    "v2_dm_who_list": V2_HELLO + rec(HELLO, u16(2), op=PEER | RUN) + rec(LOGIN, "ann")
+    + rec(LOGIN, "bob", op=PEER | RUN) + rec(DM, u32(4) + str8("bob") + text("psst"))
+    + rec(DM, u32(5) + str8("nobody") + text("x")) + rec(JOIN, u32(6) + str8("lobby"))
+    + rec(WHO, u32(7) + str8("lobby") + str8("") + u16(0)) + rec(LIST, u32(8) + str8("") + u16(1)),
+    "v2_v1_lobby": rec(LOGIN, "old", op=PEER | RUN) + V2_HELLO + rec(LOGIN, "ann")
+    + rec(JOIN, u32(1) + str8("lobby")) + rec(BROADCAST_MSG, "v1 way")
+    + rec(MSG, u32(2) + str8("lobby") + text("v2 way")) + rec(BROADCAST_MSG, "hi", op=PEER | RUN),
+    "v2_bad_fields": V2_HELLO + rec(LOGIN, "ann") + rec(JOIN, u32(1) + b"\x28ab")
+    + rec(JOIN, u32(2) + str8("a b")) + rec(MSG, u32(3) + str8("c") + text("x") + b"extra")
+    + rec(HELLO, u16(2)) + rec(14, u32(1) + u8(0) + str16("")),
+    "v2_without_hello": rec(LOGIN, "ann") + rec(JOIN, u32(1) + str8("c")) + rec(HELLO, b"xyz"),
+})
+
 if __name__ == "__main__":
     write("frame_decoder", DECODER_SEEDS)
     write("session", SESSION_SEEDS)
