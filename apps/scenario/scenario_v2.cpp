@@ -169,12 +169,16 @@ bool parse_message(message& m, uint8_t type, std::string_view text, bool open_ok
     if (!why.empty()) return error = w.name + ": " + why, false;
   }
   if (rest_open && !open_ok) return error = "a lone * only in what a client expects", false;
-  std::string missing;
+  std::vector<std::string> missing;
   for (auto& f : all)
-    if (given.count(f.name) == 0 && !rest_open) missing += " " + f.name;
-  if (!missing.empty())
-    return error = "missing" + missing + (open_ok ? " (end with * to leave fields open)" : ""),
-           false;
+    if (given.count(f.name) == 0 && !rest_open) missing.push_back(f.name);
+  if (!missing.empty()) {
+    error = missing.size() == 1 ? "missing field:" : "missing fields:";
+    for (auto& name : missing)
+      error += " " + name;
+    if (open_ok) error += " (end with * to leave fields open)";
+    return false;
+  }
   if (out) {
     *out = fields_of(m);
     for (auto& f : *out)

@@ -157,7 +157,8 @@ TEST(ScenarioParserTest, Version2ErrorsSayWhatIsWrong) {
     auto error = parse_error(text);
     EXPECT_NE(error.find(what), std::string::npos) << text << " -> " << error;
   };
-  has("a > JOIN ref=1", "missing channel");
+  has("a > JOIN ref=1", "missing field: channel");
+  has("a > WHO ref=1 channel=c", "missing fields: after limit");
   has("a > JOIN ref=1 channel=x room=y", "JOIN has no field 'room' (ref channel)");
   has("a > JOIN ref=1 ref=2 channel=x", "ref: written twice");
   has("a > JOIN ref=4294967296 channel=x",
@@ -175,7 +176,7 @@ TEST(ScenarioParserTest, Version2ErrorsSayWhatIsWrong) {
   has("a < JOIN ref=1 channel=x", "the server never sends JOIN");
   has("a < REPLY ref=1 status=maybe text=\"\"", "status: 'maybe' is not ok or refused");
   has("a < PRESENCE channel=c user=u event=gone", "event: 'gone' is not joined, left or dropped");
-  has("a < REPLY ref=1 status=ok", "missing text (end with * to leave fields open)");
+  has("a < REPLY ref=1 status=ok", "missing field: text (end with * to leave fields open)");
   has("a < REPLY * ref=1", "a lone * must come after the last field");
   has("a < WHO_REPLY ref=1 channel=c total=1 names=ann next=\"\"", "names: expected a list");
   has("a < WHO_REPLY ref=1 channel=c total=1 names=[a:1] next=\"\"", "entries are names");
