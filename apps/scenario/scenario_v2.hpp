@@ -1,6 +1,5 @@
-// scenario_v2.hpp -- version-2 frames written by field in scenario files ("JOIN ref=1
-// channel=rust"): field text in, protocol_v2 payloads out (encoded with v2::encode), and received
-// payloads back into fields (decoded with the v2 decoders) to compare and print one by one.
+// scenario_v2.hpp -- version-2 frames written by field in scenario files ("JOIN ref=1 channel=x"):
+// text to v2::encode'd payloads, received payloads (v2 decoders) to fields compared one by one.
 // Called by scenario.cpp (parsing steps) and scenario_runner.cpp (expecting, failure messages).
 #pragma once
 
