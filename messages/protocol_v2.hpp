@@ -99,7 +99,7 @@ enum class status : uint8_t { ok = 0, refused = 1 };
 struct reply {
   uint32_t ref = 0;
   status result = status::ok;
-  std::string text; // "" on success, else the reason (docs/PROTOCOL.md lists them)
+  std::string text; // the reason when refused; on success "" or a note ("already a member")
 };
 
 struct msg_delivery {
