@@ -111,6 +111,9 @@ void ask(client_supervisor_ptr self, pending_request p) {
   if (is_v2(p.what) && st.options.version < v2::version)
     return answer_error(p, make_error(errc::refused, "version 2 is switched off"),
                         "version 2 is switched off");
+  if (is_v2(p.what) && !st.hello_pending && !st.server_v2) // it answered HELLO with ERROR
+    return answer_error(p, make_error(errc::refused, "the server does not speak version 2"),
+                        "the server does not speak version 2");
   if (auto why = local_refusal(self, p); !why.empty())
     return answer_error(p, make_error(errc::refused, why), why);
   p.id = ++st.next_id;

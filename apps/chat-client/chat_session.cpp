@@ -34,6 +34,8 @@ bool answers_us(const inbound_frame& f) {
   switch (f.type) {
   case static_cast<uint8_t>(frame_type::pong):
     return f.payload.compare(0, 12, "client ping ") == 0;
+  case static_cast<uint8_t>(frame_type::error): // a version-1 server's answer to our HELLO
+    return f.payload == "unknown frame type " + std::to_string(int{v2::first_type});
   case static_cast<uint8_t>(v2::type::hello):
   case static_cast<uint8_t>(v2::type::reply):
   case static_cast<uint8_t>(v2::type::who_reply):
