@@ -1,9 +1,6 @@
-// client_supervisor.hpp -- keeps one client connection alive on behalf of chat::client: dials
-// through the dialer it is given (so no Asio here), spawns a client_session per connection,
-// reconnects with capped back-off and logs in and rejoins its channels again if asked to, and
-// answers the facade's requests when the server's reply arrives. Spawned by chat::client only.
-// client_supervisor.cpp holds the connection's life, client_requests.cpp the requests going
-// out, client_answers.cpp the frames coming in.
+// client_supervisor.hpp -- keeps one client connection alive for chat::client (its only
+// spawner): dials (no Asio here), reconnects, logs in and rejoins again, and answers requests.
+// Its .cpp holds the connection's life; client_requests.cpp and client_answers.cpp the requests.
 #pragma once
 
 #include "actors/client_callbacks.hpp"

@@ -1,7 +1,6 @@
-// frame_printer.hpp -- how chat-client shows things: every frame from the server (versions 1
-// and 2) as one readable terminal line, and the lines of its own commands' results.
-// Pure; used by chat-client's callbacks and command handlers. Control bytes are escaped, so a
-// peer's text can never move the cursor or recolour the terminal.
+// frame_printer.hpp -- every server frame (versions 1 and 2) and chat-client's command results
+// as one readable terminal line. Pure; used by chat-client's callbacks and commands. Control
+// bytes are escaped, so a peer's text can never move the cursor or recolour the terminal.
 #pragma once
 
 #include "messages/frame.hpp"
