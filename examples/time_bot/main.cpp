@@ -1,4 +1,4 @@
-// main.cpp -- time-bot-server: chat-server plus one member that has no socket, the time bot.
+// main.cpp -- time-bot-server: chat-server plus one bot (a member with no socket), the time bot.
 // Everything but the one spawn is chat-server's own life cycle (serve_main); the bot is spawned
 // before the node accepts anyone, so no client can take its name first.
 #include "apps/chat-server/serve.hpp"

@@ -2,7 +2,6 @@
 
 #include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
-#include "messages/frame_decoder.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -15,27 +14,16 @@ namespace {
 
 constexpr std::string_view time_command = "!time";
 
-// `payload` is "<name>: <text>" as the channel encodes it for version-1 members. Names may contain
-// ": " themselves, so the split at the first one misreads such a name; the bot then stays silent,
-// which is harmless.
-void on_broadcast(time_bot_ptr self, std::string_view payload) {
-  auto separator = payload.find(": ");
-  if (separator == std::string_view::npos || payload.substr(separator + 2) != time_command) return;
-  if (payload.substr(0, separator) == time_bot_name) return; // never answer ourselves
+// The channel decoded the message for us: sender and text are fields, not a "<name>: <text>"
+// string to split, so a name containing ": " cannot fool the bot.
+void on_event(time_bot_ptr self, const channel_event& e) {
+  if (e.what != channel_event::kind::message || e.text != time_command) return;
+  if (e.user == time_bot_name) return; // never answer ourselves
+  // Until the join's reply comes we have no handle to post with; such an early "!time" goes
+  // unanswered (the bot is listed in the channel only once the join has succeeded).
   if (self->state.lobby)
     self->send(*self->state.lobby, post_atom_v, std::string{time_bot_name},
                "the time is " + iso8601_utc(self->state.clock()));
-}
-
-void on_deliver(time_bot_ptr self, const frame_batch& batch) {
-  for (const auto& f : frames(batch)) {
-    // Each frame is whole and comes from the channel, so its own size is the only bound; a fresh
-    // decoder per frame means one odd frame cannot silence the rest of the batch.
-    frame_decoder decoder{bytes(f).size()};
-    decoder.feed(bytes(f).data(), bytes(f).size(), [self](uint8_t type, std::string_view payload) {
-      if (type == static_cast<uint8_t>(frame_type::broadcast_msg)) on_broadcast(self, payload);
-    });
-  }
 }
 
 void fail(time_bot_ptr self, caf::error err) {
@@ -43,10 +31,15 @@ void fail(time_bot_ptr self, caf::error err) {
   self->quit(std::move(err));
 }
 
-// As a version-1 member: it reads BROADCAST_MSG frames of the default channel.
+// Observe first, then join: the directory forwards both to the channel in the order we sent
+// them, so once the bot is a member (what tests wait for) it is already observing.
 void join_lobby(time_bot_ptr self) {
-  self->request(self->state.directory, time_bot_join_timeout, join_atom_v,
-                std::string{default_channel}, std::string{time_bot_name}, member_actor{self}, false)
+  std::string lobby{default_channel};
+  self->send(self->state.directory, observe_atom_v, lobby, channel_observer{self});
+  // A version-2 member: the channel sends it no version-1 frames, and what it does deliver
+  // (version-2 frames) the bot ignores, since the observer events say the same, decoded.
+  self->request(self->state.directory, time_bot_join_timeout, join_atom_v, lobby,
+                std::string{time_bot_name}, member_actor{self}, true)
       .then(
           [self](channel_handle lobby) {
             self->state.lobby = std::move(lobby);
@@ -64,8 +57,8 @@ void login(time_bot_ptr self) {
 
 } // namespace
 
-member_actor::behavior_type time_bot(time_bot_ptr self, roster_actor roster,
-                                     directory_actor directory, wall_clock clock) {
+bot_actor::behavior_type time_bot(time_bot_ptr self, roster_actor roster, directory_actor directory,
+                                  wall_clock clock) {
   self->state.roster = std::move(roster);
   self->state.directory = std::move(directory);
   self->state.clock = std::move(clock);
@@ -73,8 +66,9 @@ member_actor::behavior_type time_bot(time_bot_ptr self, roster_actor roster,
   self->set_down_handler([self](const caf::down_msg&) { self->quit(); }); // no server, no bot
   login(self);
   return {
-      [self](deliver_atom, const frame_batch& batch) { on_deliver(self, batch); },
-      [self](evict_atom) { self->quit(); }, // our name went to an earlier holder elsewhere
+      [self](event_atom, const channel_event& e) { on_event(self, e); },
+      [](deliver_atom, const frame_batch&) {}, // the same events, encoded: read above instead
+      [self](evict_atom) { self->quit(); },    // our name went to an earlier holder elsewhere
       [](direct_atom, const std::string&, const std::string&,
          const std::string&) -> caf::result<caf::ok_atom> {
         return make_error(errc::no_direct, time_bot_name); // it reads its channel only
