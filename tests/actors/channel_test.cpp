@@ -20,7 +20,7 @@ namespace v2 = chat::v2;
 
 using batches = std::shared_ptr<std::vector<frame_batch>>;
 
-chat::member_actor::behavior_type recording_member(batches log) {
+chat::member_actor::behavior_type batch_recorder(batches log) {
   return {[log](chat::deliver_atom, const frame_batch& b) { log->push_back(b); },
           [](chat::evict_atom) {},
           [](chat::direct_atom, const std::string&, const std::string&, const std::string&) {
@@ -51,7 +51,7 @@ protected:
   // A recording member joins `channel` as `user`; returns its handle or the error.
   std::pair<std::optional<chat::channel_handle>, caf::error>
   join(const std::string& channel, const std::string& user, batches log, bool is_v2 = true) {
-    auto m = sys.spawn(recording_member, log);
+    auto m = sys.spawn(batch_recorder, log);
     members.push_back(m);
     return join_as(m, channel, user, is_v2);
   }
@@ -259,7 +259,7 @@ TEST_F(ChannelTest, JoinOnItsWayKeepsAnEmptyChannelAlive) {
   auto log = std::make_shared<std::vector<frame_batch>>();
   join("c", "ann", log);
   // ann dies; before the channel's empty report reaches the directory, bob's join is forwarded.
-  auto bob = sys.spawn(recording_member, log);
+  auto bob = sys.spawn(batch_recorder, log);
   members.push_back(bob);
   caf::anon_send_exit(members[0], caf::exit_reason::kill);
   auto reply = self->request(directory, caf::infinite, chat::join_atom_v, std::string{"c"},
