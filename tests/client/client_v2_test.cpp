@@ -73,7 +73,7 @@ struct events {
   }
 };
 
-chat::client_options to(uint16_t port) {
+chat::client_options v2_to(uint16_t port) {
   chat::client_options o;
   o.port = port;
   o.timeout = 2s;
@@ -85,7 +85,7 @@ struct user {
   events saw;
   std::unique_ptr<chat::client> c;
   user(chat::test::local_node& node, const std::string& name) {
-    c = std::make_unique<chat::client>(node.system(), node.io(), to(node.port()), saw.callbacks());
+    c = std::make_unique<chat::client>(node.system(), node.io(), v2_to(node.port()), saw.callbacks());
     EXPECT_TRUE(c->connect());
     EXPECT_EQ(c->login(name).text, "Login OK");
   }
@@ -220,7 +220,7 @@ TEST(ClientV2Test, AsynchronousFormsAnswerThroughTheirCallback) {
 
 TEST(ClientV2Test, Version1ClientSendsNoHelloAndGetsNoChannels) {
   chat::test::local_node node;
-  auto options = to(node.port());
+  auto options = v2_to(node.port());
   options.version = 1;
   chat::client old{node.system(), node.io(), options};
   ASSERT_TRUE(old.connect());
@@ -240,7 +240,7 @@ TEST(ClientV2Test, ChannelsAreJoinedAgainAfterAReconnect) {
   caf::actor_system sys{cfg};
   {
     events saw;
-    auto options = to(port);
+    auto options = v2_to(port);
     options.reconnect = true;
     options.reconnect_first = 50ms;
     options.reconnect_max = 400ms;
