@@ -3,6 +3,7 @@
 #include "apps/chat-bench/loopback.hpp"
 #include "apps/chat-bench/socket_arrival.hpp"
 #include "apps/chat-bench/stamp.hpp"
+#include "apps/chat-bench/v2_load.hpp"
 
 #include <netinet/in.h>
 
@@ -37,7 +38,10 @@ bench_client::bench_client(asio::any_io_executor executor, const bench_plan& pla
                            std::size_t index)
     : executor_(std::move(executor)), socket_(executor_), plan_(plan), run_(run),
       framing_(plan.framing), index_(static_cast<uint32_t>(index)),
-      server_(static_cast<uint32_t>(server_of(index, plan.servers.size()))), seen_(plan.senders) {
+      server_(static_cast<uint32_t>(server_of(index, plan.servers.size()))),
+      channel_(static_cast<uint32_t>(plan.channels > 0 ? channel_of(index, plan.channels) : 0)),
+      seen_(plan.channels > 0 ? round_robin_share(channel_, plan.senders, plan.channels)
+                              : plan.senders) {
   if (index < plan.senders) {
     sender_ = std::make_unique<sender_part>();
     sender_->id = index_;
@@ -79,20 +83,41 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
   enable_arrival_stamps(socket_.native_handle());
   shard().add(counter::connected);
   if (framing_.has_login()) {
-    state_ = state::logging_in;
-    framing_.encode_login(out_, plan_.name_prefix + std::to_string(index_));
-    flush();
+    send_login();
   } else {
-    become_ready();
+    logged_in();
   }
   wait_readable();
 }
 
-void bench_client::become_ready() {
-  state_ = state::ready;
+// Version 2 pipelines HELLO, LOGIN and JOIN in one write: the server handles a client's frames
+// in order and holds the JOIN until the LOGIN is answered (docs/PROTOCOL.md "Ordering").
+void bench_client::send_login() {
+  state_ = state::logging_in;
+  if (plan_.v2()) framing_.encode_hello(out_);
+  framing_.encode_login(out_, plan_.name_prefix + std::to_string(index_));
+  if (plan_.channels > 0) framing_.encode_join(out_, 0, plan_.channel_names[channel_]);
+  flush();
+}
+
+void bench_client::logged_in() {
   shard().add(counter::logged_in);
   shard().add(node_counter::logged_in, server_);
+  if (plan_.channels > 0)
+    state_ = state::joining; // the JOIN is on its way already
+  else
+    become_ready();
+}
+
+// From here the client is owed every broadcast (v1), its channel's MSGs, or DMs.
+void bench_client::become_ready() {
+  state_ = state::ready;
   run_.add_receiver(server_, 1);
+  if (plan_.channels > 0) {
+    run_.add_member(channel_, server_, 1);
+    shard().add(counter::joined);
+    shard().add(channel_counter::joined, channel_);
+  }
 }
 
 void bench_client::give_up() {
@@ -100,6 +125,8 @@ void bench_client::give_up() {
     fail("connect: not connected when the connect phase ended");
   else if (state_ == state::logging_in)
     fail("login: no answer when the connect phase ended");
+  else if (state_ == state::joining)
+    fail("join: no answer when the connect phase ended");
 }
 
 void bench_client::fail(std::string_view why) {
@@ -113,10 +140,15 @@ void bench_client::fail(std::string_view why) {
     shard().add(counter::login_failed);
     run_.note_failure("login failed", why);
     break;
+  case state::joining:
+    shard().add(counter::join_failed);
+    run_.note_failure("join failed", why);
+    break;
   case state::ready:
     shard().add(counter::closed_by_server);
     run_.note_failure("connection lost", why);
     run_.add_receiver(server_, -1);
+    if (plan_.channels > 0) run_.add_member(channel_, server_, -1);
     break;
   case state::closed:
     return;
@@ -183,77 +215,6 @@ bool bench_client::read_available() {
     if (n < read_buffer_size) return true; // drained the socket's receive queue
   }
   return true;
-}
-
-void bench_client::on_frame(inbound_kind kind, std::string_view payload, uint64_t arrived_ns) {
-  shard().add(counter::frames_in);
-  switch (kind) {
-  case inbound_kind::broadcast:
-    return on_broadcast(payload, arrived_ns);
-  case inbound_kind::login_reply:
-    return on_login_reply(payload);
-  case inbound_kind::ping:
-    framing_.encode_pong(out_, payload);
-    return flush();
-  case inbound_kind::error:
-    return on_server_error(payload);
-  case inbound_kind::other:
-    return;
-  }
-}
-
-void bench_client::on_broadcast(std::string_view payload, uint64_t arrived_ns) {
-  auto& counts = shard();
-  // Our text is the last --payload bytes: "<name>: <text>" (chat) or the text (asio-example).
-  std::optional<stamp> s;
-  if (payload.size() >= plan_.payload)
-    s = read_stamp(payload.substr(payload.size() - plan_.payload));
-  if (s && plan_.senders == 0) {
-    // A client held by --connect-only: another process broadcast to everyone, and how long the
-    // last of all receivers (over every process) waited is the figure wanted. The stamp's send
-    // time is the machine's steady clock, so it compares across processes. Not split by node:
-    // the sender's server index belongs to the other process's --server list.
-    counts.add(counter::watched);
-    return counts.latency.record(arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0);
-  }
-  if (!s || s->run != plan_.run_id || s->sender >= plan_.senders)
-    return counts.add(counter::foreign);
-  auto how = seen_[s->sender].see(s->seq);
-  if (how == arrival::duplicate) return counts.add(counter::duplicates);
-  if (how == arrival::reordered) counts.add(counter::reordered);
-  auto how_far = classify(s->sender, index_, plan_.servers.size());
-  counts.add(counter::delivered_all);
-  counts.add(delivered_counter(how_far, false));
-  if (s->measured) {
-    auto latency = arrived_ns > s->sent_ns ? arrived_ns - s->sent_ns : 0;
-    counts.add(counter::delivered);
-    counts.add(delivered_counter(how_far, true));
-    counts.add(node_counter::delivered, server_);
-    counts.latency.record(latency);
-    counts.class_latency[static_cast<std::size_t>(how_far)].record(latency);
-  }
-  if (sender_ && s->sender == sender_->id && sender_->pacer) {
-    sender_->pacer->returned();
-    own_returned_ = true;
-  }
-}
-
-void bench_client::on_login_reply(std::string_view text) {
-  if (state_ != state::logging_in) return;
-  if (text == "Login OK") return become_ready();
-  fail(text);
-}
-
-void bench_client::on_server_error(std::string_view text) {
-  if (text != "rate limited") {
-    shard().add(counter::server_errors);
-    return run_.note_failure("server error", text);
-  }
-  shard().add(counter::rate_limited);
-  if (sender_ && sender_->pacer) { // that broadcast will never come back: free its slot
-    sender_->pacer->returned();
-    own_returned_ = true;
-  }
 }
 
 } // namespace chat::bench

@@ -1,9 +1,12 @@
 // bench_client.hpp -- one simulated chat user on a raw Asio socket: connect, log in, answer
 // PINGs, check every broadcast it receives and, if it is a sender, broadcast as its pacer allows.
+// With protocol version 2 it says HELLO first and then, with --channels, joins its channel and
+// sends MSG to it; with --direct it sends DMs and counts their acknowledgements.
 // Created and destroyed by bench_run on the main thread; everything else runs on the client's
 // executor (a strand when there are several I/O threads), reached from main only by post().
 //
 //   idle -> connecting -> logging_in -> ready -> closed     (asio-example: connecting -> ready)
+//   --channels: HELLO, LOGIN and JOIN go out together; logging_in -> joining -> ready
 //
 // Handlers capture `this`: bench_run stops and joins the I/O threads before it destroys clients.
 //
@@ -48,11 +51,13 @@ public:
   void close();         // our own close at the end of the run; idempotent
 
 private:
-  enum class state : uint8_t { idle, connecting, logging_in, ready, closed };
+  enum class state : uint8_t { idle, connecting, logging_in, joining, ready, closed };
 
   bool open_socket();    // open, and bind a source address if asked for
   void release_socket(); // closes the socket once no operation of ours is pending on it
   void on_connected(const boost::system::error_code& ec);
+  void send_login(); // LOGIN, with HELLO before it and JOIN after it for version 2
+  void logged_in();  // Login OK: counted, then joining or ready
   void become_ready();
   void fail(std::string_view why); // counted by state, then closed
 
@@ -62,8 +67,18 @@ private:
   bool read_available(); // false once the connection is gone
   void on_frame(inbound_kind kind, std::string_view payload, uint64_t arrived_ns);
   void on_broadcast(std::string_view payload, uint64_t arrived_ns);
+  void on_stamped(std::string_view text, uint64_t arrived_ns); // a v1 broadcast, a MSG or a DM
   void on_login_reply(std::string_view text);
   void on_server_error(std::string_view text);
+  void own_message_settled(); // an own broadcast or MSG came back, or was refused: pacer slot
+
+  // -- protocol version 2 (bench_client_receive.cpp) --------------------------------------------
+  void on_hello_reply(std::string_view payload);
+  void on_msg(std::string_view payload, uint64_t arrived_ns);
+  void on_dm(std::string_view payload, uint64_t arrived_ns);
+  void on_reply(std::string_view payload, uint64_t arrived_ns);
+  void on_dm_ack(bool ok, uint32_t ref, std::string_view text, uint64_t arrived_ns);
+  void on_refused(std::string_view text); // a MSG or DM the server would not take
 
   // -- write side: one write in flight; frames queued meanwhile go out together next -----------
   void pump(); // broadcast what the pacer allows
@@ -78,13 +93,15 @@ private:
   run_state& run_;
   bench_framing framing_;
   uint32_t index_;
-  uint32_t server_; // index into plan_.servers: server_of(index_)
+  uint32_t server_;  // index into plan_.servers: server_of(index_)
+  uint32_t channel_; // --channels: channel_of(index_); otherwise 0
   state state_ = state::idle;
+  bool hello_answered_ = false; // version 2: the server answered HELLO before Login OK
   bool connect_pending_ = false;
   bool wait_pending_ = false;
   bool write_busy_ = false;
   bool own_returned_ = false; // one of our broadcasts came back during this read: pump after
-  std::vector<sequence_window> seen_; // per sender
+  std::vector<sequence_window> seen_; // per sender (--channels: per sender of our channel)
   std::vector<char> out_;             // frames waiting for the write in flight to finish
   std::vector<char> writing_;         // the bytes of the write in flight
 
@@ -96,6 +113,7 @@ private:
     std::optional<send_pacer> pacer;                   // set by start_sending
     std::unique_ptr<boost::asio::steady_timer> ticker; // rated senders only
     uint64_t next_tick_ns = 0;
+    std::string dm_to; // --direct: the receiver's name, rebuilt per DM in place
   };
   std::unique_ptr<sender_part> sender_;
 };

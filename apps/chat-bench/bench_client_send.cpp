@@ -1,8 +1,10 @@
-// bench_client_send.cpp -- bench_client's write side: broadcasts as the pacer allows, each
-// stamped with its sequence and send time; one write in flight, what queues meanwhile goes next.
+// bench_client_send.cpp -- bench_client's write side: broadcasts (v1), MSGs to its channel or
+// DMs as the pacer allows, each stamped with its sequence and send time, and what each owes the
+// receivers; one write in flight, what queues meanwhile goes next.
 #include "apps/chat-bench/bench_client.hpp"
 
 #include "apps/chat-bench/stamp.hpp"
+#include "apps/chat-bench/v2_load.hpp"
 
 #include <algorithm>
 
@@ -55,19 +57,43 @@ void bench_client::pump() {
   s.run = plan_.run_id;
   s.sender = sender_->id;
   s.sent_ns = now;
+  uint64_t dm_same_node = 0; // --direct: of these DMs, those to a client of our server
   for (uint64_t i = 0; i < grant.count; ++i) {
     s.seq = sender_->next_seq++;
     write_stamp(sender_->text.data(), s);
-    framing_.encode_broadcast(out_, sender_->text);
+    if (plan_.direct) {
+      auto to = dm_receiver(sender_->id, s.seq, plan_.clients, plan_.dm_peers);
+      if (server_of(to, plan_.servers.size()) == server_) ++dm_same_node;
+      sender_->dm_to.assign(plan_.name_prefix); // within its capacity after the first DM
+      sender_->dm_to += std::to_string(to);
+      framing_.encode_dm(out_, dm_ref(now, s.measured), sender_->dm_to, sender_->text);
+    } else if (plan_.channels > 0) { // the ref matters only in a refusal, which frees a slot
+      framing_.encode_msg(out_, static_cast<uint32_t>(s.seq), plan_.channel_names[channel_],
+                          sender_->text);
+    } else {
+      framing_.encode_broadcast(out_, sender_->text);
+    }
   }
   counts.add(counter::sent, grant.count);
   if (s.measured) {
+    // Owed per message: every receiver logged in (v1), every member of our channel (us
+    // included), or the one receiver of a DM; split by whether they share our server.
+    uint64_t owed = grant.count;
+    uint64_t owed_here = dm_same_node;
+    if (!plan_.direct) {
+      bool channel = plan_.channels > 0;
+      auto all = std::max<int64_t>(channel ? run_.members(channel_) : run_.receivers(), 0);
+      auto here = std::clamp<int64_t>(
+          channel ? run_.members_on(channel_, server_) : run_.receivers_on(server_), 0, all);
+      owed = grant.count * static_cast<uint64_t>(all);
+      owed_here = grant.count * static_cast<uint64_t>(here);
+    }
     counts.add(counter::sent_measured, grant.count);
-    auto owed = std::max<int64_t>(run_.receivers(), 0);
-    auto owed_here = std::clamp<int64_t>(run_.receivers_on(server_), 0, owed);
-    counts.add(counter::expected, grant.count * static_cast<uint64_t>(owed));
-    counts.add(counter::expected_same_node, grant.count * static_cast<uint64_t>(owed_here));
-    counts.add(counter::expected_cross_node, grant.count * static_cast<uint64_t>(owed - owed_here));
+    counts.add(counter::expected, owed);
+    counts.add(counter::expected_same_node, owed_here);
+    counts.add(counter::expected_cross_node, owed - owed_here);
+    counts.add(channel_counter::sent, channel_, grant.count); // no-ops without --channels
+    counts.add(channel_counter::expected, channel_, owed);
   }
   flush();
 }

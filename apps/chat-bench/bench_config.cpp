@@ -4,6 +4,8 @@
 #include "apps/chat-bench/loopback.hpp"
 #include "apps/chat-bench/server_spread.hpp"
 #include "apps/chat-bench/stamp.hpp"
+#include "apps/chat-bench/v2_load.hpp"
+#include "messages/channel_name.hpp"
 #include "messages/frame.hpp"
 #include "messages/login_name.hpp"
 
@@ -20,6 +22,10 @@ constexpr std::size_t max_sequence_windows = std::size_t{1} << 24;
 constexpr std::size_t max_io_threads = 64;
 // Room in a chat frame for "<name>: " around the text.
 constexpr std::size_t max_chat_payload = default_max_frame - 1 - max_login_name - 2;
+// Room in a version-2 MSG delivery {str8 channel, str8 sender, u32 length, text} around the
+// text; a DM delivery needs less.
+constexpr std::size_t max_v2_payload =
+    default_max_frame - 1 - (1 + max_channel_name) - (1 + max_login_name) - 4;
 
 } // namespace
 
@@ -71,7 +77,23 @@ bench_config::bench_config() {
            "in the same order for CPU per delivery per node (default: not measured)")
       .add(framing, "framing",
            "chat (our protocol, with LOGIN) or asio-example (Boost.Asio's chat example: 4-digit "
-           "ASCII length, body <= 512 bytes, no login) (default chat)");
+           "ASCII length, body <= 512 bytes, no login) (default chat)")
+      .add(channels, "channels",
+           "speak protocol version 2 and spread the clients over K channels bench-0 .. "
+           "bench-<K-1> (client i joins bench-<i % K>); the senders, being the first clients, "
+           "spread the same way, so --senders K gives each channel one and --senders n*K gives "
+           "each n. Senders send MSG to their channel, each owed to every member (the sender "
+           "included); the report adds per_channel figures. With several --server, a channel "
+           "spans every server only if K and the number of servers have no common factor. "
+           "1..10000, at most --clients; 0: version 1, everyone in lobby (default 0)")
+      .add(direct, "direct",
+           "speak protocol version 2 and have the senders send direct messages instead: sender "
+           "s sends its n-th DM to client (s + 1 + n mod P) mod --clients (P: --dm-peers); a "
+           "DM's --window slot is freed by its REPLY; the report adds acked DMs, refusals and "
+           "ack latency (not with --channels)")
+      .add(dm_peers, "dm-peers",
+           "with --direct: how many clients (those after it) each sender's DMs rotate over; "
+           "0: every other client (default 0)");
 }
 
 std::string bench_config::validate() const {
@@ -102,6 +124,7 @@ std::string bench_config::validate() const {
   if (framing_type() == framing_kind::asio_example && payload > asio_example_max_body)
     return "--payload must be at most 512 bytes with --framing=asio-example";
   if (payload > max_chat_payload) return "--payload must fit in one 65536-byte frame";
+  if (auto problem = validate_v2(); !problem.empty()) return problem;
   if (source_addresses < 1 || source_addresses > max_source_addresses)
     return "--source-addresses must be between 1 and 254";
   if (connect_rate < 1) return "--connect-rate must be at least 1";
@@ -116,6 +139,19 @@ std::string bench_config::validate() const {
       if (auto reason = login_name_error(name))
         return "--name-prefix gives a bad user name '" + name + "': " + reason;
   }
+  return {};
+}
+
+std::string bench_config::validate_v2() const {
+  if (channels > max_channels) return "--channels must be at most 10000";
+  if (channels > clients) return "--channels must be at most --clients: each channel needs one";
+  if (direct && channels > 0) return "--direct and --channels are separate loads: give one of them";
+  if (v2() && framing_type() != framing_kind::chat)
+    return "--channels and --direct need --framing=chat";
+  if (direct && connect_only) return "--direct sends DMs: it does not go with --connect-only";
+  if (dm_peers > 0 && !direct) return "--dm-peers needs --direct";
+  if (dm_peers > 0 && dm_peers >= clients) return "--dm-peers must be below --clients";
+  if (v2() && payload > max_v2_payload) return "--payload must fit in one 65536-byte MSG frame";
   return {};
 }
 

@@ -39,15 +39,21 @@ struct bench_config : app_config {
   std::string name_prefix = "b";
   std::vector<int64_t> server_pids; // --server-pid, repeatable: one per server, in its order
   std::string framing = "chat";
+  std::size_t channels = 0; // protocol version 2 with K channels; 0: version 1, all in lobby
+  bool direct = false;      // protocol version 2, DMs instead of channel messages
+  std::size_t dm_peers = 0;
 
   bench_config();
 
   // An error text for values that parse but make no sense together; empty when all is well.
   std::string validate() const;
+  std::string validate_v2() const; // the options of protocol version 2 (part of validate)
 
   // The servers in --server order (client i uses the one at i % size); after validate().
   std::vector<boost::asio::ip::tcp::endpoint> server_endpoints() const;
   std::size_t server_count() const { return servers.empty() ? 1 : servers.size(); }
+
+  bool v2() const { return channels > 0 || direct; }
 
   framing_kind framing_type() const {
     return framing == "asio-example" ? framing_kind::asio_example : framing_kind::chat;

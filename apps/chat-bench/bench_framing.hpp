@@ -1,6 +1,7 @@
 // bench_framing.hpp -- one client's codec for the framing under test: ours (PROTOCOL.md, on the
-// project's frame_encoder/frame_decoder) or the Asio chat example's. Holds the decoder state;
-// used only on its client's handlers.
+// project's frame_encoder/frame_decoder; version 1, and the version-2 frames of --channels and
+// --direct) or the Asio chat example's. Holds the decoder state; used only on its client's
+// handlers.
 #pragma once
 
 #include "apps/chat-bench/asio_example_codec.hpp"
@@ -14,8 +15,19 @@
 
 namespace chat::bench {
 
-// What a client does with a received frame. The asio-example framing has broadcasts only.
-enum class inbound_kind : uint8_t { login_reply, broadcast, ping, error, other };
+// What a client does with a received frame. The asio-example framing has broadcasts only; the
+// last four are protocol version 2 (PRESENCE and the rest are `other`).
+enum class inbound_kind : uint8_t {
+  login_reply,
+  broadcast,
+  ping,
+  error,
+  other,
+  hello_reply,
+  msg,
+  dm,
+  reply
+};
 
 class bench_framing {
 public:
@@ -28,6 +40,14 @@ public:
   void encode_login(std::vector<char>& out, std::string_view name) const;
   void encode_pong(std::vector<char>& out, std::string_view payload) const;
   void encode_broadcast(std::vector<char>& out, std::string_view text) const;
+
+  // Protocol version 2 (chat framing only): HELLO version 2, JOIN, MSG and DM requests.
+  void encode_hello(std::vector<char>& out) const;
+  void encode_join(std::vector<char>& out, uint32_t ref, std::string_view channel) const;
+  void encode_msg(std::vector<char>& out, uint32_t ref, std::string_view channel,
+                  std::string_view text) const;
+  void encode_dm(std::vector<char>& out, uint32_t ref, std::string_view to,
+                 std::string_view text) const;
 
   // Decodes [data, data + n), calling on_frame(inbound_kind, std::string_view payload) per
   // frame; a broadcast's payload is "<name>: <text>" (chat) or the text (asio-example). Returns

@@ -1,7 +1,7 @@
 // bench_plan.hpp -- what every client of a run shares: the settings, fixed before the first
 // connect (bench_plan), and the little that changes while it runs (run_state: the phase, the
-// number of receivers, the first failure of each kind). Built by bench_run's owner; read by the
-// clients on the I/O threads.
+// number of receivers and of each channel's members, the first failure of each kind). Built by
+// bench_run's owner; read by the clients on the I/O threads.
 #pragma once
 
 #include "apps/chat-bench/bench_config.hpp"
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -38,6 +39,15 @@ struct bench_plan {
   std::size_t payload = 0;
   std::string name_prefix;
   uint32_t run_id = 0; // tells this run's broadcasts from any other's
+
+  // Protocol version 2 (v2_load.hpp): HELLO before LOGIN, then with `channels` > 0 a JOIN of
+  // channel_names[i % channels] and MSG instead of BROADCAST_MSG; with `direct`, DMs instead.
+  std::size_t channels = 0;
+  std::vector<std::string> channel_names; // bench-0 .. bench-<channels - 1>, built once
+  bool direct = false;
+  std::size_t dm_peers = 0; // each sender's DMs rotate over this many clients; 0: all others
+
+  bool v2() const { return channels > 0 || direct; }
 };
 
 inline uint64_t steady_now_ns() {
@@ -48,6 +58,9 @@ inline uint64_t steady_now_ns() {
 
 class run_state {
 public:
+  explicit run_state(std::size_t channels = 0, std::size_t servers = 1)
+      : servers_(servers), members_on_(new std::atomic<int64_t>[channels * servers] {}) {}
+
   run_phase phase() const { return phase_.load(std::memory_order_acquire); }
   void set_phase(run_phase p) { phase_.store(p, std::memory_order_release); }
 
@@ -60,6 +73,21 @@ public:
   void add_receiver(std::size_t server, int64_t n) {
     receivers_on_[server].fetch_add(n, std::memory_order_relaxed);
     receivers_.fetch_add(n, std::memory_order_relaxed);
+  }
+
+  // With --channels: the members joined and still open, of a channel and of those of it on one
+  // server (a MSG owes one delivery to each; the split is same-node versus cross-node).
+  int64_t members(std::size_t channel) const {
+    int64_t sum = 0;
+    for (std::size_t server = 0; server < servers_; ++server)
+      sum += members_on(channel, server);
+    return sum;
+  }
+  int64_t members_on(std::size_t channel, std::size_t server) const {
+    return members_on_[channel * servers_ + server].load(std::memory_order_relaxed);
+  }
+  void add_member(std::size_t channel, std::size_t server, int64_t n) {
+    members_on_[channel * servers_ + server].fetch_add(n, std::memory_order_relaxed);
   }
 
   // The first text seen of each kind of failure, for the report on stderr. Rare path: locks.
@@ -78,6 +106,8 @@ private:
   std::atomic<run_phase> phase_{run_phase::connecting};
   std::atomic<int64_t> receivers_{0};
   std::array<std::atomic<int64_t>, max_servers> receivers_on_{};
+  std::size_t servers_;
+  std::unique_ptr<std::atomic<int64_t>[]> members_on_; // [channel * servers_ + server]
   mutable std::mutex notes_mutex_;
   std::vector<std::pair<std::string, std::string>> notes_; // kind, first text
 };

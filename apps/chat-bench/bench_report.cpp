@@ -1,5 +1,9 @@
 #include "apps/chat-bench/bench_report.hpp"
 
+#include "apps/chat-bench/report_format.hpp"
+#include "apps/chat-bench/v2_load.hpp"
+#include "apps/chat-bench/v2_report.hpp"
+
 #include <cstdio>
 #include <sstream>
 
@@ -25,37 +29,12 @@ const char* phase_name(run_phase p) {
   return "?";
 }
 
-// Fixed-point text for JSON: no exponent, no locale.
-std::string fixed(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
-
-std::string micros(uint64_t ns) {
-  return fixed(static_cast<double>(ns) / 1e3, 1);
-}
-
 std::string optional_number(const std::optional<uint64_t>& value) {
   return value ? std::to_string(*value) : "null";
 }
 
-double per_second(uint64_t count, double seconds) {
-  return seconds > 0 ? static_cast<double>(count) / seconds : 0;
-}
-
-std::string p99_text(const latency_summary& l) {
-  return l.total == 0 ? "-" : micros(l.quantile_ns(0.99)) + "us";
-}
-
 const char* class_name(delivery_class c) {
   return c == delivery_class::same_node ? "same_node" : "cross_node";
-}
-
-void write_latency(std::ostream& out, const latency_summary& l) {
-  out << "\"latency_us\":{\"p50\":" << micros(l.quantile_ns(0.5))
-      << ",\"p99\":" << micros(l.quantile_ns(0.99)) << ",\"p999\":" << micros(l.quantile_ns(0.999))
-      << ",\"max\":" << micros(l.max_ns) << '}';
 }
 
 } // namespace
@@ -77,15 +56,21 @@ std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients
     out << ' ' << class_name(c) << "/s " << fixed(per_second(now[all] - before[all], interval_s), 0)
         << " p99 " << p99_text(now.latency_of(c));
   }
+  if (auto joined = now[counter::joined]) out << " joined " << joined; // --channels
+  if (auto acked = now[counter::acked_all]; acked > 0)                 // --direct
+    out << " acked/s " << fixed(per_second(acked - before[counter::acked_all], interval_s), 0)
+        << " ack_p99 " << p99_text(now.ack_latency);
   if (auto lost = now[counter::closed_by_server]) out << " closed_by_server " << lost;
-  if (auto failed = now[counter::connect_failed] + now[counter::login_failed])
+  if (auto failed =
+          now[counter::connect_failed] + now[counter::login_failed] + now[counter::join_failed])
     out << " failed " << failed;
   return out.str();
 }
 
 namespace {
 
-void write_counts(std::ostream& out, const stats_totals& t, double measured_s) {
+void write_counts(std::ostream& out, const bench_config& cfg, const stats_totals& t,
+                  double measured_s) {
   auto delivered = t[counter::delivered];
   auto expected = t[counter::expected];
   out << ",\"connected\":" << t[counter::connected] << ",\"logged_in\":" << t[counter::logged_in]
@@ -101,6 +86,7 @@ void write_counts(std::ostream& out, const stats_totals& t, double measured_s) {
       << ",\"rate_limited\":" << t[counter::rate_limited]
       << ",\"server_errors\":" << t[counter::server_errors]
       << ",\"schedule_skipped\":" << t[counter::schedule_skipped];
+  if (cfg.v2()) write_v2_counts(out, t);
   out << ',';
   write_latency(out, t.latency);
   // After the totals, so that a reader taking the first "delivered" or "p50" gets the total.
@@ -161,11 +147,6 @@ void write_usage(std::ostream& out, const bench_result& r) {
       << ",\"bench_cpu_total_s\":" << cpu_seconds(r.bench_cpu_total_ns);
 }
 
-// How many of the first `count` clients use `server`: client i uses server i % servers.
-uint64_t spread_to(std::size_t server, std::size_t count, std::size_t servers) {
-  return count / servers + (server < count % servers ? 1 : 0);
-}
-
 // Per server, in --server order: its clients, the measured broadcasts they received, and (with
 // --server-pid) that server's CPU per delivery. In a cluster a server also relays broadcasts
 // to other nodes; that work is in its CPU too, but only its own clients' deliveries divide it.
@@ -178,8 +159,8 @@ void write_nodes(std::ostream& out, const bench_config& cfg, const bench_result&
     std::optional<uint64_t> cpu_ns;
     if (k < r.servers.size()) cpu_ns = r.servers[k].cpu_ns;
     out << (k > 0 ? "," : "") << "{\"server\":\"" << servers[k] << '"'
-        << ",\"clients\":" << spread_to(k, cfg.clients, servers.size())
-        << ",\"senders\":" << spread_to(k, senders, servers.size())
+        << ",\"clients\":" << round_robin_share(k, cfg.clients, servers.size())
+        << ",\"senders\":" << round_robin_share(k, senders, servers.size())
         << ",\"logged_in\":" << r.totals.on(node_counter::logged_in, k)
         << ",\"delivered\":" << delivered << ",\"server_pid\":"
         << (k < cfg.server_pids.size() ? std::to_string(cfg.server_pids[k]) : "null")
@@ -196,13 +177,18 @@ std::string report_json(const bench_config& cfg, const bench_result& r) {
   out << "{\"framing\":\"" << cfg.framing << "\",\"backend\":\"" << CHAT_BACKEND_NAME
       << "\",\"clients\":" << cfg.clients
       << ",\"senders\":" << (cfg.connect_only ? 0 : cfg.senders);
-  write_counts(out, r.totals, r.measured_s);
+  if (cfg.v2())
+    out << ",\"mode\":\"" << (cfg.direct ? "direct" : "channels")
+        << "\",\"channels\":" << cfg.channels;
+  write_counts(out, cfg, r.totals, r.measured_s);
   out << ",\"open_at_end\":" << r.open_at_end << ",\"duration_s\":" << fixed(r.measured_s, 3);
   write_usage(out, r);
   out << ",\"payload\":" << cfg.payload << ",\"window\":" << cfg.window
       << ",\"rate\":" << fixed(cfg.rate, 1) << ",\"io_threads\":" << cfg.io_threads
       << ",\"interrupted\":" << (r.interrupted ? "true" : "false");
-  write_nodes(out, cfg, r); // last: its keys repeat the totals' names
+  write_nodes(out, cfg, r); // after the totals: its keys repeat the totals' names
+  if (cfg.direct) write_direct(out, r);
+  if (cfg.channels > 0) write_per_channel(out, cfg, r);
   out << '}';
   return out.str();
 }

@@ -31,6 +31,7 @@ struct bench_result {
   int64_t open_at_end = 0;           // clients still logged in before our own close
   bool interrupted = false;          // SIGINT/SIGTERM ended the run early
   std::vector<std::pair<std::string, std::string>> failures; // kind, first text of that kind
+  std::vector<channel_totals> channels; // --channels K: K of them, in channel order; else empty
 };
 
 // "[  3.0s] measuring connected 100/100 logged_in 100 sent/s 1234 delivered/s 123400 p99 87us
@@ -38,7 +39,7 @@ struct bench_result {
 std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
                           const stats_totals& now, const stats_totals& before, double interval_s);
 
-// One line, no trailing newline.
+// One line, no trailing newline. --channels and --direct runs add v2_report.hpp's parts.
 std::string report_json(const bench_config& cfg, const bench_result& r);
 
 } // namespace chat::bench

@@ -33,8 +33,8 @@ timespec to_timespec(std::chrono::steady_clock::duration d) {
 } // namespace
 
 bench_run::bench_run(const bench_config& cfg, bench_plan plan)
-    : cfg_(cfg), plan_(std::move(plan)), stats_(cfg.io_threads),
-      ioc_(static_cast<int>(cfg.io_threads)) {
+    : cfg_(cfg), plan_(std::move(plan)), run_(plan_.channels, plan_.servers.size()),
+      stats_(cfg.io_threads, plan_.channels), ioc_(static_cast<int>(cfg.io_threads)) {
   sigemptyset(&stop_signals_);
   sigaddset(&stop_signals_, SIGINT);
   sigaddset(&stop_signals_, SIGTERM);
@@ -63,6 +63,7 @@ bench_result bench_run::run() {
   close_all();
   stop_threads();
   result.totals = stats_.sum();
+  result.channels = stats_.sum_channels();
   result.interrupted = interrupted_;
   result.failures = run_.failure_notes();
   result.bench_cpu_total_ns = own_cpu_ns();
@@ -115,7 +116,10 @@ void bench_run::connect_all() {
   auto deadline = clock::now() + connect_grace;
   for (;;) {
     auto t = stats_.sum(false);
-    auto resolved = t[counter::logged_in] + t[counter::connect_failed] + t[counter::login_failed];
+    // With --channels a client is settled once its JOIN is answered, not at Login OK.
+    auto ready = plan_.channels > 0 ? t[counter::joined] : t[counter::logged_in];
+    auto resolved =
+        ready + t[counter::connect_failed] + t[counter::login_failed] + t[counter::join_failed];
     if (resolved >= posted || clock::now() >= deadline) break;
     if (!pause_until(std::min(deadline, clock::now() + pause_step))) break;
   }

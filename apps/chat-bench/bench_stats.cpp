@@ -14,9 +14,9 @@ stats_shard& stray_shard() {
 
 } // namespace
 
-bench_stats::bench_stats(std::size_t shards) {
+bench_stats::bench_stats(std::size_t shards, std::size_t channels) {
   for (std::size_t i = 0; i < shards; ++i)
-    shards_.push_back(std::make_unique<stats_shard>());
+    shards_.push_back(std::make_unique<stats_shard>(channels));
 }
 
 void bench_stats::bind_this_thread(std::size_t shard) {
@@ -39,7 +39,16 @@ stats_totals bench_stats::sum(bool latency) const {
     shard->latency.add_to(out.latency);
     for (std::size_t c = 0; c < delivery_class_count; ++c)
       shard->class_latency[c].add_to(out.class_latency[c]);
+    shard->ack_latency.add_to(out.ack_latency);
   }
+  return out;
+}
+
+std::vector<channel_totals> bench_stats::sum_channels() const {
+  std::vector<channel_totals> out(shards_.empty() ? 0 : shards_.front()->channels().size());
+  for (auto& shard : shards_)
+    for (std::size_t c = 0; c < out.size(); ++c)
+      out[c].add(shard->channels()[c]);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // contends; the main thread reads all shards for the progress line and the final report.
 #pragma once
 
+#include "apps/chat-bench/channel_stats.hpp"
 #include "apps/chat-bench/latency_histogram.hpp"
 #include "apps/chat-bench/server_spread.hpp"
 
@@ -41,6 +42,13 @@ enum class counter : std::size_t {
   reordered,  // a seq below the highest a client had seen from that sender
   foreign,    // broadcasts without our run's stamp (other runs, other users)
   watched,    // --connect-only: broadcasts stamped by another chat-bench run (latency kept)
+  // Protocol version 2 only (--channels, --direct):
+  joined,        // JOIN answered ok
+  join_failed,   // JOIN refused, or no answer before the connect phase ended
+  wrong_channel, // a MSG from a sender of another channel (each client joined one)
+  acked_all,     // DMs answered REPLY ok, warm-up included
+  acked,         // measured DMs answered REPLY ok
+  refused,       // REPLY refused to a MSG or DM, for a reason other than "rate limited"
   count_
 };
 inline constexpr std::size_t counter_count = static_cast<std::size_t>(counter::count_);
@@ -63,6 +71,8 @@ inline constexpr std::size_t node_counter_count = static_cast<std::size_t>(node_
 // instruction; readers on other threads see each value whole.
 class alignas(64) stats_shard {
 public:
+  explicit stats_shard(std::size_t channels = 0) : channels_(channels) {}
+
   void add(counter c, uint64_t n = 1) {
     auto& v = values_[static_cast<std::size_t>(c)];
     v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -77,11 +87,23 @@ public:
   uint64_t get(node_counter c, std::size_t server) const {
     return node_values_[static_cast<std::size_t>(c)][server].load(std::memory_order_relaxed);
   }
+  // One channel's counters and latency; a channel past those counted (a v1 run has none) is
+  // ignored, so that callers need not check the mode.
+  void add(channel_counter c, std::size_t channel, uint64_t n = 1) {
+    if (channel < channels_.size()) channels_[channel].add(c, n);
+  }
+  void record_channel_latency(std::size_t channel, uint64_t ns) {
+    if (channel < channels_.size()) channels_[channel].latency.record(ns);
+  }
+  const std::vector<channel_shard>& channels() const { return channels_; }
+
   latency_histogram latency; // measured deliveries only (--connect-only: watched broadcasts)
   std::array<latency_histogram, delivery_class_count> class_latency; // measured, by class
+  latency_histogram ack_latency; // --direct: DM sent -> REPLY ok arrived, measured DMs
 
 private:
   std::array<std::atomic<uint64_t>, counter_count> values_{};
+  std::vector<channel_shard> channels_; // --channels K: K of them; sized once, never moved
   std::array<std::array<std::atomic<uint64_t>, max_servers>, node_counter_count> node_values_{};
 };
 
@@ -90,6 +112,7 @@ struct stats_totals {
   std::array<std::array<uint64_t, max_servers>, node_counter_count> node_values{};
   latency_summary latency;
   std::array<latency_summary, delivery_class_count> class_latency;
+  latency_summary ack_latency;
 
   uint64_t operator[](counter c) const { return values[static_cast<std::size_t>(c)]; }
   uint64_t on(node_counter c, std::size_t server) const {
@@ -102,7 +125,7 @@ struct stats_totals {
 
 class bench_stats {
 public:
-  explicit bench_stats(std::size_t shards);
+  bench_stats(std::size_t shards, std::size_t channels);
 
   // Called once by each I/O thread before it runs handlers; shard i belongs to thread i.
   void bind_this_thread(std::size_t shard);
@@ -110,6 +133,9 @@ public:
 
   // Any thread; with `latency` false the histogram is left empty (cheap, for counters only).
   stats_totals sum(bool latency = true) const;
+
+  // Per channel, summed over the shards; for the final report only (K histograms per shard).
+  std::vector<channel_totals> sum_channels() const;
 
 private:
   std::vector<std::unique_ptr<stats_shard>> shards_;

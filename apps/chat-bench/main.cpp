@@ -12,10 +12,15 @@
 // uses the sender's --server (server_spread.hpp): servers that do not relay to each other
 // deliver nothing cross-node, and its expected deliveries all count as lost.
 //
+// --channels K and --direct speak protocol version 2 (v2_load.hpp): the JSON then names its
+// "mode" and adds "per_channel" or "direct", and a text summary follows the progress on stderr.
+//
 // Exit codes: 0 done (the JSON tells how well); 1 no client could connect or log in;
 // 2 bad options.
 #include "apps/chat-bench/bench_config.hpp"
 #include "apps/chat-bench/bench_run.hpp"
+#include "apps/chat-bench/v2_load.hpp"
+#include "apps/chat-bench/v2_report.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -38,6 +43,11 @@ chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg) {
   plan.max_broadcasts = cfg.max_broadcasts;
   plan.payload = cfg.payload;
   plan.name_prefix = cfg.name_prefix;
+  plan.channels = cfg.channels;
+  for (std::size_t k = 0; k < cfg.channels; ++k)
+    plan.channel_names.push_back(chat::bench::channel_name(k));
+  plan.direct = cfg.direct;
+  plan.dm_peers = cfg.dm_peers;
   std::random_device entropy;
   plan.run_id = entropy() ^ static_cast<uint32_t>(getpid());
   return plan;
@@ -73,6 +83,7 @@ int main(int argc, char** argv) {
   }
   for (auto& [kind, text] : result.failures)
     std::cerr << "chat-bench: " << kind << " (first of its kind): " << text << '\n';
+  std::cerr << chat::bench::v2_text_report(cfg, result);
   std::cout << chat::bench::report_json(cfg, result) << std::endl;
   if (result.totals[chat::bench::counter::logged_in] > 0) return 0;
   std::cerr << "chat-bench: no client could connect and log in\n";
