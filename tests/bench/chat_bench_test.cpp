@@ -1,6 +1,7 @@
 // chat_bench_test.cpp -- chat-bench as a process against a real chat-server process: the one
 // JSON line it prints after small runs (fan-out, connect-only, SIGINT) and its refusals.
 #include "tests/bench/bench_json.hpp"
+#include "tests/bench/bench_server.hpp"
 #include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
 
@@ -22,31 +23,16 @@
 namespace {
 
 using namespace std::chrono_literals;
+using chat::test::bench_timeout;
+using chat::test::ChatBenchTest;
 using chat::test::child_process;
+using chat::test::exit_timeout;
 using chat::test::json_number;
 using chat::test::json_objects;
 using chat::test::json_part;
-
-constexpr auto startup_timeout = 10s;
-constexpr auto bench_timeout = 60s; // every run below takes a few seconds
-constexpr auto exit_timeout = 10s;
-
-// The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
-std::optional<int> listening_port(child_process& server) {
-  auto line = server.wait_for_line_containing("listening on", startup_timeout);
-  if (!line) return std::nullopt;
-  auto at = line->find("127.0.0.1:");
-  if (at == std::string::npos) return std::nullopt;
-  return std::stoi(line->substr(at + 10));
-}
-
-// Whether chat-server knows `option` (newer servers limit broadcasts per user by default; the
-// bench sends at full speed, so the limit must be lifted where it exists).
-bool server_has_option(const std::string& option) {
-  child_process help{::chat::test::chat_server_bin(), {"--help"}};
-  help.wait(exit_timeout);
-  return help.stdout_text().find(option) != std::string::npos;
-}
+using chat::test::listening_port;
+using chat::test::server_args;
+using chat::test::startup_timeout;
 
 // A bound socket that does not listen: connecting to its port is refused.
 struct refusing_port {
@@ -63,38 +49,6 @@ struct refusing_port {
       port = ntohs(addr.sin_port);
   }
   ~refusing_port() { ::close(fd); }
-};
-
-// A chat-server on a port of its choosing, with no broadcast limit.
-std::vector<std::string> server_args() {
-  std::vector<std::string> args{"--port=0", "--log-level=warn"};
-  if (server_has_option("--max-broadcast-rate")) args.push_back("--max-broadcast-rate=0");
-  return args;
-}
-
-class ChatBenchTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    server_.emplace(::chat::test::chat_server_bin(), server_args());
-    auto port = listening_port(*server_);
-    ASSERT_TRUE(port) << server_->describe();
-    port_ = *port;
-  }
-
-  // Runs chat-bench against the server to its end; its stdout's last line is the JSON.
-  std::unique_ptr<child_process> start_bench(std::vector<std::string> args) {
-    args.push_back("--port=" + std::to_string(port_));
-    return std::make_unique<child_process>(CHAT_BENCH_BIN, args);
-  }
-
-  std::string finish_bench(child_process& bench, int expected_exit = 0) {
-    auto status = bench.wait(bench_timeout);
-    EXPECT_TRUE(status.exited_with(expected_exit)) << status << '\n' << bench.describe();
-    return chat::test::last_line(bench.stdout_text());
-  }
-
-  std::optional<child_process> server_;
-  int port_ = 0;
 };
 
 TEST_F(ChatBenchTest, SmallFanOutDeliversEveryBroadcastToEveryClientOnce) {
@@ -114,6 +68,10 @@ TEST_F(ChatBenchTest, SmallFanOutDeliversEveryBroadcastToEveryClientOnce) {
   EXPECT_GT(json_number(json, "p50").value_or(0), 0) << json;
   EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
   EXPECT_NE(bench->stderr_text().find("measuring"), std::string::npos) << bench->describe();
+  // Version 1 (no --channels, no --direct): none of version 2's keys or text.
+  for (auto key : {"\"mode\"", "\"joined\"", "\"per_channel\"", "\"direct\""})
+    EXPECT_EQ(json.find(key), std::string::npos) << key << ' ' << json;
+  EXPECT_EQ(bench->stderr_text().find("channels:"), std::string::npos) << bench->describe();
   // One server: every delivery is same-node, and the one node has all of them.
   EXPECT_EQ(json_number(json_part(json, "same_node"), "delivered"), sent * 20) << json;
   EXPECT_EQ(json_number(json_part(json, "cross_node"), "delivered"), 0) << json;

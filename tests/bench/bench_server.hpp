@@ -1,0 +1,72 @@
+// bench_server.hpp -- a real chat-server child process for chat-bench's process tests: on a port
+// of its choosing, with no message-rate limit, and chat-bench runs against it (ChatBenchTest).
+// Used by chat_bench_test.cpp (version 1) and chat_bench_v2_test.cpp (--channels, --direct).
+#pragma once
+
+#include "tests/bench/bench_json.hpp"
+#include "tests/support/binaries.hpp"
+#include "tests/support/child_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chat::test {
+
+// startup_timeout and exit_timeout (10 s each) come from child_process.hpp.
+inline constexpr std::chrono::seconds bench_timeout{60}; // every run takes a few seconds
+
+// The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
+inline std::optional<int> listening_port(child_process& server) {
+  auto line = server.wait_for_line_containing("listening on", startup_timeout);
+  if (!line) return std::nullopt;
+  auto at = line->find("127.0.0.1:");
+  if (at == std::string::npos) return std::nullopt;
+  return std::stoi(line->substr(at + 10));
+}
+
+// Whether chat-server knows `option` (newer servers limit broadcasts per user by default; the
+// bench sends at full speed, so the limit must be lifted where it exists).
+inline bool server_has_option(const std::string& option) {
+  child_process help{chat_server_bin(), {"--help"}};
+  help.wait(exit_timeout);
+  return help.stdout_text().find(option) != std::string::npos;
+}
+
+// A chat-server on a port of its choosing, with no broadcast limit.
+inline std::vector<std::string> server_args() {
+  std::vector<std::string> args{"--port=0", "--log-level=warn"};
+  if (server_has_option("--max-broadcast-rate")) args.push_back("--max-broadcast-rate=0");
+  return args;
+}
+
+class ChatBenchTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    server_.emplace(chat_server_bin(), server_args());
+    auto port = listening_port(*server_);
+    ASSERT_TRUE(port) << server_->describe();
+    port_ = *port;
+  }
+
+  // Runs chat-bench against the server to its end; its stdout's last line is the JSON.
+  std::unique_ptr<child_process> start_bench(std::vector<std::string> args) {
+    args.push_back("--port=" + std::to_string(port_));
+    return std::make_unique<child_process>(CHAT_BENCH_BIN, args);
+  }
+
+  std::string finish_bench(child_process& bench, int expected_exit = 0) {
+    auto status = bench.wait(bench_timeout);
+    EXPECT_TRUE(status.exited_with(expected_exit)) << status << '\n' << bench.describe();
+    return last_line(bench.stdout_text());
+  }
+
+  std::optional<child_process> server_;
+  int port_ = 0;
+};
+
+} // namespace chat::test
