@@ -12,8 +12,6 @@ namespace {
 
 // How long the roster waits for its node to settle a name with the cluster.
 constexpr auto cluster_claim_timeout = std::chrono::seconds(5);
-// How long a direct message may wait for its recipient's session to take it.
-constexpr auto direct_timeout = std::chrono::seconds(5);
 
 int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -104,7 +102,9 @@ caf::result<caf::ok_atom> deliver_direct(roster_ptr self, const std::string& to,
   auto i = st.members.find(to);
   if (i == st.members.end()) return make_error(errc::no_such_user, to);
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(i->second, direct_timeout, direct_atom_v, to, from, text)
+  // No timeout: the recipient is an actor of this node that answers at once, or is gone and the
+  // request bounces. A timeout would put one more timer per DM into the actor clock.
+  self->request(i->second, caf::infinite, direct_atom_v, to, from, text)
       .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom_v); },
             [rp, to](caf::error& err) mutable {
               // A recipient that went away meanwhile is, for the sender, nobody.

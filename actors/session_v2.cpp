@@ -20,9 +20,6 @@ namespace {
 
 using namespace session_detail;
 
-// How long a direct message may wait for the roster and its recipient.
-constexpr std::chrono::seconds dm_reply_timeout{10};
-
 constexpr std::string_view features = "channels,direct,presence";
 
 void send_reply(session_ptr self, uint32_t ref, std::string text = {}) {
@@ -158,7 +155,9 @@ void on_dm(session_ptr self, const inbound_frame& f) {
     return send_reply(self, dm->ref, "message too long");
   if (!take_message_token(self)) return send_reply(self, dm->ref, "rate limited");
   auto ref = dm->ref;
-  self->request(st.roster, dm_reply_timeout, direct_atom_v, dm->to, st.user, std::move(dm->text))
+  // No timeout of its own (see roster.cpp): in a cluster the node bounds its questions to
+  // other nodes, and everything else is an actor of this node.
+  self->request(st.roster, caf::infinite, direct_atom_v, dm->to, st.user, std::move(dm->text))
       .then([self, ref](caf::ok_atom) { send_reply(self, ref); },
             [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
 }
