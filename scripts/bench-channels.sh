@@ -41,6 +41,9 @@ run() {
 
 date -u
 for kind in trivial ${BASELINE:+baseline} ours; do
+  # one room of 10 and of 100: the fan-out of one channel of 10 and of 100, in version 1
+  run "v1-10-s1-$kind" "$kind" --clients 10 --senders 1
+  run "v1-10-s10-$kind" "$kind" --clients 10 --senders 10
   run "v1-100-s1-$kind" "$kind" --clients 100 --senders 1
   run "v1-100-s10-$kind" "$kind" --clients 100 --senders 10
   run "v1-1000-s10-$kind" "$kind" --clients 1000 --senders 10
