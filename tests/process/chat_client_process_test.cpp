@@ -46,10 +46,13 @@ protected:
   }
   std::unique_ptr<child_process> client(const std::string& name) { return client(name, port_); }
 
-  // A chat-client that has printed "* Login OK".
+  // A chat-client that has printed "* Login OK" and then its own join of #lobby: only then is
+  // it a member that hears what others say there (it joins after the login, like any client).
   std::unique_ptr<child_process> logged_in_client(const std::string& name) {
     auto c = client(name);
     EXPECT_TRUE(c->wait_for_line_containing("* Login OK", line_timeout))
+        << name << ": " << c->describe();
+    EXPECT_TRUE(c->wait_for_line_containing("* " + name + " joined #lobby", line_timeout))
         << name << ": " << c->describe();
     return c;
   }
