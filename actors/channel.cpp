@@ -63,13 +63,25 @@ void fan_out(channel_ptr self, const frame_batch& v1, const frame_batch& v2) {
   if (!self->state.observers.empty()) tell_observers(self, v2);
 }
 
+// The batch of a version nobody needed this time: one shared empty batch, not an allocation per
+// batch (most channels have members of one version only).
+const frame_batch& no_frames() {
+  static const frame_batch empty{std::vector<frame>{}};
+  return empty;
+}
+
+frame_batch take_batch(std::vector<frame>& pending) {
+  if (pending.empty()) return no_frames();
+  frame_batch batch{std::move(pending)};
+  pending = {};
+  return batch;
+}
+
 void deliver_batch(channel_ptr self) {
   auto& st = self->state;
   if (st.v1_batch.empty() && st.v2_batch.empty()) return;
-  frame_batch v1{std::move(st.v1_batch)};
-  frame_batch v2{std::move(st.v2_batch)};
-  st.v1_batch = {};
-  st.v2_batch = {};
+  auto v1 = take_batch(st.v1_batch);
+  auto v2 = take_batch(st.v2_batch);
   // In a cluster the channel's owner node puts the batch in the one order every node sees, this
   // one included: members here get it back as a relay, like everyone else.
   if (st.options.node)
@@ -101,7 +113,7 @@ void report(channel_ptr self) {
              static_cast<uint32_t>(st.observers.size()));
 }
 
-void remove(channel_ptr self, std::map<std::string, channel_member>::iterator i,
+void remove(channel_ptr self, std::unordered_map<std::string, channel_member>::iterator i,
             v2::presence_kind kind) {
   auto& st = self->state;
   deliver_batch(self); // what was said while it was a member still reaches it
@@ -159,19 +171,24 @@ void post(channel_ptr self, const std::string& user, const std::string& text) {
   if (v2) st.v2_batch.push_back(v2::encode(v2::msg_delivery{st.options.name, user, text}));
 }
 
-// One page of members after `after`, at most `limit` (0 means all).
+// One page of members after `after` in byte order of their names, at most `limit` (0: all).
 std::tuple<uint32_t, std::vector<std::string>, std::string>
 who(channel_ptr self, const std::string& after, uint16_t limit) {
   auto& members = self->state.members;
   std::vector<std::string> names;
-  auto i = after.empty() ? members.begin() : members.upper_bound(after);
-  for (; i != members.end() && (limit == 0 || names.size() < limit); ++i)
-    names.push_back(i->first);
-  std::string next = i != members.end() && !names.empty() ? names.back() : std::string{};
+  for (auto& entry : members)
+    if (after.empty() || entry.first > after) names.push_back(entry.first);
+  std::string next;
+  if (limit > 0 && names.size() > limit) {
+    std::nth_element(names.begin(), names.begin() + limit, names.end());
+    names.resize(limit);
+    std::sort(names.begin(), names.end());
+    next = names.back();
+  } else {
+    std::sort(names.begin(), names.end());
+  }
   return {static_cast<uint32_t>(members.size()), std::move(names), std::move(next)};
 }
-
-} // namespace
 
 void observe(channel_ptr self, channel_observer who) {
   auto& st = self->state;
@@ -192,6 +209,8 @@ bool unobserve(channel_ptr self, const caf::actor_addr& who) {
   report(self);
   return true;
 }
+
+} // namespace
 
 channel_actor::behavior_type channel(channel_ptr self, channel_options options) {
   self->state.options = std::move(options);

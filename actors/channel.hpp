@@ -6,7 +6,6 @@
 #include "messages/interfaces.hpp"
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -28,7 +27,8 @@ struct channel_member {
 
 struct channel_state {
   channel_options options;
-  std::map<std::string, channel_member> members;          // by user, in WHO order
+  // By user. Unordered: fan-out walks it for every batch; WHO, which is rare, sorts a page.
+  std::unordered_map<std::string, channel_member> members;
   std::unordered_map<caf::actor_addr, std::string> users; // a member's address -> its user
   std::size_t v1_members = 0;
   // What was accepted since the last delivery, in order, once per protocol version.
