@@ -267,10 +267,13 @@ broadcast_round() {
   done
   local t0 ready=0 i bad=0 total=$((${#nodes[@]} * N))
   t0=$(now_ms)
+  # A client is a member of #lobby once it has printed its own join (chat-client joins lobby
+  # right after its login); only then does it hear what the others say there.
   while [ $(($(now_ms) - t0)) -lt 10000 ]; do
     ready=1
     for n in "${nodes[@]}"; do
       [ "$(members "$n")" = 1 ] || { ready=0; break; }
+      grep -qF "* $tag$n joined #lobby" "$work/$tag$n.out" 2>/dev/null || { ready=0; break; }
     done
     [ "$ready" = 1 ] && break
     sleep 0.1
@@ -287,7 +290,7 @@ broadcast_round() {
   while [ $(($(now_ms) - t0)) -lt 20000 ]; do
     ready=1
     for n in "${nodes[@]}"; do
-      [ "$(grep -c '' "$work/$tag$n.out")" -gt "$total" ] || { ready=0; break; }
+      [ "$(grep -c '^#lobby .*: m[0-9]*$' "$work/$tag$n.out")" -ge "$total" ] || { ready=0; break; }
     done
     [ "$ready" = 1 ] && break
     sleep 0.05
@@ -300,9 +303,12 @@ broadcast_round() {
     problem="$(awk -v senders="${senders[*]}" -v n="$N" '
       BEGIN { k = split(senders, s, " "); for (i = 1; i <= k; i++) want[s[i]] = 1 }
       NR == 1 { if ($0 != "* Login OK" && bad == "") bad = "line 1 is \"" $0 "\""; next }
+      /^\* / { next } # presence and notices: "* b joined #lobby"
       {
-        c = index($0, ": "); name = substr($0, 1, c - 1)
-        if (c == 0 || !(name in want) || substr($0, c + 2) != "m" (got[name] + 1)) {
+        if (substr($0, 1, 7) != "#lobby ") { if (bad == "") bad = "line " NR " is \"" $0 "\""; next }
+        line = substr($0, 8)
+        c = index(line, ": "); name = substr(line, 1, c - 1)
+        if (c == 0 || !(name in want) || substr(line, c + 2) != "m" (got[name] + 1)) {
           if (bad == "") bad = "line " NR " is \"" $0 "\""
         } else got[name]++
       }
