@@ -32,6 +32,13 @@ bool take_message_token(session_ptr self) {
   return true;
 }
 
+bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_size) {
+  auto& st = self->state;
+  auto body = v2::msg_delivery_body_size(channel.size(), st.user.size(), text_size);
+  if (channel == default_channel) body = std::max(body, 1 + st.user.size() + 2 + text_size);
+  return body <= st.limits.max_frame;
+}
+
 void leave_all(session_ptr self) {
   for (auto& [name, handle] : self->state.channels)
     self->send(handle, leave_atom_v, self->state.user);
@@ -120,11 +127,8 @@ void on_broadcast(session_ptr self, const inbound_frame& f) {
   if (st.user.empty()) return send_error(self, "login first");
   auto lobby = st.channels.find(std::string{default_channel});
   if (lobby == st.channels.end()) return send_error(self, "not a member of lobby");
-  // Every member of the default channel gets it, as BROADCAST_MSG or as MSG: both must fit.
-  auto v1_body = 1 + st.user.size() + 2 + f.payload.size();
-  auto v2_body =
-      v2::msg_delivery_body_size(default_channel.size(), st.user.size(), f.payload.size());
-  if (std::max(v1_body, v2_body) > st.limits.max_frame) return send_error(self, "message too long");
+  if (!delivery_fits(self, default_channel, f.payload.size()))
+    return send_error(self, "message too long");
   if (!take_message_token(self)) return send_error(self, "rate limited");
   self->send(lobby->second, post_atom_v, st.user, f.payload);
 }

@@ -81,6 +81,9 @@ void release_held(session_ptr self);
 bool take_message_token(session_ptr self);
 // Every version-2 frame type; `f.type` is in 7..63.
 void on_v2_frame(session_ptr self, inbound_frame& f);
+// Whether a message of `text_size` bytes from this session's user to `channel` fits in a frame
+// for every member: as MSG, and in the default channel also as BROADCAST_MSG ("<user>: text").
+bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_size);
 // Leaves every channel (a name lost to eviction): the channels tell their members.
 void leave_all(session_ptr self);
 } // namespace session_detail

@@ -133,14 +133,18 @@ void on_leave(session_ptr self, const inbound_frame& f) {
 
 void on_msg(session_ptr self, const inbound_frame& f) {
   auto msg = decoded_or_error(self, v2::decode_msg_request(f.payload));
-  if (!msg || !logged_in(self, msg->ref) || !valid_channel(self, msg->ref, msg->channel)) return;
+  if (!msg || !logged_in(self, msg->ref)) return;
   auto& st = self->state;
   auto i = st.channels.find(msg->channel);
-  if (i == st.channels.end()) return send_reply(self, msg->ref, "not a member of " + msg->channel);
-  auto body = v2::msg_delivery_body_size(msg->channel.size(), st.user.size(), msg->text.size());
-  if (msg->channel == default_channel) // version-1 members get it as BROADCAST_MSG
-    body = std::max(body, 1 + st.user.size() + 2 + msg->text.size());
-  if (body > st.limits.max_frame) return send_reply(self, msg->ref, "message too long");
+  // A joined channel's name was checked at its JOIN; the rules run only for a name not joined,
+  // so that the sender hears which rule it broke rather than "not a member".
+  if (i == st.channels.end()) {
+    if (valid_channel(self, msg->ref, msg->channel))
+      send_reply(self, msg->ref, "not a member of " + msg->channel);
+    return;
+  }
+  if (!delivery_fits(self, msg->channel, msg->text.size()))
+    return send_reply(self, msg->ref, "message too long");
   if (!take_message_token(self)) return send_reply(self, msg->ref, "rate limited");
   // No REPLY on success: the message itself comes back to the sender, in the channel's order.
   self->send(i->second, post_atom_v, st.user, std::move(msg->text));
