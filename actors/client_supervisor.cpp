@@ -25,6 +25,11 @@ void attempt(client_supervisor_ptr self) {
   if (st.attempting || st.session || st.quitting) return;
   st.attempting = true;
   auto id = ++st.attempt;
+  // Reset here, not in on_connected: the session's first frames (HELLO's answer) come from the
+  // session and connected_atom from the dialing thread, so they may arrive in either order.
+  st.hello_pending = st.options.version >= v2::version;
+  st.server_v2 = false;
+  st.server_max_frame = 0;
   report(self, client_state::connecting, st.options.address);
   auto me = client_supervisor_actor{self};
   auto* sys = &self->system();
@@ -62,11 +67,7 @@ void on_connected(client_supervisor_ptr self, uint64_t id, client_session_actor 
     return;
   }
   st.attempting = false;
-  st.session = std::move(session);
-  // The session said HELLO first thing; its answer tells whether the server speaks version 2.
-  st.hello_pending = st.options.version >= v2::version;
-  st.server_v2 = false;
-  st.server_max_frame = 0;
+  st.session = std::move(session); // it said HELLO first thing; see attempt()
   for (auto& w : st.connect_waiters)
     w.deliver(caf::ok_atom_v);
   st.connect_waiters.clear();
@@ -170,9 +171,8 @@ client_supervisor_actor::behavior_type client_supervisor(client_supervisor_ptr s
   st.options = std::move(options);
   st.callbacks = std::move(callbacks);
   st.next_wait = st.options.reconnect_first;
-  self->attach_functor([self] { // the session monitors us, but say goodbye properly
-    if (self->state.session) caf::anon_send(self->state.session, quit_atom_v);
-  });
+  // No goodbye to the session from an attach_functor: by the time it runs (after a kill, say)
+  // the state is already destroyed. The session monitors us and closes its connection instead.
   return {
       [self](received_atom, const inbound_frame& f) { on_frame(self, f); },
       [self](closed_atom, const std::string& reason) { on_closed(self, reason); },

@@ -3,6 +3,7 @@
 // These speak protocol version 1 (client_options::version = 1: no HELLO), the behaviour every
 // original client sees; client_v2_test.cpp has channels, direct messages and presence.
 #include "apps/client/client.hpp"
+#include "tests/support/client_side.hpp"
 #include "tests/support/local_node.hpp"
 #include "transport/io_loop.hpp"
 
@@ -146,11 +147,9 @@ TEST(ClientTest, ReconnectsAndLogsInAgainAfterAServerRestart) {
   options.reconnect = true;
   options.reconnect_first = 50ms;
   options.reconnect_max = 400ms;
-  chat::transport::io_loop io{1};
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
+  chat::test::client_side side;
   {
-    chat::client ann{sys, io.context(), options, saw.callbacks()};
+    chat::client ann{side.sys, side.context(), options, saw.callbacks()};
     ASSERT_TRUE(ann.connect());
     ASSERT_TRUE(ann.login("ann"));
     node.reset(); // the server goes away ...
@@ -163,7 +162,6 @@ TEST(ClientTest, ReconnectsAndLogsInAgainAfterAServerRestart) {
     auto sent = ann.broadcast("I am back");
     EXPECT_TRUE(sent) << sent.text;
   }
-  io.drain_and_join();
 }
 
 } // namespace

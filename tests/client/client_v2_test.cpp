@@ -2,8 +2,8 @@
 // join, say, leave, direct messages, who and list with paging, presence events, refusals as
 // errors with the server's reason, the asynchronous forms, and channels rejoined on reconnect.
 #include "apps/client/client.hpp"
+#include "tests/support/client_side.hpp"
 #include "tests/support/local_node.hpp"
-#include "transport/io_loop.hpp"
 
 #include <gtest/gtest.h>
 
@@ -85,7 +85,8 @@ struct user {
   events saw;
   std::unique_ptr<chat::client> c;
   user(chat::test::local_node& node, const std::string& name) {
-    c = std::make_unique<chat::client>(node.system(), node.io(), v2_to(node.port()), saw.callbacks());
+    c = std::make_unique<chat::client>(node.system(), node.io(), v2_to(node.port()),
+                                       saw.callbacks());
     EXPECT_TRUE(c->connect());
     EXPECT_EQ(c->login(name).text, "Login OK");
   }
@@ -235,16 +236,14 @@ TEST(ClientV2Test, Version1ClientSendsNoHelloAndGetsNoChannels) {
 TEST(ClientV2Test, ChannelsAreJoinedAgainAfterAReconnect) {
   auto node = std::make_unique<chat::test::local_node>();
   auto port = node->port();
-  chat::transport::io_loop io{1};
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
+  chat::test::client_side side;
   {
     events saw;
     auto options = v2_to(port);
     options.reconnect = true;
     options.reconnect_first = 50ms;
     options.reconnect_max = 400ms;
-    chat::client ann{sys, io.context(), options, saw.callbacks()};
+    chat::client ann{side.sys, side.context(), options, saw.callbacks()};
     ASSERT_TRUE(ann.connect());
     ASSERT_TRUE(ann.login("ann"));
     ASSERT_TRUE(ann.join("rust"));
@@ -259,7 +258,6 @@ TEST(ClientV2Test, ChannelsAreJoinedAgainAfterAReconnect) {
     auto said = ann.say("rust", "back in rust");
     EXPECT_TRUE(said) << said.text;
   }
-  io.drain_and_join();
 }
 
 } // namespace
