@@ -53,12 +53,16 @@ void tell_observers(channel_ptr self, const frame_batch& v2) {
   }
 }
 
-// The one place a batch leaves the channel for its members (the performance issue hands it to
-// connections directly from here).
+// The one place a batch leaves the channel for its members: a session's straight onto its
+// connection's queue, a bot's as a message. Either way the batch is shared, not copied.
 void fan_out(channel_ptr self, const frame_batch& v1, const frame_batch& v2) {
   for (auto& [user, m] : self->state.members) {
     const auto& batch = m.v2 ? v2 : v1;
-    if (!frames(batch).empty()) self->send(m.who, deliver_atom_v, batch); // a reference count
+    if (frames(batch).empty()) continue;
+    if (m.outbox)
+      m.outbox->deliver(batch);
+    else
+      self->send(m.who, deliver_atom_v, batch);
   }
   if (!self->state.observers.empty()) tell_observers(self, v2);
 }
@@ -126,13 +130,15 @@ void remove(channel_ptr self, std::unordered_map<std::string, channel_member>::i
 }
 
 caf::result<channel_handle> join(channel_ptr self, const std::string& user, member_actor who,
-                                 bool v2) {
+                                 bool v2, member_outbox_ptr outbox) {
   auto& st = self->state;
   ++st.joins_seen;
   auto handle = caf::actor_cast<channel_handle>(self);
   auto here = st.members.find(user);
   if (here != st.members.end() && here->second.who == who) {
-    report(self); // the directory counted this join
+    deliver_batch(self);                     // what the old outbox was owed, it gets
+    here->second.outbox = std::move(outbox); // the member's latest: the one it listens to
+    report(self);                            // the directory counted this join
     return handle;
   }
   deliver_batch(self); // a new member hears nothing said before it came
@@ -151,7 +157,7 @@ caf::result<channel_handle> join(channel_ptr self, const std::string& user, memb
   }
   self->monitor(who);
   st.users.emplace(who.address(), user);
-  st.members.emplace(user, channel_member{who, v2});
+  st.members.emplace(user, channel_member{who, v2, std::move(outbox)});
   if (!v2) ++st.v1_members;
   presence(self, user, v2::presence_kind::joined);
   report(self);
@@ -236,7 +242,11 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
         return caf::make_result(total, std::move(names), std::move(next));
       },
       [self](join_atom, const std::string& user, member_actor who, bool v2) {
-        return join(self, user, std::move(who), v2);
+        return join(self, user, std::move(who), v2, nullptr);
+      },
+      [self](join_atom, const std::string& user, member_actor who, bool v2,
+             member_outbox_ptr& outbox) {
+        return join(self, user, std::move(who), v2, std::move(outbox));
       },
       [self](flush_atom) { deliver_batch(self); },
       [self](relay_atom, const frame_batch& v1, const frame_batch& v2) { fan_out(self, v1, v2); },

@@ -23,6 +23,7 @@ struct channel_options {
 struct channel_member {
   member_actor who;
   bool v2 = false; // speaks protocol version 2: gets MSG and PRESENCE, else BROADCAST_MSG only
+  member_outbox_ptr outbox; // a session's connection; none: `who` gets deliver messages
 };
 
 struct channel_state {
@@ -43,7 +44,8 @@ using channel_ptr = channel_actor::stateful_pointer<channel_state>;
 
 // Fan-out (docs/ARCHITECTURE.md "Fan-out"): each message is encoded once per protocol version
 // present, here, and appended to the current batch; the first one of a batch sends the channel
-// a flush, and on flush each member gets ONE deliver with the batch of its version. Membership
+// a flush, and on flush each member gets the batch of its version ONCE: in its outbox (a
+// session's connection, no actor message) or as one deliver message (a bot). Membership
 // changes deliver the pending batch first, so a member sees exactly the messages accepted
 // while it was a member, and one order: the channel's. Version-1 members exist only in the
 // default channel (they are put there at LOGIN) and never see a version-2 frame. Observers get

@@ -22,11 +22,13 @@ directory_entry* find_or_spawn(directory_ptr self, const std::string& name) {
 }
 
 caf::result<channel_handle> join(directory_ptr self, const std::string& name,
-                                 const std::string& user, member_actor who, bool v2) {
+                                 const std::string& user, member_actor who, bool v2,
+                                 member_outbox_ptr outbox) {
   auto* entry = find_or_spawn(self, name);
   if (!entry) return make_error(errc::too_many_channels, name);
   ++entry->joins_sent;
-  return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2);
+  if (!outbox) return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2);
+  return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2, std::move(outbox));
 }
 
 void on_members(directory_ptr self, const std::string& name, uint32_t members, uint64_t joins_seen,
@@ -72,7 +74,11 @@ directory_actor::behavior_type directory(directory_ptr self, directory_limits li
   self->state.limits = limits;
   return {
       [self](join_atom, const std::string& name, const std::string& user, member_actor who,
-             bool v2) { return join(self, name, user, std::move(who), v2); },
+             bool v2) { return join(self, name, user, std::move(who), v2, nullptr); },
+      [self](join_atom, const std::string& name, const std::string& user, member_actor who, bool v2,
+             member_outbox_ptr& outbox) {
+        return join(self, name, user, std::move(who), v2, std::move(outbox));
+      },
       [self](members_atom, const std::string& name, uint32_t members, uint64_t joins_seen,
              uint32_t observers) { on_members(self, name, members, joins_seen, observers); },
       [self](observe_atom, const std::string& name, channel_observer who) {

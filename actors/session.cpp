@@ -40,9 +40,18 @@ bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_
 }
 
 void leave_all(session_ptr self) {
-  for (auto& [name, handle] : self->state.channels)
-    self->send(handle, leave_atom_v, self->state.user);
+  for (auto& [name, joined] : self->state.channels) {
+    joined.outbox->close(); // what is still on its way is no longer for this client
+    self->send(joined.channel, leave_atom_v, self->state.user);
+  }
   self->state.channels.clear();
+}
+
+void open_outbox(session_ptr self, session_outbox& outbox) {
+  if (outbox.open()) return;
+  // The session stalled while its channel kept talking; the client missed messages.
+  send_error(self, "too slow: messages were lost while joining");
+  self->state.conn->close();
 }
 
 } // namespace session_detail
@@ -82,12 +91,14 @@ void login_refused(session_ptr self, const std::string& name, std::string_view r
 // A version-1 client chats in the default channel, so it is put there before "Login OK".
 void join_default_channel(session_ptr self, const std::string& name) {
   std::string lobby{default_channel};
+  auto outbox = std::make_shared<session_outbox>(self->state.conn);
   self->request(self->state.directory, caf::infinite, join_atom_v, lobby, name, member_actor{self},
-                false)
+                false, member_outbox_ptr{outbox})
       .then(
-          [self, name, lobby](channel_handle ch) {
-            self->state.channels.emplace(lobby, std::move(ch));
-            logged_in(self, name);
+          [self, name, lobby, outbox](channel_handle ch) {
+            self->state.channels.emplace(lobby, joined_channel{std::move(ch), outbox});
+            logged_in(self, name); // "Login OK" first, then the lobby
+            open_outbox(self, *outbox);
           },
           [self, name](caf::error& err) {
             self->send(self->state.roster, leave_atom_v, name); // the name is free again
@@ -130,7 +141,7 @@ void on_broadcast(session_ptr self, const inbound_frame& f) {
   if (!delivery_fits(self, default_channel, f.payload.size()))
     return send_error(self, "message too long");
   if (!take_message_token(self)) return send_error(self, "rate limited");
-  self->send(lobby->second, post_atom_v, st.user, f.payload);
+  self->send(lobby->second.channel, post_atom_v, st.user, f.payload);
 }
 
 void on_text_frame(session_ptr self, const inbound_frame& f) {
@@ -252,8 +263,9 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
         self->quit(); // roster and channels see the down message; the connection dies here
       },
       [self](deliver_atom, const frame_batch& batch) {
-        // Not logged in, yet delivered to: a channel that admitted us before we lost our name;
-        // the leave that undoes it is on its way. Not for this client.
+        // Channels write to the outboxes this session gave them; a deliver comes only from a
+        // member_actor user that has none. Not logged in, yet delivered to: a channel that
+        // admitted us before we lost our name; the leave that undoes it is on its way.
         if (self->state.user.empty()) return;
         self->state.conn->send(batch);
       },

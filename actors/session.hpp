@@ -4,6 +4,7 @@
 // the version-2 requests (docs/PROTOCOL.md).
 #pragma once
 
+#include "actors/session_outbox.hpp"
 #include "actors/token_bucket.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
@@ -47,6 +48,12 @@ struct session_limits {
 // sent its frames (a LOGIN and a BROADCAST_MSG pipelined, a JOIN and a MSG to that channel).
 enum class waiting_for : uint8_t { nothing, login, join };
 
+// A channel the session is in, and the outbox that channel writes this client's batches to.
+struct joined_channel {
+  channel_handle channel;
+  std::shared_ptr<session_outbox> outbox;
+};
+
 struct session_state {
   transport::connection_ptr conn;
   roster_actor roster;
@@ -58,7 +65,7 @@ struct session_state {
   std::string user;          // empty while not logged in
   waiting_for waiting = waiting_for::nothing;
   std::vector<inbound_frame> held;
-  std::map<std::string, channel_handle> channels; // joined, by name
+  std::map<std::string, joined_channel> channels; // by name
   static inline const char* name = "session";
 };
 
@@ -75,6 +82,8 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
 // Shared by session.cpp and session_v2.cpp.
 namespace session_detail {
 void send_error(session_ptr self, std::string_view reason);
+// Once the answer that puts the client in a channel went out: that channel's batches follow.
+void open_outbox(session_ptr self, session_outbox& outbox);
 // After a request to the roster or directory is answered: frames held meanwhile, in order.
 void release_held(session_ptr self);
 // Takes one token of the message allowance; on refusal logs once per flood and returns false.

@@ -103,12 +103,15 @@ void on_join(session_ptr self, const inbound_frame& f) {
   st.waiting = waiting_for::join;
   auto ref = join->ref;
   auto name = join->channel;
-  self->request(st.directory, caf::infinite, join_atom_v, name, st.user, member_actor{self}, true)
+  auto outbox = std::make_shared<session_outbox>(st.conn);
+  self->request(st.directory, caf::infinite, join_atom_v, name, st.user, member_actor{self}, true,
+                member_outbox_ptr{outbox})
       .then(
-          [self, ref, name](channel_handle ch) {
-            self->state.channels.emplace(name, std::move(ch));
+          [self, ref, name, outbox](channel_handle ch) {
+            self->state.channels.emplace(name, joined_channel{std::move(ch), outbox});
             self->state.waiting = waiting_for::nothing;
-            send_reply(self, ref);
+            send_reply(self, ref); // the REPLY first, then the channel: our own presence first
+            open_outbox(self, *outbox);
             release_held(self);
           },
           [self, ref](caf::error& err) {
@@ -126,7 +129,8 @@ void on_leave(session_ptr self, const inbound_frame& f) {
   auto i = st.channels.find(leave->channel);
   if (i == st.channels.end())
     return send_reply(self, leave->ref, "not a member of " + leave->channel);
-  self->send(i->second, leave_atom_v, st.user);
+  // The outbox stays open: what the channel accepted before our leave still reaches the client.
+  self->send(i->second.channel, leave_atom_v, st.user);
   st.channels.erase(i);
   send_reply(self, leave->ref);
 }
@@ -147,7 +151,7 @@ void on_msg(session_ptr self, const inbound_frame& f) {
     return send_reply(self, msg->ref, "message too long");
   if (!take_message_token(self)) return send_reply(self, msg->ref, "rate limited");
   // No REPLY on success: the message itself comes back to the sender, in the channel's order.
-  self->send(i->second, post_atom_v, st.user, std::move(msg->text));
+  self->send(i->second.channel, post_atom_v, st.user, std::move(msg->text));
 }
 
 void on_dm(session_ptr self, const inbound_frame& f) {

@@ -4,6 +4,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/frame.hpp"
+#include "messages/member_outbox.hpp"
 
 #include <caf/all.hpp>
 
@@ -125,22 +126,25 @@ using node_actor = caf::typed_actor<
     caf::replies_to<status_atom>::with<std::string>>; // one line per node: address, members
 
 // One channel (actors/channel.hpp): its members, its batch, its order.
-//   join     user, member, version-2 member?: the handle to post and leave with; or
-//            errc::channel_full; a user already in the channel is answered at once (the newer
-//            member replaces the older one if they differ);
+//   join     user, member, version-2 member? [, its outbox]: the handle to post and leave with;
+//            or errc::channel_full; a user already in the channel is answered at once (the
+//            newer member replaces the older one if they differ). With an outbox (a session)
+//            the member's batches go there, else (a bot) to the member as deliver messages;
 //   flush    the end of the current batch (the channel's own marker);
 //   relay    v1 batch, v2 batch accepted on another node: local fan-out only;
 //   retire   the directory agrees the channel is gone: quit;
 //   observe / unobserve   attach or detach an observer (forwarded by the directory).
 using channel_actor = channel_handle::extend<
     caf::replies_to<join_atom, std::string, member_actor, bool>::with<channel_handle>,
+    caf::replies_to<join_atom, std::string, member_actor, bool,
+                    member_outbox_ptr>::with<channel_handle>,
     caf::reacts_to<flush_atom>, caf::reacts_to<relay_atom, frame_batch, frame_batch>,
     caf::reacts_to<retire_atom>, caf::reacts_to<observe_atom, channel_observer>,
     caf::reacts_to<unobserve_atom, channel_observer>>;
 
 // Finds or spawns a channel by name; the one place that knows every channel of a node.
-//   join     channel, user, member, v2: forwarded to the channel (spawned on first join); or
-//            errc::too_many_channels;
+//   join     channel, user, member, v2 [, outbox]: forwarded to the channel (spawned on first
+//            join); or errc::too_many_channels;
 //   members  channel, members now, joins (and observes) the channel has seen, observers now:
 //            from the channel itself, so LIST needs no round trip and a channel retires only
 //            when it has no member, no observer, and nothing on its way to it;
@@ -154,6 +158,8 @@ using channel_actor = channel_handle::extend<
 //            `who` and `list` are the cluster's, through the node.
 using directory_actor = caf::typed_actor<
     caf::replies_to<join_atom, std::string, std::string, member_actor, bool>::with<channel_handle>,
+    caf::replies_to<join_atom, std::string, std::string, member_actor, bool,
+                    member_outbox_ptr>::with<channel_handle>,
     caf::reacts_to<members_atom, std::string, uint32_t, uint64_t, uint32_t>,
     caf::reacts_to<observe_atom, std::string, channel_observer>,
     caf::reacts_to<unobserve_atom, std::string, channel_observer>,
