@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace {
 
 using chat::scenario_step;
@@ -193,8 +195,28 @@ class ScenarioRunnerTest : public ::testing::Test {
 protected:
   std::string run(const std::string& text,
                   std::chrono::milliseconds step_timeout = std::chrono::seconds(5)) {
-    chat::scenario_runner runner{node.system(), node.io(), "127.0.0.1", node.port(), step_timeout};
-    return runner.run(parse_ok(text));
+    std::string failure;
+    { // the runner's clients close as it goes
+      chat::scenario_runner runner{node.system(), node.io(), "127.0.0.1", node.port(),
+                                   step_timeout};
+      failure = runner.run(parse_ok(text));
+    }
+    EXPECT_TRUE(names_released()) << "the script's names were still held 5 s after it ended";
+    return failure;
+  }
+  // A script's clients are closed with its runner, but the server learns of it a little later;
+  // the next script of the same test may log in the same names.
+  bool names_released() {
+    caf::scoped_actor self{node.system()};
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      uint64_t held = 1;
+      self->request(node.server().roster(), std::chrono::seconds(1), chat::count_atom_v)
+          .receive([&](uint64_t n) { held = n; }, [](caf::error&) {});
+      if (held == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
   }
   chat::test::local_node node;
 };
