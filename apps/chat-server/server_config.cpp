@@ -3,6 +3,9 @@
 #include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace chat {
 
 server_config::server_config() {
@@ -56,6 +59,11 @@ server_config::server_config() {
            "then exit (0, or 1 when it cannot be reached)");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
+  // CAF starts max(cores, 4) workers. On a 2-core machine the two extra ones only poll, sleep
+  // and wake, at 10-30% more CPU per delivery (BENCHMARKS.md, "Channels"). One worker per core
+  // unless the command line or an INI file says otherwise (--scheduler.max-threads=N).
+  set("scheduler.max-threads",
+      static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 server_options server_config::node_options() const {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -33,6 +35,17 @@ TEST(ServerConfigTest, RepeatedPeersAreAllKeptInOrder) {
   EXPECT_EQ(cfg.port, 7001);
   EXPECT_EQ(cfg.cluster_port, 9001);
   EXPECT_EQ(cfg.node_options().cluster_host, "127.0.0.1") << "defaults to --host";
+}
+
+TEST(ServerConfigTest, OneCafWorkerPerCoreUnlessToldOtherwise) {
+  chat::server_config defaults;
+  ASSERT_FALSE(parse(defaults, {}).err);
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  EXPECT_EQ(caf::get_or(defaults, "scheduler.max-threads", size_t{0}), cores);
+  chat::server_config three;
+  auto r = parse(three, {"--scheduler.max-threads=3"});
+  ASSERT_FALSE(r.err) << three.render(r.err);
+  EXPECT_EQ(caf::get_or(three, "scheduler.max-threads", size_t{0}), 3u);
 }
 
 TEST(ServerConfigTest, APeerListInCafSyntaxStillWorks) {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench-compare.sh -- the same chat-bench loads against several chat-server binaries, alternating
+# binary by binary and repeated, so that run-to-run noise shows and no binary gets the quiet
+# minute. Used for BENCHMARKS.md rows that decide a question (one load, a few servers).
+# Usage: scripts/bench-compare.sh REPEATS SECONDS "LOAD ARGS" NAME=path/to/chat-server...
+#   e.g. scripts/bench-compare.sh 3 5 "--clients 1000 --channels 100 --senders 1000" \
+#          base=/work/baseline/build/rel/apps/chat-server/chat-server ours=build/.../chat-server
+# Prints one line per run: name, server ns/delivery, deliveries/s, p50/p99, lost.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+repeats="$1" seconds="$2" load="$3"
+shift 3
+bench="${BENCH:-$root/build/bench-channels/apps/chat-bench/chat-bench}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+for r in $(seq "$repeats"); do
+  for named in "$@"; do
+    name="${named%%=*}" server="${named#*=}"
+    "$server" --port=0 --log-level=warn --max-broadcast-rate=0 >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+    port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
+    # shellcheck disable=SC2086 # the load is a list of arguments
+    out="$(timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" \
+      --duration "${seconds}s" --window 16 --payload 64 $load 2>/dev/null | tail -1 || true)"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    python3 - "$name" "$r" "$out" <<'PY'
+import json, sys
+name, run, text = sys.argv[1], sys.argv[2], sys.argv[3]
+try:
+    d = json.loads(text)
+except Exception:
+    print(f"{name:10} run {run}: no result")
+    sys.exit()
+lat = d.get("latency_us", {})
+print(f"{name:10} run {run}: {d.get('server_cpu_ns_per_delivery', 0):8.1f} ns/delivery "
+      f"{d.get('deliveries_per_s', 0):>12,.0f}/s p50 {lat.get('p50', 0):9.1f} "
+      f"p99 {lat.get('p99', 0):10.1f} us lost {d.get('lost', 0)}")
+PY
+  done
+done
