@@ -247,6 +247,8 @@ TEST(ClientV2Test, ChannelsAreJoinedAgainAfterAReconnect) {
     ASSERT_TRUE(ann.connect());
     ASSERT_TRUE(ann.login("ann"));
     ASSERT_TRUE(ann.join("rust"));
+    // Our own presence comes after the REPLY; once it is here, nothing of this server is owed.
+    ASSERT_TRUE(saw.wait("ann joined #rust", 1));
     node.reset(); // the server goes away and comes back on the same port
     ASSERT_TRUE(saw.wait_state_count(client_state::disconnected, 1, 5s));
     chat::server_options same_port;
