@@ -17,19 +17,9 @@ void send_error(session_ptr self, std::string_view reason) {
   self->state.conn->send(encode(frame_type::error, reason));
 }
 
-bool take_message_token(session_ptr self) {
-  auto& st = self->state;
-  if (!st.messages.take(self->clock().now())) {
-    if (st.rate_limited++ == 0) // one log line per flood, not per frame
-      spdlog::info("rate limited user={} peer={} max_broadcast_rate={}/s", st.user, st.conn->peer(),
-                   st.limits.max_broadcast_rate);
-    return false;
-  }
-  if (st.rate_limited > 0) {
-    spdlog::info("rate limit lifted user={} refused={}", st.user, st.rate_limited);
-    st.rate_limited = 0;
-  }
-  return true;
+void take_message_token(session_ptr self) {
+  // handle() let the message through only with a token there, and time only adds tokens.
+  self->state.messages.take(self->clock().now());
 }
 
 bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_size) {
@@ -66,8 +56,57 @@ void send_login_reply(session_ptr self, std::string_view text) {
   self->state.conn->send(encode(frame_type::login, text));
 }
 
+// What the message allowance counts: every message a user sends to others.
+bool is_message(const session_state& st, const inbound_frame& f) {
+  if (f.type == static_cast<uint8_t>(frame_type::broadcast_msg)) return true;
+  return st.version >= v2::version && (f.type == static_cast<uint8_t>(v2::type::msg) ||
+                                       f.type == static_cast<uint8_t>(v2::type::dm));
+}
+
+// A message past the allowance is not refused (a pasted paragraph would lose lines): it waits
+// for its token, and every frame after it waits behind it, unhandled. The transport stops
+// reading once its credit of unhandled frames is out, so TCP slows the sender down to the
+// allowed rate (IRC servers call this fake lag). A client that stays behind for
+// --flood-timeout is cut with ERROR "excess flood". True if `f` was taken (held or dropped).
+bool wait_for_token(session_ptr self, inbound_frame& f) {
+  auto& st = self->state;
+  if (st.user.empty() || !is_message(st, f)) return false;
+  auto now = self->clock().now();
+  auto wait = st.messages.wait(now);
+  if (wait == std::chrono::nanoseconds{0}) return false;
+  if (!st.flooding_since) {
+    st.flooding_since = now;
+    spdlog::info("flood user={} peer={} max_broadcast_rate={}/s: reading slowed down", st.user,
+                 st.conn->peer(), st.limits.max_broadcast_rate);
+  } else if (now - *st.flooding_since >= st.limits.flood_timeout) {
+    spdlog::info("close peer={} user={} reason=\"excess flood\" delayed={}", st.conn->peer(),
+                 st.user, st.delayed);
+    send_error(self, "excess flood");
+    st.held.clear();
+    st.waiting = waiting_for::token; // and no timer: nothing more is handled
+    st.conn->frame_done();
+    st.conn->close();
+    return true;
+  }
+  ++st.delayed;
+  st.waiting = waiting_for::token;
+  st.held.insert(st.held.begin(), std::move(f));
+  self->delayed_send(self, wait, retry_atom_v);
+  return true;
+}
+
+// Nothing waits any more: a flood, if there was one, is over.
+void caught_up(session_ptr self) {
+  auto& st = self->state;
+  if (!st.flooding_since) return;
+  spdlog::info("flood over user={} delayed={}", st.user, st.delayed);
+  st.flooding_since.reset();
+  st.delayed = 0;
+}
+
 // Every received frame ends here, once: its transport credit is returned after handling.
 void handle(session_ptr self, inbound_frame& f) {
+  if (wait_for_token(self, f)) return; // handled (and credited) when its token is there
   on_frame(self, f);
   self->state.conn->frame_done();
 }
@@ -140,7 +179,7 @@ void on_broadcast(session_ptr self, const inbound_frame& f) {
   if (lobby == st.channels.end()) return send_error(self, "not a member of lobby");
   if (!delivery_fits(self, default_channel, f.payload.size()))
     return send_error(self, "message too long");
-  if (!take_message_token(self)) return send_error(self, "rate limited");
+  take_message_token(self);
   self->send(lobby->second.channel, post_atom_v, st.user, f.payload);
 }
 
@@ -193,12 +232,17 @@ void on_frame(session_ptr self, inbound_frame& f) {
 
 void on_received(session_ptr self, inbound_frame& f) {
   auto& st = self->state;
-  if (st.waiting == waiting_for::nothing) return handle(self, f);
+  if (st.waiting == waiting_for::nothing) {
+    handle(self, f);
+    if (st.waiting == waiting_for::nothing) caught_up(self);
+    return;
+  }
   if (st.held.size() >= max_held_frames) {
-    // The roster or directory has not answered for a long time; better to say so than to grow
-    // without bound.
-    send_error(self, st.waiting == waiting_for::login ? "too many frames while login is pending"
-                                                      : "too many frames while a join is pending");
+    // The roster or directory has not answered for a long time (or the client floods past
+    // the transport's read credit); better to say so than to grow without bound.
+    send_error(self, st.waiting == waiting_for::login  ? "too many frames while login is pending"
+                     : st.waiting == waiting_for::join ? "too many frames while a join is pending"
+                                                       : "excess flood");
     st.conn->frame_done();
     return st.conn->close();
   }
@@ -229,6 +273,7 @@ void release_held(session_ptr self) {
     }
     handle(self, held[i]);
   }
+  if (self->state.waiting == waiting_for::nothing) caught_up(self);
 }
 
 } // namespace session_detail
@@ -261,6 +306,11 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
                      st.conn->peer(), st.user.empty() ? "-" : st.user, reason, traffic.bytes_in,
                      traffic.bytes_out);
         self->quit(); // roster and channels see the down message; the connection dies here
+      },
+      [self](retry_atom) {
+        if (self->state.waiting != waiting_for::token) return;
+        self->state.waiting = waiting_for::nothing;
+        release_held(self);
       },
       [self](deliver_atom, const frame_batch& batch) {
         // Channels write to the outboxes this session gave them; a deliver comes only from a

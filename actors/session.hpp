@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct session_limits {
   // user sends: BROADCAST_MSG, MSG to any channel, DM.
   double max_broadcast_rate = 10;
   double broadcast_burst = 20; // messages allowed at once after a quiet spell
+  // Past the allowance a message is not refused: it waits for its token, and so does everything
+  // the client sent after it (reading stops, TCP holds the sender back). A client that has been
+  // waiting for this long without catching up gets ERROR "excess flood" and is closed.
+  std::chrono::milliseconds flood_timeout{30000};
   // Largest frame body the server sends: an echo, broadcast or delivery that would outgrow it
   // gets ERROR / REPLY "message too long" instead (clients reject larger frames).
   std::size_t max_frame = default_max_frame;
@@ -44,9 +49,10 @@ struct session_limits {
 //      +-- HELLO (version 2) keeps it in greeting; HELLO after LOGIN is refused
 //
 // Independently, `waiting` says whether a request to the roster or the directory is
-// unanswered: then later frames wait in `held`, so every client is answered in the order it
-// sent its frames (a LOGIN and a BROADCAST_MSG pipelined, a JOIN and a MSG to that channel).
-enum class waiting_for : uint8_t { nothing, login, join };
+// unanswered, or a message waits for its token of the allowance: then later frames wait in
+// `held`, so every client is answered in the order it sent its frames (a LOGIN and a
+// BROADCAST_MSG pipelined, a JOIN and a MSG to that channel, 200 lines pasted at once).
+enum class waiting_for : uint8_t { nothing, login, join, token };
 
 // A channel the session is in, and the outbox that channel writes this client's batches to.
 struct joined_channel {
@@ -60,9 +66,10 @@ struct session_state {
   directory_actor directory;
   session_limits limits;
   token_bucket<caf::actor_clock::clock_type> messages;
-  uint64_t rate_limited = 0; // messages refused since the last one that passed
-  uint16_t version = 1;      // 2 once the client said HELLO with version 2
-  std::string user;          // empty while not logged in
+  uint64_t delayed = 0; // messages that waited for a token since the client last caught up
+  std::optional<caf::actor_clock::time_point> flooding_since; // waiting for tokens since
+  uint16_t version = 1; // 2 once the client said HELLO with version 2
+  std::string user;     // empty while not logged in
   waiting_for waiting = waiting_for::nothing;
   std::vector<inbound_frame> held;
   std::map<std::string, joined_channel> channels; // by name
@@ -86,8 +93,8 @@ void send_error(session_ptr self, std::string_view reason);
 void open_outbox(session_ptr self, session_outbox& outbox);
 // After a request to the roster or directory is answered: frames held meanwhile, in order.
 void release_held(session_ptr self);
-// Takes one token of the message allowance; on refusal logs once per flood and returns false.
-bool take_message_token(session_ptr self);
+// Takes the token of the message allowance that handle() made sure is there.
+void take_message_token(session_ptr self);
 // Every version-2 frame type; `f.type` is in 7..63.
 void on_v2_frame(session_ptr self, inbound_frame& f);
 // Whether a message of `text_size` bytes from this session's user to `channel` fits in a frame

@@ -64,7 +64,9 @@ using bot_actor = member_actor::extend_with<channel_observer>;
 using client_link = caf::typed_actor<caf::reacts_to<send_atom, frame>>;
 
 // Server side of one TCP connection.
-using session_actor = connection_owner::extend_with<member_actor>::extend_with<client_link>;
+// retry: the message allowance has a token again for the message that waited (a timer).
+using session_actor = connection_owner::extend_with<member_actor>::extend_with<client_link>::extend<
+    caf::reacts_to<retry_atom>>;
 
 // The handler of an extension frame type (64..127), registered with the server before it
 // starts (server::handle_extension): type, the sender's user name, the payload, and the

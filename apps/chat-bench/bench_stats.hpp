@@ -28,7 +28,8 @@ enum class counter : std::size_t {
   expected_same_node,  // ... of them, those on the sender's server
   expected_cross_node, // ... and those on other servers (owed only if the servers relay)
   schedule_skipped,    // --rate slots dropped because the window stayed full too long
-  rate_limited,        // ERROR "rate limited" (the server refused a broadcast)
+  rate_limited,        // ERROR "rate limited": servers before flood control refused a broadcast
+                       // (today a message past the allowance waits instead)
   server_errors,       // ERROR frames of any other reason
   frames_in,           // every frame received (the drain waits for this to stop moving)
   delivered_all,       // our broadcasts received, warm-up included, duplicates not

@@ -29,9 +29,13 @@ server_config::server_config() {
            "silence from a client before ERROR 'idle timeout' and a close (default 90s)")
       .add(max_broadcast_rate, "max-broadcast-rate",
            "messages per second per user, counting BROADCAST_MSG, MSG to any channel and DM "
-           "(default 10; 0: no limit); more get 'rate limited'")
+           "(default 10; 0: no limit); past it a message waits for its token, and reading from "
+           "that client slows down")
       .add(broadcast_burst, "broadcast-burst",
            "messages a user may send at once after a quiet spell (default 20)")
+      .add(flood_timeout, "flood-timeout",
+           "how long a user may stay behind --max-broadcast-rate (its messages wait, reading "
+           "from it slows down) before ERROR 'excess flood' and a close (default 30s)")
       .add(max_channels, "max-channels",
            "channels on this server at once (default 10000; 'lobby' is always allowed); a JOIN "
            "that would create one more is refused 'too many channels on this server'")
@@ -79,6 +83,7 @@ server_options server_config::node_options() const {
   o.idle_timeout = duration_cast<milliseconds>(idle_timeout);
   o.session.max_broadcast_rate = max_broadcast_rate;
   o.session.broadcast_burst = broadcast_burst;
+  o.session.flood_timeout = duration_cast<milliseconds>(flood_timeout);
   o.session.max_frame = max_frame;
   o.session.max_channels_per_user = max_channels_per_user;
   o.session.max_channel_members = max_channel_members;
@@ -101,6 +106,7 @@ std::string server_config::validate() const {
     return "--idle-interval and --idle-timeout must be positive";
   if (max_broadcast_rate < 0 || broadcast_burst < 1)
     return "--max-broadcast-rate must be >= 0 and --broadcast-burst >= 1";
+  if (flood_timeout <= caf::timespan{0}) return "--flood-timeout must be positive";
   // A HELLO reply and a page of WHO or LIST must fit in a frame.
   if (max_frame < 256) return "--max-frame must be at least 256 (a HELLO reply must fit)";
   if (max_channels < 1 || max_channels_per_user < 1)

@@ -25,6 +25,7 @@ struct server_config : app_config {
   caf::timespan idle_timeout = std::chrono::seconds(90);
   double max_broadcast_rate = 10;
   double broadcast_burst = 20;
+  caf::timespan flood_timeout = std::chrono::seconds(30);
   uint32_t max_channels = 10000;
   uint32_t max_channels_per_user = 100;
   uint32_t max_channel_members = 0;

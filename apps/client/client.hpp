@@ -78,7 +78,7 @@ public:
   client_result ping(std::chrono::microseconds* round_trip = nullptr);
 
   // Version 2; channel names without '#'. A refusal's text is the server's reason ("not a
-  // member of rust", "no such user", "rate limited").
+  // member of rust", "no such user", "message too long").
   client_result join(const std::string& channel);  // ok: "" or "already a member"
   client_result leave(const std::string& channel); // ok: ""
   // ok: "<name>: <text>" once our own message came back through the channel, in its order.

@@ -142,46 +142,93 @@ TEST(ServerFullTest, SixthIsRefusedAndASlotFreedByACloseIsReused) {
 
 // -- rate limit -------------------------------------------------------------------------------
 
-TEST(RateLimitTest, BurstOfTwentyGetsFiveBroadcastsAndFifteenRateLimited) {
-  server_process server{{"--max-broadcast-rate=5", "--broadcast-burst=5", "--log-level=warn"}};
+// Past the allowance nothing is refused: the server reads the flooder more slowly, and each
+// line goes out when its token is there, in order.
+void expect_all_delivered_at_the_rate(const std::vector<std::string>& server_args, int lines,
+                                      int burst, double rate) {
+  server_process server{server_args};
   ASSERT_TRUE(server.started()) << server.describe();
   raw_client flooder{server.port()};
   ASSERT_TRUE(log_in(flooder, "flooder"));
   raw_client observer{server.port()};
   ASSERT_TRUE(log_in(observer, "observer"));
 
-  std::string burst;
-  for (int i = 0; i < 20; ++i)
-    burst += encode(type::broadcast_msg, "flood " + std::to_string(i));
-  ASSERT_TRUE(flooder.send_bytes(burst)) << flooder.failure();
-
-  std::vector<std::string> own;
-  int limited = 0;
-  for (int i = 0; i < 20; ++i) {
-    auto f = flooder.read_frame();
-    ASSERT_TRUE(f) << "reply " << i << ": " << flooder.failure();
-    if (*f == frame{type::error, "rate limited"})
-      ++limited;
-    else if (f->type == type::broadcast_msg)
-      own.push_back(f->payload);
-    else
-      ADD_FAILURE() << "unexpected reply " << *f;
+  std::string pasted; // all lines at once, as a paste into a terminal sends them
+  for (int i = 0; i < lines; ++i)
+    pasted += encode(type::broadcast_msg, "line " + std::to_string(i));
+  auto start = clock_type::now();
+  ASSERT_TRUE(flooder.send_bytes(pasted)) << flooder.failure();
+  // A token every 1/rate s: the last line cannot come before (lines - burst) / rate s.
+  auto at_the_rate = milliseconds(static_cast<int64_t>((lines - burst) / rate * 1000));
+  for (int i = 0; i < lines; ++i) {
+    auto text = "flooder: line " + std::to_string(i);
+    ASSERT_TRUE(next_frame_is(observer, {type::broadcast_msg, text}, at_the_rate + 5s))
+        << "line " << i;
+    ASSERT_TRUE(next_frame_is(flooder, {type::broadcast_msg, text}, 5s)) << "line " << i;
   }
-  EXPECT_EQ(limited, 15);
-  // The bucket holds 5 at first: the first 5 of the burst are the ones accepted, in order.
-  std::vector<std::string> first_five;
-  for (int i = 0; i < 5; ++i)
-    first_five.push_back("flooder: flood " + std::to_string(i));
-  EXPECT_EQ(own, first_five);
-  for (auto& text : first_five)
-    EXPECT_TRUE(next_frame_is(observer, {type::broadcast_msg, text}));
+  auto took = std::chrono::duration_cast<milliseconds>(clock_type::now() - start);
+  EXPECT_GE(took, at_the_rate - 100ms) << "faster than the allowance";
+  EXPECT_LT(took, at_the_rate + 3s) << "slower than the allowance";
 
-  std::this_thread::sleep_for(1200ms); // 5/s refills the bucket
-  ASSERT_TRUE(flooder.send_frame(type::broadcast_msg, "after the pause"));
-  EXPECT_TRUE(next_frame_is(flooder, {type::broadcast_msg, "flooder: after the pause"}));
-  // Nothing else reached the observer in between: the refused 15 were not broadcast.
-  EXPECT_TRUE(next_frame_is(observer, {type::broadcast_msg, "flooder: after the pause"}));
+  // The flooder is served as usual afterwards.
+  ASSERT_TRUE(flooder.send_frame(type::send_msg, "still here"));
+  EXPECT_TRUE(next_frame_is(flooder, {type::send_msg, "Echo: still here"}));
+  auto stopped = server.stop();
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.status << '\n' << server.describe();
+}
 
+TEST(RateLimitTest, ABurstOfTwentyIsAllDeliveredInOrderAtTheAllowedRate) {
+  expect_all_delivered_at_the_rate(
+      {"--max-broadcast-rate=5", "--broadcast-burst=5", "--log-level=warn"}, 20, 5, 5);
+}
+
+// The case as a user meets it: 200 lines pasted at once, every option at its default
+// (10 messages/s, a burst of 20): about 18 s.
+TEST(RateLimitTest, TwoHundredLinesPastedAtTheDefaultsAreAllDelivered) {
+  expect_all_delivered_at_the_rate({"--log-level=warn"}, 200, 20, 10);
+}
+
+TEST(RateLimitTest, AFlooderThatStaysBehindIsCutWithExcessFlood) {
+  server_process server{
+      {"--max-broadcast-rate=20", "--broadcast-burst=1", "--flood-timeout=1s", "--log-level=warn"}};
+  ASSERT_TRUE(server.started()) << server.describe();
+  raw_client flooder{server.port()};
+  ASSERT_TRUE(log_in(flooder, "flooder"));
+  raw_client observer{server.port()};
+  ASSERT_TRUE(log_in(observer, "observer"));
+  std::string pasted; // five seconds' worth at 20/s
+  for (int i = 0; i < 100; ++i)
+    pasted += encode(type::broadcast_msg, "f" + std::to_string(i));
+  auto start = clock_type::now();
+  ASSERT_TRUE(flooder.send_bytes(pasted)) << flooder.failure();
+  int delivered = 0;
+  bool cut = false;
+  while (auto f = flooder.read_frame(5s)) {
+    if (f->type == type::broadcast_msg) {
+      ++delivered;
+      continue;
+    }
+    EXPECT_EQ(*f, (frame{type::error, "excess flood"}));
+    cut = true;
+    break;
+  }
+  ASSERT_TRUE(cut) << "after " << delivered << " lines: " << flooder.failure();
+  auto ending = flooder.wait_closed(5s);
+  EXPECT_TRUE(ending == raw_client::ending::eof || ending == raw_client::ending::reset)
+      << "the server closes the flooder's connection";
+  auto took = std::chrono::duration_cast<milliseconds>(clock_type::now() - start);
+  EXPECT_GE(took, 900ms) << "cut before --flood-timeout";
+  EXPECT_LT(took, 4s);
+  EXPECT_GE(delivered, 15) << "a second behind at 20/s";
+  EXPECT_LT(delivered, 100);
+  // The others are served as before.
+  ASSERT_TRUE(observer.send_frame(type::broadcast_msg, "calm"));
+  for (;;) { // the flooder's lines that went out come first
+    auto f = observer.read_frame(5s);
+    ASSERT_TRUE(f) << observer.failure();
+    if (*f == frame{type::broadcast_msg, "observer: calm"}) break;
+    ASSERT_EQ(f->type, type::broadcast_msg);
+  }
   auto stopped = server.stop();
   EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.status << '\n' << server.describe();
 }
