@@ -78,6 +78,8 @@ SESSION_SEEDS = {
     + rec(SEND_MSG, "after") + rec(LOGIN, "ann", op=PEER | RUN),
     "flood": rec(LOGIN, "ann") + rec(BROADCAST_MSG, "f", op=0) * 30 + rec(SEND_MSG, "e", op=ADVANCE)
     + rec(BROADCAST_MSG, "again"),
+    # past the allowance (burst 20): messages left waiting for their tokens when the input ends
+    "flood_left_waiting": rec(LOGIN, "ann") + rec(BROADCAST_MSG, "w") * 40 + rec(PING, "p"),
     "held_overflow": rec(LOGIN, "ann", op=ONE_JOB) + rec(PING, "p", op=BURST) * 17
     + rec(SEND_MSG, "x", op=PEER | RUN),
 }
