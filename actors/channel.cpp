@@ -241,9 +241,6 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
         auto [total, names, next] = who(self, after, limit);
         return caf::make_result(total, std::move(names), std::move(next));
       },
-      [self](join_atom, const std::string& user, member_actor who, bool v2) {
-        return join(self, user, std::move(who), v2, nullptr);
-      },
       [self](join_atom, const std::string& user, member_actor who, bool v2,
              member_outbox_ptr& outbox) {
         return join(self, user, std::move(who), v2, std::move(outbox));

@@ -27,7 +27,6 @@ caf::result<channel_handle> join(directory_ptr self, const std::string& name,
   auto* entry = find_or_spawn(self, name);
   if (!entry) return make_error(errc::too_many_channels, name);
   ++entry->joins_sent;
-  if (!outbox) return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2);
   return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2, std::move(outbox));
 }
 

@@ -128,16 +128,15 @@ using node_actor = caf::typed_actor<
     caf::replies_to<status_atom>::with<std::string>>; // one line per node: address, members
 
 // One channel (actors/channel.hpp): its members, its batch, its order.
-//   join     user, member, version-2 member? [, its outbox]: the handle to post and leave with;
+//   join     user, member, version-2 member?, its outbox: the handle to post and leave with;
 //            or errc::channel_full; a user already in the channel is answered at once (the
 //            newer member replaces the older one if they differ). With an outbox (a session)
-//            the member's batches go there, else (a bot) to the member as deliver messages;
+//            the member's batches go there; with none (a bot) to the member as deliver messages;
 //   flush    the end of the current batch (the channel's own marker);
 //   relay    v1 batch, v2 batch accepted on another node: local fan-out only;
 //   retire   the directory agrees the channel is gone: quit;
 //   observe / unobserve   attach or detach an observer (forwarded by the directory).
 using channel_actor = channel_handle::extend<
-    caf::replies_to<join_atom, std::string, member_actor, bool>::with<channel_handle>,
     caf::replies_to<join_atom, std::string, member_actor, bool,
                     member_outbox_ptr>::with<channel_handle>,
     caf::reacts_to<flush_atom>, caf::reacts_to<relay_atom, frame_batch, frame_batch>,
