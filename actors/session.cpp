@@ -79,8 +79,9 @@ bool wait_for_token(session_ptr self, inbound_frame& f) {
     spdlog::info("flood user={} peer={} max_broadcast_rate={}/s: reading slowed down", st.user,
                  st.conn->peer(), st.limits.max_broadcast_rate);
   } else if (now - *st.flooding_since >= st.limits.flood_timeout) {
-    spdlog::info("close peer={} user={} reason=\"excess flood\" delayed={}", st.conn->peer(),
-                 st.user, st.delayed);
+    // The close line itself follows when the connection has gone.
+    spdlog::info("excess flood user={} peer={} delayed={}: closing", st.user, st.conn->peer(),
+                 st.delayed);
     send_error(self, "excess flood");
     st.held.clear();
     st.waiting = waiting_for::token; // and no timer: nothing more is handled
