@@ -1,5 +1,7 @@
 #include "actors/channel.hpp"
 
+#include "actors/channel_history.hpp"
+
 #include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
 #include "messages/frame_encoder.hpp"
@@ -84,6 +86,7 @@ frame_batch take_batch(std::vector<frame>& pending) {
 void deliver_batch(channel_ptr self) {
   auto& st = self->state;
   if (st.v1_batch.empty() && st.v2_batch.empty()) return;
+  persist(self);
   auto v1 = take_batch(st.v1_batch);
   auto v2 = take_batch(st.v2_batch);
   // In a cluster the channel's owner node puts the batch in the one order every node sees, this
@@ -129,17 +132,17 @@ void remove(channel_ptr self, std::unordered_map<std::string, channel_member>::i
   report(self);
 }
 
-caf::result<channel_handle> join(channel_ptr self, const std::string& user, member_actor who,
-                                 bool v2, member_outbox_ptr outbox) {
+// Empty on success, else why not (errc::channel_full).
+caf::error join(channel_ptr self, const std::string& user, member_actor who, bool v2,
+                member_outbox_ptr outbox) {
   auto& st = self->state;
   ++st.joins_seen;
-  auto handle = caf::actor_cast<channel_handle>(self);
   auto here = st.members.find(user);
   if (here != st.members.end() && here->second.who == who) {
     deliver_batch(self);                     // what the old outbox was owed, it gets
     here->second.outbox = std::move(outbox); // the member's latest: the one it listens to
     report(self);                            // the directory counted this join
-    return handle;
+    return {};
   }
   deliver_batch(self); // a new member hears nothing said before it came
   // The same member under another name (it lost its name and logged in again) leaves first.
@@ -161,7 +164,7 @@ caf::result<channel_handle> join(channel_ptr self, const std::string& user, memb
   if (!v2) ++st.v1_members;
   presence(self, user, v2::presence_kind::joined);
   report(self);
-  return handle;
+  return {};
 }
 
 void post(channel_ptr self, const std::string& user, const std::string& text) {
@@ -172,9 +175,10 @@ void post(channel_ptr self, const std::string& user, const std::string& text) {
   // Only the member holding `user` speaks under it; one that left meanwhile is dropped too.
   if (i == st.users.end() || i->second != user) return;
   bool v1 = wants_v1(self), v2 = wants_v2(self);
-  if (v1 || v2) start_batch(self);
+  auto offset = number_message(self, user, text); // kept even when no member hears it
+  if (v1 || v2 || offset != 0) start_batch(self);
   if (v1) st.v1_batch.push_back(encode_broadcast(user, text)); // the one v1 encode
-  if (v2) st.v2_batch.push_back(v2::encode(v2::msg_delivery{st.options.name, user, text}));
+  if (v2) st.v2_batch.push_back(v2::encode(v2::msg_delivery{st.options.name, user, text, offset}));
 }
 
 // One page of members after `after` in byte order of their names, at most `limit` (0: all).
@@ -220,6 +224,8 @@ bool unobserve(channel_ptr self, const caf::actor_addr& who) {
 
 channel_actor::behavior_type channel(channel_ptr self, channel_options options) {
   self->state.options = std::move(options);
+  if (self->state.options.history)
+    self->state.next_offset = self->state.options.history->next_offset();
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     auto i = st.users.find(dm.source);
@@ -242,8 +248,20 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
         return caf::make_result(total, std::move(names), std::move(next));
       },
       [self](join_atom, const std::string& user, member_actor who, bool v2,
-             member_outbox_ptr& outbox) {
-        return join(self, user, std::move(who), v2, std::move(outbox));
+             member_outbox_ptr& outbox) -> caf::result<channel_handle> {
+        if (auto err = join(self, user, std::move(who), v2, std::move(outbox))) return err;
+        return caf::actor_cast<channel_handle>(self);
+      },
+      [self](join_atom, const std::string& user, member_actor who, bool v2,
+             member_outbox_ptr& outbox,
+             const replay_request& ask) -> caf::result<channel_handle, stream_position> {
+        auto keep = outbox; // join() takes the member's; the replay goes in the same one
+        if (auto err = join(self, user, std::move(who), v2, std::move(outbox))) return err;
+        auto position = keep ? replay_for(self, ask, *keep) : stream_position{};
+        return {caf::actor_cast<channel_handle>(self), position};
+      },
+      [self](history_atom, uint64_t before, uint16_t limit) {
+        return history_page_of(self, before, limit);
       },
       [self](flush_atom) { deliver_batch(self); },
       [self](relay_atom, const frame_batch& v1, const frame_batch& v2) { fan_out(self, v1, v2); },

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "messages/interfaces.hpp"
+#include "store/stream_log.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -18,6 +19,8 @@ struct channel_options {
   uint32_t max_members = 0; // 0: unlimited
   directory_actor directory;
   std::optional<node_actor> node; // set when this node is part of a cluster
+  // The channel's history; none: it keeps none. Unused in a cluster (docs/CLUSTER.md).
+  std::shared_ptr<store::stream_log> history;
 };
 
 struct channel_member {
@@ -35,6 +38,9 @@ struct channel_state {
   // What was accepted since the last delivery, in order, once per protocol version.
   std::vector<frame> v1_batch;
   std::vector<frame> v2_batch;
+  // History (channel_history.hpp): the next message's offset, and the pending batch's messages.
+  uint64_t next_offset = 0;
+  std::vector<history_entry> unpersisted;
   std::vector<channel_observer> observers; // attached at run time; few, so a vector
   uint64_t joins_seen = 0;                 // joins and observes, for the directory's retire rule
   static inline const char* name = "channel";

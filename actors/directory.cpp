@@ -15,19 +15,23 @@ directory_entry* find_or_spawn(directory_ptr self, const std::string& name) {
   if (i != st.channels.end()) return &i->second;
   if (st.channels.size() >= st.limits.max_channels && name != default_channel) return nullptr;
   channel_options options{name, st.limits.max_channel_members,
-                          caf::actor_cast<directory_actor>(self), st.node};
+                          caf::actor_cast<directory_actor>(self), st.node, nullptr};
+  // The stream loads here, once per channel: a read of the store, before the channel starts.
+  if (st.limits.history && !st.node) options.history = st.limits.history->stream(name);
   // Linked: a directory that goes takes its channels along.
   auto ch = self->spawn<caf::linked>(channel, std::move(options));
   return &st.channels.emplace(name, directory_entry{std::move(ch)}).first->second;
 }
 
-caf::result<channel_handle> join(directory_ptr self, const std::string& name,
-                                 const std::string& user, member_actor who, bool v2,
-                                 member_outbox_ptr outbox) {
+// Forwards a join, with whatever it carries after `v2`, to the channel.
+template <class Result, class... Ts>
+Result join(directory_ptr self, const std::string& name, const std::string& user, member_actor who,
+            bool v2, Ts&&... xs) {
   auto* entry = find_or_spawn(self, name);
   if (!entry) return make_error(errc::too_many_channels, name);
   ++entry->joins_sent;
-  return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2, std::move(outbox));
+  return self->delegate(entry->channel, join_atom_v, user, std::move(who), v2,
+                        std::forward<Ts>(xs)...);
 }
 
 void on_members(directory_ptr self, const std::string& name, uint32_t members, uint64_t joins_seen,
@@ -69,14 +73,23 @@ who_here(directory_ptr self, const std::string& name, const std::string& after, 
 
 } // namespace
 
-directory_actor::behavior_type directory(directory_ptr self, directory_limits limits) {
+directory_actor::behavior_type directory(directory_ptr self, directory_options limits) {
   self->state.limits = limits;
   return {
       [self](join_atom, const std::string& name, const std::string& user, member_actor who,
-             bool v2) { return join(self, name, user, std::move(who), v2, nullptr); },
+             bool v2) {
+        return join<caf::result<channel_handle>>(self, name, user, std::move(who), v2,
+                                                 member_outbox_ptr{});
+      },
       [self](join_atom, const std::string& name, const std::string& user, member_actor who, bool v2,
              member_outbox_ptr& outbox) {
-        return join(self, name, user, std::move(who), v2, std::move(outbox));
+        return join<caf::result<channel_handle>>(self, name, user, std::move(who), v2,
+                                                 std::move(outbox));
+      },
+      [self](join_atom, const std::string& name, const std::string& user, member_actor who, bool v2,
+             member_outbox_ptr& outbox, const replay_request& ask) {
+        return join<caf::result<channel_handle, stream_position>>(self, name, user, std::move(who),
+                                                                  v2, std::move(outbox), ask);
       },
       [self](members_atom, const std::string& name, uint32_t members, uint64_t joins_seen,
              uint32_t observers) { on_members(self, name, members, joins_seen, observers); },

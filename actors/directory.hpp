@@ -4,6 +4,7 @@
 #pragma once
 
 #include "messages/interfaces.hpp"
+#include "store/history_store.hpp"
 
 #include <cstdint>
 #include <map>
@@ -12,9 +13,11 @@
 
 namespace chat {
 
-struct directory_limits {
+struct directory_options {
   uint32_t max_channels = 10000;    // channels on this node; the default channel is always allowed
   uint32_t max_channel_members = 0; // per channel; 0: unlimited
+  // Where channels keep their history; none: channels keep none.
+  store::history_store_ptr history;
 };
 
 struct directory_entry {
@@ -24,7 +27,7 @@ struct directory_entry {
 };
 
 struct directory_state {
-  directory_limits limits;
+  directory_options limits;
   std::map<std::string, directory_entry> channels; // in LIST order
   std::optional<node_actor> node;
   static inline const char* name = "directory";
@@ -35,6 +38,6 @@ using directory_ptr = directory_actor::stateful_pointer<directory_state>;
 // Retire rule: a channel reports (members, joins seen) after every change; when it reports no
 // members and has seen every join the directory forwarded, no join is on its way to it, so the
 // directory forgets it and tells it to quit. A join after that spawns a new channel.
-directory_actor::behavior_type directory(directory_ptr self, directory_limits limits);
+directory_actor::behavior_type directory(directory_ptr self, directory_options limits);
 
 } // namespace chat

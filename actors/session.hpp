@@ -37,7 +37,8 @@ struct session_limits {
   std::size_t max_frame = default_max_frame;
   uint32_t max_channels_per_user = 100;
   uint32_t max_channel_members = 0; // told to clients in HELLO; the channel enforces it
-  uint16_t page_size = 100;         // WHO / LIST entries per reply at most
+  uint16_t page_size = 100;         // WHO / LIST / HISTORY entries per reply at most
+  uint32_t max_replay = 10000;      // a JOIN's `count` at most (the history retention)
   std::shared_ptr<const extension_table> extensions; // none: every type 64..127 is unknown
 };
 

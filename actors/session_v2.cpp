@@ -20,7 +20,7 @@ namespace {
 
 using namespace session_detail;
 
-constexpr std::string_view features = "channels,direct,presence";
+constexpr std::string_view features = "channels,direct,presence,history";
 
 void send_reply(session_ptr self, uint32_t ref, std::string text = {}) {
   auto result = text.empty() ? v2::status::ok : v2::status::refused;
@@ -33,7 +33,7 @@ void send_ok(session_ptr self, uint32_t ref, std::string text = {}) {
 // The words a refusal between actors becomes for the client.
 std::string refusal_reason(const caf::error& err) {
   for (auto code : {errc::no_such_user, errc::no_direct, errc::no_such_channel, errc::channel_full,
-                    errc::too_many_channels})
+                    errc::too_many_channels, errc::no_history})
     if (err == make_error(code)) return to_string(code);
   return "server busy";
 }
@@ -90,12 +90,45 @@ void on_hello(session_ptr self, const inbound_frame& f) {
   st.conn->send(v2::encode(v2::hello_reply{v2::version, std::string{features}, limits}));
 }
 
+// A replay of `count` messages asks at most one retention's worth: the rest is refused rather
+// than cut, so a client never mistakes a short replay for the whole of what it missed.
+bool valid_replay(session_ptr self, const v2::join_request& join) {
+  auto most = self->state.limits.max_replay;
+  if (join.replay->count <= most) return true;
+  send_reply(self, join.ref, "count too large (at most " + std::to_string(most) + ")");
+  return false;
+}
+
+// JOIN's long form: the channel puts the replay in the outbox before any live batch, and the
+// JOINED answer goes out before the outbox opens, so the client reads JOINED, the replayed
+// MSGs, then live ones: no gap, no duplicate.
+void join_with_history(session_ptr self, uint32_t ref, const std::string& name,
+                       std::shared_ptr<session_outbox> outbox, const replay_request& ask) {
+  auto& st = self->state;
+  self->request(st.directory, caf::infinite, join_atom_v, name, st.user, member_actor{self}, true,
+                member_outbox_ptr{outbox}, ask)
+      .then(
+          [self, ref, name, outbox](channel_handle ch, stream_position& position) {
+            self->state.channels.emplace(name, joined_channel{std::move(ch), outbox});
+            self->state.waiting = waiting_for::nothing;
+            self->state.conn->send(v2::encode(v2::joined_reply{ref, name, position}));
+            open_outbox(self, *outbox);
+            release_held(self);
+          },
+          [self, ref](caf::error& err) {
+            self->state.waiting = waiting_for::nothing;
+            send_reply(self, ref, refusal_reason(err));
+            release_held(self);
+          });
+}
+
 void on_join(session_ptr self, const inbound_frame& f) {
   auto join = decoded_or_error(self, v2::decode_join_request(f.payload));
   if (!join || !logged_in(self, join->ref) || !valid_channel(self, join->ref, join->channel))
     return;
   auto& st = self->state;
   if (st.channels.count(join->channel) > 0) return send_ok(self, join->ref, "already a member");
+  if (join->replay && !valid_replay(self, *join)) return;
   if (st.channels.size() >= st.limits.max_channels_per_user)
     return send_reply(self, join->ref,
                       "too many channels (at most " +
@@ -104,6 +137,7 @@ void on_join(session_ptr self, const inbound_frame& f) {
   auto ref = join->ref;
   auto name = join->channel;
   auto outbox = std::make_shared<session_outbox>(st.conn);
+  if (join->replay) return join_with_history(self, ref, name, outbox, *join->replay);
   self->request(st.directory, caf::infinite, join_atom_v, name, st.user, member_actor{self}, true,
                 member_outbox_ptr{outbox})
       .then(
@@ -203,6 +237,37 @@ void on_who(session_ptr self, const inbound_frame& f) {
       .then(handler, on_error);
 }
 
+// The entries that fit in one frame, newest kept: a page cut short says where to go on from.
+void send_history_page(session_ptr self, v2::history_reply& r) {
+  auto encoded = v2::encode(r);
+  auto& entries = r.page.entries;
+  auto body = [&] { return bytes(encoded).size() - header_size + 1; };
+  while (!entries.empty() && body() > self->state.limits.max_frame) {
+    entries.erase(entries.begin());
+    r.page.next_before = entries.empty() ? 0 : entries.front().offset;
+    encoded = v2::encode(r);
+  }
+  self->state.conn->send(std::move(encoded));
+}
+
+void on_history(session_ptr self, const inbound_frame& f) {
+  auto ask = decoded_or_error(self, v2::decode_history_request(f.payload));
+  if (!ask || !logged_in(self, ask->ref) || !valid_channel(self, ask->ref, ask->channel)) return;
+  auto& st = self->state;
+  auto i = st.channels.find(ask->channel);
+  if (i == st.channels.end()) return send_reply(self, ask->ref, "not a member of " + ask->channel);
+  auto ref = ask->ref;
+  auto name = ask->channel;
+  self->request(i->second.channel, caf::infinite, history_atom_v, ask->before,
+                page_limit(self, ask->limit))
+      .then(
+          [self, ref, name](history_page& page) {
+            v2::history_reply r{ref, name, std::move(page)};
+            send_history_page(self, r);
+          },
+          [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
+}
+
 void on_list(session_ptr self, const inbound_frame& f) {
   auto list = decoded_or_error(self, v2::decode_list_request(f.payload));
   if (!list || !logged_in(self, list->ref)) return;
@@ -244,11 +309,15 @@ void on_v2_frame(session_ptr self, inbound_frame& f) {
     return on_who(self, f);
   case v2::type::list:
     return on_list(self, f);
+  case v2::type::history:
+    return on_history(self, f);
   case v2::type::hello:
   case v2::type::reply:
   case v2::type::presence:
   case v2::type::who_reply:
   case v2::type::list_reply:
+  case v2::type::joined:
+  case v2::type::history_reply:
     return send_error(self, frame_type_name(f.type) + " is sent by the server only");
   }
   send_error(self, "unknown frame type " + std::to_string(f.type));

@@ -29,6 +29,7 @@ CHAT_ATOM(post_atom, "post");       // a message to a channel
 CHAT_ATOM(direct_atom, "direct");   // a message to one user
 CHAT_ATOM(who_atom, "who");         // a channel's members, paged
 CHAT_ATOM(list_atom, "list");       // the channels, paged
+CHAT_ATOM(history_atom, "history"); // a channel's past messages, paged
 CHAT_ATOM(members_atom, "members"); // channel -> directory: how many members now
 CHAT_ATOM(retire_atom, "retire");   // directory -> channel: you are empty and forgotten
 

@@ -26,6 +26,8 @@ const char* to_string(errc x) {
     return "channel full";
   case errc::too_many_channels:
     return "too many channels on this server";
+  case errc::no_history:
+    return "this channel keeps no history";
   }
   return "unknown chat error";
 }

@@ -21,6 +21,7 @@ enum class errc : uint8_t {
   no_such_channel,   // who: no channel of that name exists
   channel_full,      // join: the channel has --max-channel-members members
   too_many_channels, // join: the server holds --max-channels channels
+  no_history,        // history: the channel keeps none (a clustered server, for now)
 };
 
 inline constexpr caf::atom_value error_category = caf::atom("chat");

@@ -7,12 +7,12 @@ namespace chat {
 
 namespace {
 
-// Indexed by type byte: 1..6 are version 1 and its extensions (frame_type), 7..17 version 2
+// Indexed by type byte: 1..6 are version 1 and its extensions (frame_type), 7..20 version 2
 // (protocol_v2.hpp, chat::v2::type). Any other byte prints as TYPE_<n>.
-constexpr std::array<std::string_view, 18> type_names{
-    "",     "LOGIN", "SEND_MSG", "BROADCAST_MSG", "ERROR",     "PING",
-    "PONG", "HELLO", "JOIN",     "LEAVE",         "MSG",       "DM",
-    "WHO",  "LIST",  "REPLY",    "PRESENCE",      "WHO_REPLY", "LIST_REPLY",
+constexpr std::array<std::string_view, 21> type_names{
+    "",      "LOGIN",    "SEND_MSG",  "BROADCAST_MSG", "ERROR",  "PING",    "PONG",
+    "HELLO", "JOIN",     "LEAVE",     "MSG",           "DM",     "WHO",     "LIST",
+    "REPLY", "PRESENCE", "WHO_REPLY", "LIST_REPLY",    "JOINED", "HISTORY", "HISTORY_REPLY",
 };
 
 } // namespace

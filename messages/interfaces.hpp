@@ -4,6 +4,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/frame.hpp"
+#include "messages/history.hpp"
 #include "messages/member_outbox.hpp"
 
 #include <caf/all.hpp>
@@ -78,11 +79,14 @@ using extension_handler = caf::typed_actor<
 //   post   user, text: a message from that user, accepted only from the member holding it;
 //   leave  user: the member leaves (presence "left" to the others);
 //   who    after, limit: one page of members in byte order of their names: total, names,
-//          next ("" on the last page, else the `after` of the next one).
-using channel_handle = caf::typed_actor<caf::reacts_to<post_atom, std::string, std::string>,
-                                        caf::reacts_to<leave_atom, std::string>,
-                                        caf::replies_to<who_atom, std::string, uint16_t>::with<
-                                            uint32_t, std::vector<std::string>, std::string>>;
+//          next ("" on the last page, else the `after` of the next one);
+//   history  before, limit: one page of kept messages older than offset `before` (0: the
+//          newest), or errc::no_history when the channel keeps none.
+using channel_handle = caf::typed_actor<
+    caf::reacts_to<post_atom, std::string, std::string>, caf::reacts_to<leave_atom, std::string>,
+    caf::replies_to<who_atom, std::string, uint16_t>::with<uint32_t, std::vector<std::string>,
+                                                           std::string>,
+    caf::replies_to<history_atom, uint64_t, uint16_t>::with<history_page>>;
 
 // A page of a channel's members: total, names, next ("" on the last page).
 using who_page = caf::replies_to<who_atom, std::string, std::string,
@@ -131,7 +135,9 @@ using node_actor = caf::typed_actor<
 //   join     user, member, version-2 member?, its outbox: the handle to post and leave with;
 //            or errc::channel_full; a user already in the channel is answered at once (the
 //            newer member replaces the older one if they differ). With an outbox (a session)
-//            the member's batches go there; with none (a bot) to the member as deliver messages;
+//            the member's batches go there; with none (a bot) to the member as deliver messages.
+//            With a replay_request as well: the stream's position too, and the replay it asked
+//            for put in the outbox ahead of every live batch (docs/PROTOCOL.md "History");
 //   flush    the end of the current batch (the channel's own marker);
 //   relay    v1 batch, v2 batch accepted on another node: local fan-out only;
 //   retire   the directory agrees the channel is gone: quit;
@@ -139,13 +145,15 @@ using node_actor = caf::typed_actor<
 using channel_actor = channel_handle::extend<
     caf::replies_to<join_atom, std::string, member_actor, bool,
                     member_outbox_ptr>::with<channel_handle>,
+    caf::replies_to<join_atom, std::string, member_actor, bool, member_outbox_ptr,
+                    replay_request>::with<channel_handle, stream_position>,
     caf::reacts_to<flush_atom>, caf::reacts_to<relay_atom, frame_batch, frame_batch>,
     caf::reacts_to<retire_atom>, caf::reacts_to<observe_atom, channel_observer>,
     caf::reacts_to<unobserve_atom, channel_observer>>;
 
 // Finds or spawns a channel by name; the one place that knows every channel of a node.
-//   join     channel, user, member, v2 [, outbox]: forwarded to the channel (spawned on first
-//            join); or errc::too_many_channels;
+//   join     channel, user, member, v2 [, outbox [, replay]]: forwarded to the channel (spawned
+//            on first join); or errc::too_many_channels;
 //   members  channel, members now, joins (and observes) the channel has seen, observers now:
 //            from the channel itself, so LIST needs no round trip and a channel retires only
 //            when it has no member, no observer, and nothing on its way to it;
@@ -161,6 +169,8 @@ using directory_actor = caf::typed_actor<
     caf::replies_to<join_atom, std::string, std::string, member_actor, bool>::with<channel_handle>,
     caf::replies_to<join_atom, std::string, std::string, member_actor, bool,
                     member_outbox_ptr>::with<channel_handle>,
+    caf::replies_to<join_atom, std::string, std::string, member_actor, bool, member_outbox_ptr,
+                    replay_request>::with<channel_handle, stream_position>,
     caf::reacts_to<members_atom, std::string, uint32_t, uint64_t, uint32_t>,
     caf::reacts_to<observe_atom, std::string, channel_observer>,
     caf::reacts_to<unobserve_atom, std::string, channel_observer>,

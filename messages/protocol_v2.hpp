@@ -4,7 +4,7 @@
 // (encode deliveries once per message), client sessions and the test clients.
 //
 // Field encoding inside a payload, in order, little-endian, no padding:
-//   u8 / u16 / u32    fixed-size unsigned integers
+//   u8 / u16 / u32 / u64   fixed-size unsigned integers
 //   str8 / str16      a length (u8 / u16) then that many bytes of UTF-8
 //   text              a u32 length then that many bytes of UTF-8 (bounded by the frame)
 // A payload must hold exactly its fields: a length past the end, a missing field or bytes left
@@ -12,8 +12,10 @@
 #pragma once
 
 #include "messages/frame.hpp"
+#include "messages/history.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -25,24 +27,32 @@ inline constexpr uint16_t version = 2;
 
 // Frame types of version 2 (7..63 are reserved for the protocol; 64..127 for extensions).
 enum class type : uint8_t {
-  hello = 7,     // c->s {u16 version}; s->c {u16 version, str16 features, limits}
-  join = 8,      // c->s {u32 ref, str8 channel}
-  leave = 9,     // c->s {u32 ref, str8 channel}
-  msg = 10,      // c->s {u32 ref, str8 channel, text}; s->c {str8 channel, str8 sender, text}
-  dm = 11,       // c->s {u32 ref, str8 to, text};      s->c {str8 sender, text}
-  who = 12,      // c->s {u32 ref, str8 channel, str8 after, u16 limit}
-  list = 13,     // c->s {u32 ref, str8 after, u16 limit}
-  reply = 14,    // s->c {u32 ref, u8 status, str16 text}: the answer to a request with `ref`
-  presence = 15, // s->c {str8 channel, str8 user, u8 event}
-  who_reply = 16,  // s->c {u32 ref, str8 channel, u32 total, u16 n, n x str8 name, str8 next}
-  list_reply = 17, // s->c {u32 ref, u32 total, u16 n, n x (str8 name, u32 members), str8 next}
+  hello = 7, // c->s {u16 version}; s->c {u16 version, str16 features, limits}
+  join = 8,  // c->s {u32 ref, str8 channel [, u8 mode, u64 epoch, u64 offset, u32 count]}
+  leave = 9, // c->s {u32 ref, str8 channel}
+  msg =
+      10,  // c->s {u32 ref, str8 channel, text}; s->c {str8 channel, str8 sender, text, u64 offset}
+  dm = 11, // c->s {u32 ref, str8 to, text};      s->c {str8 sender, text}
+  who = 12,           // c->s {u32 ref, str8 channel, str8 after, u16 limit}
+  list = 13,          // c->s {u32 ref, str8 after, u16 limit}
+  reply = 14,         // s->c {u32 ref, u8 status, str16 text}: the answer to a request with `ref`
+  presence = 15,      // s->c {str8 channel, str8 user, u8 event}
+  who_reply = 16,     // s->c {u32 ref, str8 channel, u32 total, u16 n, n x str8 name, str8 next}
+  list_reply = 17,    // s->c {u32 ref, u32 total, u16 n, n x (str8 name, u32 members), str8 next}
+  joined = 18,        // s->c {u32 ref, str8 channel, u8 recovery, u64 epoch, u64 first, u64 last,
+                      //       u32 replayed}: the answer to a JOIN that asked about history
+  history = 19,       // c->s {u32 ref, str8 channel, u64 before, u16 limit}
+  history_reply = 20, // s->c {u32 ref, str8 channel, u64 epoch, u16 n,
+                      //       n x (u64 offset, u64 time_ms, str8 sender, text), u64 next_before}
 };
 
 inline constexpr uint8_t first_type = 7;
 inline constexpr uint8_t last_type = 63;
 inline constexpr uint8_t first_extension_type = 64;
 inline constexpr uint8_t last_extension_type = 127;
-inline bool is_v2_type(uint8_t t) { return t >= first_type && t <= last_type; }
+inline bool is_v2_type(uint8_t t) {
+  return t >= first_type && t <= last_type;
+}
 
 // ---- client -> server ----------------------------------------------------------------------
 
@@ -52,6 +62,8 @@ struct hello_request {
 struct join_request {
   uint32_t ref = 0;
   std::string channel;
+  // The long form: the client asks about the channel's history (JOINED answers, not REPLY).
+  std::optional<replay_request> replay = std::nullopt;
 };
 struct leave_request {
   uint32_t ref = 0;
@@ -70,7 +82,7 @@ struct dm_request {
 struct who_request {
   uint32_t ref = 0;
   std::string channel;
-  std::string after; // "" for the first page, else the last name of the previous page
+  std::string after;  // "" for the first page, else the last name of the previous page
   uint16_t limit = 0; // 0: the server's page size; larger than it: clamped to it
 };
 struct list_request {
@@ -78,15 +90,21 @@ struct list_request {
   std::string after;
   uint16_t limit = 0;
 };
+struct history_request {
+  uint32_t ref = 0;
+  std::string channel;
+  uint64_t before = 0; // older than this offset; 0: from the newest
+  uint16_t limit = 0;  // 0: the server's page size; larger than it: clamped to it
+};
 
 // ---- server -> client ----------------------------------------------------------------------
 
 struct server_limits {
-  uint32_t max_frame = 0;           // largest frame body the server accepts and sends
-  uint16_t max_channel_name = 0;    // bytes
+  uint32_t max_frame = 0;        // largest frame body the server accepts and sends
+  uint16_t max_channel_name = 0; // bytes
   uint32_t max_channels_per_user = 0;
-  uint32_t max_channel_members = 0; // 0: unlimited
-  uint16_t page_size = 0;           // WHO / LIST entries per reply at most
+  uint32_t max_channel_members = 0;    // 0: unlimited
+  uint16_t page_size = 0;              // WHO / LIST entries per reply at most
   uint32_t max_message_rate_milli = 0; // messages per second x 1000 (channel and direct); 0: none
 };
 struct hello_reply {
@@ -106,6 +124,7 @@ struct msg_delivery {
   std::string channel;
   std::string sender;
   std::string text;
+  uint64_t offset = 0; // its place in the channel's history; 0: the channel keeps none
 };
 struct dm_delivery {
   std::string sender;
@@ -122,9 +141,19 @@ struct presence_event {
 struct who_reply {
   uint32_t ref = 0;
   std::string channel;
-  uint32_t total = 0;              // members of the channel right now
-  std::vector<std::string> names;  // this page, in byte order of the name
-  std::string next;                // "" when this is the last page, else the `after` to ask with
+  uint32_t total = 0;             // members of the channel right now
+  std::vector<std::string> names; // this page, in byte order of the name
+  std::string next;               // "" when this is the last page, else the `after` to ask with
+};
+struct joined_reply {
+  uint32_t ref = 0;
+  std::string channel;
+  stream_position position; // replayed messages follow as MSG, then live ones
+};
+struct history_reply {
+  uint32_t ref = 0;
+  std::string channel;
+  history_page page;
 };
 struct channel_count {
   std::string name;
@@ -132,7 +161,7 @@ struct channel_count {
 };
 struct list_reply {
   uint32_t ref = 0;
-  uint32_t total = 0;                 // channels right now
+  uint32_t total = 0;                  // channels right now
   std::vector<channel_count> channels; // this page, in byte order of the name
   std::string next;
 };
@@ -146,6 +175,7 @@ frame encode(const msg_request&);
 frame encode(const dm_request&);
 frame encode(const who_request&);
 frame encode(const list_request&);
+frame encode(const history_request&);
 frame encode(const hello_reply&);
 frame encode(const reply&);
 frame encode(const msg_delivery&);
@@ -153,6 +183,8 @@ frame encode(const dm_delivery&);
 frame encode(const presence_event&);
 frame encode(const who_reply&);
 frame encode(const list_reply&);
+frame encode(const joined_reply&);
+frame encode(const history_reply&);
 
 // The body size of encode(msg_delivery{channel, sender, text}) without building it: the
 // session checks it against max_frame before a message is accepted.
@@ -174,6 +206,7 @@ decoded<msg_request> decode_msg_request(std::string_view payload);
 decoded<dm_request> decode_dm_request(std::string_view payload);
 decoded<who_request> decode_who_request(std::string_view payload);
 decoded<list_request> decode_list_request(std::string_view payload);
+decoded<history_request> decode_history_request(std::string_view payload);
 decoded<hello_reply> decode_hello_reply(std::string_view payload);
 decoded<reply> decode_reply(std::string_view payload);
 decoded<msg_delivery> decode_msg_delivery(std::string_view payload);
@@ -181,6 +214,8 @@ decoded<dm_delivery> decode_dm_delivery(std::string_view payload);
 decoded<presence_event> decode_presence_event(std::string_view payload);
 decoded<who_reply> decode_who_reply(std::string_view payload);
 decoded<list_reply> decode_list_reply(std::string_view payload);
+decoded<joined_reply> decode_joined_reply(std::string_view payload);
+decoded<history_reply> decode_history_reply(std::string_view payload);
 
 // Equality, for tests and the fuzz round trip.
 bool operator==(const hello_request&, const hello_request&);
@@ -190,6 +225,7 @@ bool operator==(const msg_request&, const msg_request&);
 bool operator==(const dm_request&, const dm_request&);
 bool operator==(const who_request&, const who_request&);
 bool operator==(const list_request&, const list_request&);
+bool operator==(const history_request&, const history_request&);
 bool operator==(const server_limits&, const server_limits&);
 bool operator==(const hello_reply&, const hello_reply&);
 bool operator==(const reply&, const reply&);
@@ -199,5 +235,7 @@ bool operator==(const presence_event&, const presence_event&);
 bool operator==(const who_reply&, const who_reply&);
 bool operator==(const channel_count&, const channel_count&);
 bool operator==(const list_reply&, const list_reply&);
+bool operator==(const joined_reply&, const joined_reply&);
+bool operator==(const history_reply&, const history_reply&);
 
 } // namespace chat::v2

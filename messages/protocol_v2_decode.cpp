@@ -56,6 +56,17 @@ bool read_count(field_reader& r, uint16_t& n, std::size_t min_entry, std::size_t
   return true;
 }
 
+// An enum's byte, refused past its last value.
+template <class Enum> void read_enum(field_reader& r, field_name f, uint8_t last, Enum& out) {
+  uint8_t raw = 0;
+  if (!r.u8(f, raw)) return;
+  if (raw > last) {
+    r.fail(f, "unknown value " + std::to_string(raw));
+    return;
+  }
+  out = static_cast<Enum>(raw);
+}
+
 // JOIN and LEAVE have the same fields.
 template <class Request> void read_ref_channel(field_reader& r, Request& v) {
   r.u32("ref", v.ref);
@@ -70,7 +81,15 @@ decoded<hello_request> decode_hello_request(std::string_view payload) {
 }
 
 decoded<join_request> decode_join_request(std::string_view payload) {
-  return decode_payload<join_request>(type::join, payload, read_ref_channel<join_request>);
+  return decode_payload<join_request>(type::join, payload, [](field_reader& r, auto& v) {
+    read_ref_channel(r, v);
+    if (!r.ok() || r.remaining() == 0) return; // the short form: no word about history
+    auto& replay = v.replay.emplace();
+    read_enum(r, "mode", static_cast<uint8_t>(replay_mode::last), replay.mode);
+    r.u64("epoch", replay.epoch);
+    r.u64("offset", replay.offset);
+    r.u32("count", replay.count);
+  });
 }
 
 decoded<leave_request> decode_leave_request(std::string_view payload) {
@@ -136,6 +155,7 @@ decoded<msg_delivery> decode_msg_delivery(std::string_view payload) {
     r.str8("channel", v.channel);
     r.str8("sender", v.sender);
     r.text("text", v.text);
+    r.u64("offset", v.offset);
   });
 }
 
@@ -183,6 +203,50 @@ decoded<list_reply> decode_list_reply(std::string_view payload) {
       r.u32({"members", i}, entry.members);
     }
     r.str8("next", v.next);
+  });
+}
+
+decoded<history_request> decode_history_request(std::string_view payload) {
+  return decode_payload<history_request>(type::history, payload, [](field_reader& r, auto& v) {
+    r.u32("ref", v.ref);
+    r.str8("channel", v.channel);
+    r.u64("before", v.before);
+    r.u16("limit", v.limit);
+  });
+}
+
+decoded<joined_reply> decode_joined_reply(std::string_view payload) {
+  return decode_payload<joined_reply>(type::joined, payload, [](field_reader& r, auto& v) {
+    r.u32("ref", v.ref);
+    r.str8("channel", v.channel);
+    read_enum(r, "recovery", last_recovery, v.position.result);
+    r.u64("epoch", v.position.epoch);
+    r.u64("first", v.position.first);
+    r.u64("last", v.position.last);
+    r.u32("replayed", v.position.replayed);
+  });
+}
+
+decoded<history_reply> decode_history_reply(std::string_view payload) {
+  return decode_payload<history_reply>(type::history_reply, payload, [](field_reader& r, auto& v) {
+    r.u32("ref", v.ref);
+    r.str8("channel", v.channel);
+    r.u64("epoch", v.page.epoch);
+    uint16_t n = 0;
+    // offset, time, an empty sender and an empty text
+    constexpr std::size_t min_entry = u64_size + u64_size + u8_size + u32_size;
+    if (!read_count(r, n, min_entry, u64_size)) return;
+    v.page.entries.reserve(std::min<std::size_t>(n, r.remaining() / min_entry));
+    for (std::size_t i = 0; i < n && r.ok(); ++i) {
+      auto& e = v.page.entries.emplace_back();
+      uint64_t time = 0;
+      r.u64({"offset", i}, e.offset);
+      r.u64({"time_ms", i}, time);
+      e.time_ms = static_cast<int64_t>(time);
+      r.str8({"sender", i}, e.sender);
+      r.text({"text", i}, e.text);
+    }
+    r.u64("next_before", v.page.next_before);
   });
 }
 

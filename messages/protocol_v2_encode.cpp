@@ -19,6 +19,7 @@ public:
   void u8(uint8_t) { size += u8_size; }
   void u16(uint16_t) { size += u16_size; }
   void u32(uint32_t) { size += u32_size; }
+  void u64(uint64_t) { size += u64_size; }
   void str8(std::string_view s) { size += u8_size + fit(s, max_str8).size(); }
   void str16(std::string_view s) { size += u16_size + fit(s, max_str16).size(); }
   void text(std::string_view s) { size += u32_size + fit(s, max_text).size(); }
@@ -42,6 +43,11 @@ template <class Out> void put_fields(Out& o, const hello_request& x) {
 template <class Out> void put_fields(Out& o, const join_request& x) {
   o.u32(x.ref);
   o.str8(x.channel);
+  if (!x.replay) return;
+  o.u8(static_cast<uint8_t>(x.replay->mode));
+  o.u64(x.replay->epoch);
+  o.u64(x.replay->offset);
+  o.u32(x.replay->count);
 }
 template <class Out> void put_fields(Out& o, const leave_request& x) {
   o.u32(x.ref);
@@ -68,6 +74,12 @@ template <class Out> void put_fields(Out& o, const list_request& x) {
   o.str8(x.after);
   o.u16(x.limit);
 }
+template <class Out> void put_fields(Out& o, const history_request& x) {
+  o.u32(x.ref);
+  o.str8(x.channel);
+  o.u64(x.before);
+  o.u16(x.limit);
+}
 // protocol_v2.hpp says only "limits": they go in server_limits' declaration order, each in the
 // width of its member, so the struct is the one place to read the layout from.
 template <class Out> void put_fields(Out& o, const hello_reply& x) {
@@ -89,6 +101,7 @@ template <class Out> void put_fields(Out& o, const msg_delivery& x) {
   o.str8(x.channel);
   o.str8(x.sender);
   o.text(x.text);
+  o.u64(x.offset);
 }
 template <class Out> void put_fields(Out& o, const dm_delivery& x) {
   o.str8(x.sender);
@@ -119,6 +132,31 @@ template <class Out> void put_fields(Out& o, const list_reply& x) {
     o.u32(x.channels[i].members);
   }
   o.str8(x.next);
+}
+
+template <class Out> void put_fields(Out& o, const joined_reply& x) {
+  o.u32(x.ref);
+  o.str8(x.channel);
+  o.u8(static_cast<uint8_t>(x.position.result));
+  o.u64(x.position.epoch);
+  o.u64(x.position.first);
+  o.u64(x.position.last);
+  o.u32(x.position.replayed);
+}
+template <class Out> void put_fields(Out& o, const history_reply& x) {
+  o.u32(x.ref);
+  o.str8(x.channel);
+  o.u64(x.page.epoch);
+  auto n = list_count(x.page.entries.size());
+  o.u16(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& e = x.page.entries[i];
+    o.u64(e.offset);
+    o.u64(static_cast<uint64_t>(e.time_ms));
+    o.str8(e.sender);
+    o.text(e.text);
+  }
+  o.u64(x.page.next_before);
 }
 
 // Header as frame_encoder.cpp writes it (4 bytes little-endian body length = payload + 1, then
@@ -160,6 +198,15 @@ frame encode(const who_request& x) {
 frame encode(const list_request& x) {
   return build_frame(type::list, x);
 }
+frame encode(const history_request& x) {
+  return build_frame(type::history, x);
+}
+frame encode(const joined_reply& x) {
+  return build_frame(type::joined, x);
+}
+frame encode(const history_reply& x) {
+  return build_frame(type::history_reply, x);
+}
 frame encode(const hello_reply& x) {
   return build_frame(type::hello, x);
 }
@@ -184,7 +231,7 @@ frame encode(const list_reply& x) {
 
 // The type byte plus the fields of put_fields(msg_delivery) / put_fields(dm_delivery).
 std::size_t msg_delivery_body_size(std::size_t channel, std::size_t sender, std::size_t text) {
-  return 1 + str8_size(channel) + str8_size(sender) + text_size(text);
+  return 1 + str8_size(channel) + str8_size(sender) + text_size(text) + u64_size;
 }
 
 std::size_t dm_delivery_body_size(std::size_t sender, std::size_t text) {
@@ -197,7 +244,7 @@ bool operator==(const hello_request& a, const hello_request& b) {
   return a.version == b.version;
 }
 bool operator==(const join_request& a, const join_request& b) {
-  return std::tie(a.ref, a.channel) == std::tie(b.ref, b.channel);
+  return std::tie(a.ref, a.channel, a.replay) == std::tie(b.ref, b.channel, b.replay);
 }
 bool operator==(const leave_request& a, const leave_request& b) {
   return std::tie(a.ref, a.channel) == std::tie(b.ref, b.channel);
@@ -215,6 +262,16 @@ bool operator==(const who_request& a, const who_request& b) {
 bool operator==(const list_request& a, const list_request& b) {
   return std::tie(a.ref, a.after, a.limit) == std::tie(b.ref, b.after, b.limit);
 }
+bool operator==(const history_request& a, const history_request& b) {
+  return std::tie(a.ref, a.channel, a.before, a.limit) ==
+         std::tie(b.ref, b.channel, b.before, b.limit);
+}
+bool operator==(const joined_reply& a, const joined_reply& b) {
+  return std::tie(a.ref, a.channel, a.position) == std::tie(b.ref, b.channel, b.position);
+}
+bool operator==(const history_reply& a, const history_reply& b) {
+  return std::tie(a.ref, a.channel, a.page) == std::tie(b.ref, b.channel, b.page);
+}
 bool operator==(const server_limits& a, const server_limits& b) {
   return std::tie(a.max_frame, a.max_channel_name, a.max_channels_per_user, a.max_channel_members,
                   a.page_size, a.max_message_rate_milli) ==
@@ -228,7 +285,8 @@ bool operator==(const reply& a, const reply& b) {
   return std::tie(a.ref, a.result, a.text) == std::tie(b.ref, b.result, b.text);
 }
 bool operator==(const msg_delivery& a, const msg_delivery& b) {
-  return std::tie(a.channel, a.sender, a.text) == std::tie(b.channel, b.sender, b.text);
+  return std::tie(a.channel, a.sender, a.text, a.offset) ==
+         std::tie(b.channel, b.sender, b.text, b.offset);
 }
 bool operator==(const dm_delivery& a, const dm_delivery& b) {
   return std::tie(a.sender, a.text) == std::tie(b.sender, b.text);

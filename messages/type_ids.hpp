@@ -22,4 +22,7 @@ CAF_ADD_TYPE_ID(chat, (chat::extension_handler))
 CAF_ADD_TYPE_ID(chat, (std::vector<uint32_t>)) // LIST member counts, between nodes
 CAF_ADD_TYPE_ID(chat, (chat::node_actor))
 CAF_ADD_TYPE_ID(chat, (chat::client_observer))
+CAF_ADD_TYPE_ID(chat, (chat::replay_request))
+CAF_ADD_TYPE_ID(chat, (chat::stream_position))
+CAF_ADD_TYPE_ID(chat, (chat::history_page))
 CAF_END_TYPE_ID_BLOCK(chat)

@@ -32,6 +32,11 @@ void field_writer::u32(uint32_t v) {
     out_->push_back(static_cast<char>((v >> shift) & 0xFF));
 }
 
+void field_writer::u64(uint64_t v) {
+  for (int shift = 0; shift < 64; shift += 8)
+    out_->push_back(static_cast<char>((v >> shift) & 0xFF));
+}
+
 void field_writer::str8(std::string_view s) {
   assert(s.size() <= max_str8 && "str8 field longer than 255 bytes");
   s = fit(s, max_str8);
@@ -97,6 +102,14 @@ bool field_reader::u16(field_name f, uint16_t& out) {
 
 bool field_reader::u32(field_name f, uint32_t& out) {
   return read_fixed(f, u32_size, out);
+}
+
+bool field_reader::u64(field_name f, uint64_t& out) {
+  if (ok() && rest_.size() < u64_size) return fail(f, "payload ends inside the field");
+  uint32_t low = 0, high = 0;
+  if (!read_fixed(f, u32_size, low) || !read_fixed(f, u32_size, high)) return false;
+  out = static_cast<uint64_t>(high) << 32 | low;
+  return true;
 }
 
 bool field_reader::read_string(field_name f, std::size_t prefix_size, std::string& out) {

@@ -25,6 +25,7 @@ std::string_view fit(std::string_view s, std::size_t max);
 inline constexpr std::size_t u8_size = 1;
 inline constexpr std::size_t u16_size = 2;
 inline constexpr std::size_t u32_size = 4;
+inline constexpr std::size_t u64_size = 8;
 inline std::size_t str8_size(std::size_t n) {
   return 1 + (n < max_str8 ? n : max_str8);
 }
@@ -49,6 +50,7 @@ public:
   void u8(uint8_t v);
   void u16(uint16_t v);
   void u32(uint32_t v);
+  void u64(uint64_t v);
   void str8(std::string_view s);
   void str16(std::string_view s);
   void text(std::string_view s);
@@ -80,6 +82,7 @@ public:
   bool u8(field_name f, uint8_t& out);
   bool u16(field_name f, uint16_t& out);
   bool u32(field_name f, uint32_t& out);
+  bool u64(field_name f, uint64_t& out);
   bool str8(field_name f, std::string& out);
   bool str16(field_name f, std::string& out);
   bool text(field_name f, std::string& out);

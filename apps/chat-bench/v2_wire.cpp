@@ -74,6 +74,12 @@ public:
     uint32_t n = 0;
     return u32(n) && bytes(n, out);
   }
+  bool u64(uint64_t& out) {
+    uint32_t lo = 0, hi = 0;
+    if (!u32(lo) || !u32(hi)) return false;
+    out = static_cast<uint64_t>(hi) << 32 | lo;
+    return true;
+  }
   bool done() const { return ok_ && rest_.empty(); }
 
 private:
@@ -98,6 +104,7 @@ std::optional<msg_view> read_msg(std::string_view payload) {
   r.str8(v.channel);
   r.str8(v.sender);
   r.text(v.text);
+  r.u64(v.offset);
   if (!r.done()) return std::nullopt;
   return v;
 }

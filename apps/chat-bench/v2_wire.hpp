@@ -24,6 +24,7 @@ struct msg_view {
   std::string_view channel;
   std::string_view sender;
   std::string_view text;
+  uint64_t offset = 0; // the message's place in the channel's history (0: none kept)
 };
 struct dm_view {
   std::string_view sender;

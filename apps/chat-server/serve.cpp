@@ -3,6 +3,7 @@
 #include "apps/chat-server/server_config.hpp"
 #include "apps/cli/app_config.hpp"
 #include "apps/cli/logging.hpp"
+#include "store/history_store.hpp"
 #include "transport/io_loop.hpp"
 
 #include <caf/io/middleman.hpp>
@@ -79,6 +80,20 @@ int print_cluster_status(server_config& cfg) {
   return rc;
 }
 
+void log_history(const store::history_store& history, const server_config& cfg) {
+  if (!history.durable()) {
+    spdlog::warn("history: in memory only (--data-dir=:memory:); it is lost at exit");
+    return;
+  }
+  spdlog::info("history: {}/history.db, up to {} messages and {}s per channel", history.data_dir(),
+               cfg.history_max_messages,
+               std::chrono::duration_cast<std::chrono::seconds>(cfg.history_max_age).count());
+  if (history.epochs_changed_at_open() > 0)
+    spdlog::warn("history: the last run did not stop cleanly; {} channels start a new epoch "
+                 "(recovering clients are told their history was lost)",
+                 history.epochs_changed_at_open());
+}
+
 } // namespace
 
 int serve_main(const char* program, int argc, char** argv, const node_wiring& wiring) {
@@ -105,11 +120,23 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   // The I/O loop outlives the actor system: a session's state may hold the last reference to its
   // connection, whose socket and strand need the io_context while they are destroyed; and
   // ~actor_system waits until every actor is gone.
+  // Before the actor system, so it is closed (and marked clean) only after the last channel,
+  // which holds its stream, is gone.
+  auto opened = store::history_store::open(cfg.data_dir, cfg.retention());
+  if (auto* problem = std::get_if<std::string>(&opened)) {
+    std::cerr << program << ": " << *problem << '\n';
+    return 1;
+  }
+  auto history = std::get<store::history_store_ptr>(std::move(opened));
+  log_history(*history, cfg);
+  auto options = cfg.node_options();
+  options.channels.history = history;
+
   transport::io_loop io{cfg.io_threads};
   caf::actor_system sys{cfg};
   std::optional<server> node;
   try {
-    node.emplace(sys, io.context(), cfg.node_options());
+    node.emplace(sys, io.context(), options);
   } catch (const cluster_error& e) {
     std::cerr << program << ": " << e.what() << '\n';
     return 1;

@@ -27,7 +27,7 @@ struct server_options {
   std::chrono::milliseconds idle_interval{30000}; // silence before the server sends PING
   std::chrono::milliseconds idle_timeout{90000};  // silence before ERROR "idle timeout" + close
   session_limits session;
-  directory_limits channels;
+  directory_options channels;
   // Clustering (docs/CLUSTER.md): off while cluster_port is 0. Needs caf::io::middleman loaded
   // in the actor system's config.
   std::string cluster_host = "127.0.0.1"; // where other nodes dial this one

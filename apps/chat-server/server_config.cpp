@@ -3,12 +3,23 @@
 #include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
 
+#include "store/history_store.hpp"
+
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 namespace chat {
 
-server_config::server_config() {
+std::string default_data_dir() {
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+    return std::string{state} + "/cafchat";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string{home} + "/.local/state/cafchat";
+  return "cafchat-data";
+}
+
+server_config::server_config() : data_dir(default_data_dir()) {
   opt_group{custom_options_, "global"}
       .add(host, "host,H", "address to listen on (default 127.0.0.1; 0.0.0.0 for all IPv4)")
       .add(port, "port,p", "TCP port to listen on (default 7000; 0 picks a free port)")
@@ -45,7 +56,16 @@ server_config::server_config() {
            "members of one channel at once (default 0: unlimited); one more is refused "
            "'channel full'")
       .add(page_size, "page-size",
-           "names per WHO reply and channels per LIST reply at most (default 100)")
+           "names per WHO reply, channels per LIST reply and messages per HISTORY reply at most "
+           "(default 100)")
+      .add(data_dir, "data-dir",
+           "where channel history is kept, in an SQLite database (default "
+           "$XDG_STATE_HOME/cafchat, else ~/.local/state/cafchat); one chat-server per "
+           "directory; ':memory:' keeps history in memory only, lost at exit")
+      .add(history_max_messages, "history-max-messages",
+           "messages kept per channel at most (default 10000); also the most a JOIN may ask "
+           "to have replayed")
+      .add(history_max_age, "history-max-age", "how long a message is kept (default 24h)")
       .add(log_level, "log-level",
            "trace, debug, info, warn, error, critical or off (default info); logs go to stderr")
       .add(cluster_port, "cluster-port",
@@ -90,10 +110,16 @@ server_options server_config::node_options() const {
   o.session.page_size = page_size;
   o.channels.max_channels = max_channels;
   o.channels.max_channel_members = max_channel_members;
+  o.session.max_replay = history_max_messages;
   o.cluster_host = cluster_host.empty() ? host : cluster_host;
   o.cluster_port = cluster_port;
   o.peers = peers;
   return o;
+}
+
+store::retention server_config::retention() const {
+  return {history_max_messages,
+          std::chrono::duration_cast<std::chrono::milliseconds>(history_max_age)};
 }
 
 std::string server_config::validate() const {
@@ -112,6 +138,10 @@ std::string server_config::validate() const {
   if (max_channels < 1 || max_channels_per_user < 1)
     return "--max-channels and --max-channels-per-user must be at least 1";
   if (page_size < 1) return "--page-size must be at least 1";
+  if (history_max_messages < 1 || history_max_messages > 10'000'000)
+    return "--history-max-messages must be between 1 and 10000000";
+  if (history_max_age < std::chrono::seconds(1)) return "--history-max-age must be at least 1s";
+  if (data_dir.empty()) return "--data-dir must not be empty (':memory:' keeps no files)";
   if (!peers.empty() && cluster_port == 0) return "--peer needs --cluster-port";
   auto advertised = cluster_host.empty() ? host : cluster_host;
   if (cluster_port != 0 && (advertised == "0.0.0.0" || advertised == "::"))

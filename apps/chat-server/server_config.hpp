@@ -4,6 +4,7 @@
 
 #include "apps/chat-server/server.hpp"
 #include "apps/cli/app_config.hpp"
+#include "store/stream_log.hpp"
 
 #include <caf/all.hpp>
 
@@ -12,6 +13,9 @@
 #include <vector>
 
 namespace chat {
+
+// $XDG_STATE_HOME/cafchat, else $HOME/.local/state/cafchat, else ./cafchat-data.
+std::string default_data_dir();
 
 struct server_config : app_config {
   std::string host = "127.0.0.1";
@@ -30,6 +34,9 @@ struct server_config : app_config {
   uint32_t max_channels_per_user = 100;
   uint32_t max_channel_members = 0;
   uint16_t page_size = 100;
+  std::string data_dir; // set to default_data_dir() by the constructor
+  uint32_t history_max_messages = 10000;
+  caf::timespan history_max_age = std::chrono::hours(24);
   std::string log_level = "info";
   std::string cluster_host; // empty: the same as host
   uint16_t cluster_port = 0;
@@ -38,8 +45,10 @@ struct server_config : app_config {
 
   server_config();
 
-  // The node's options, as chat::server takes them.
+  // The node's options, as chat::server takes them (all but the history store, which
+  // serve_main opens from data_dir and retention()).
   server_options node_options() const;
+  store::retention retention() const;
 
   // An error text for values that parse but make no sense (port 0 is allowed: "any free port").
   std::string validate() const;

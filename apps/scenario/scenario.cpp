@@ -84,8 +84,10 @@ bool parse_field_step(std::string_view fields, scenario_step& step, std::string&
   if (step.what == act::send) return parse_v2_send(step.type, fields, step.payload, error);
   v2_expected expected;
   if (!parse_v2_expect(step.type, fields, expected, error)) return false;
-  if (step.what == act::expect_by_sender && !expected.exact)
-    return error = "<< compares whole frames: no field may be left open with *", false;
+  if (step.what == act::expect_by_sender && !expected.exact && !expected.open_offset_only)
+    return error = "<< compares whole frames: no field may be left open with * (but a MSG's "
+                   "offset)",
+           false;
   step.fields = std::move(expected.fields);
   step.payload = std::move(expected.payload);
   return true;

@@ -4,6 +4,7 @@
 #include "apps/scenario/scenario_v2_text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <set>
 #include <type_traits>
@@ -24,6 +25,18 @@ std::string format(uint16_t x) {
 }
 std::string format(uint32_t x) {
   return std::to_string(x);
+}
+std::string format(uint64_t x) {
+  return std::to_string(x);
+}
+constexpr std::array<const char*, 3> replay_mode_names{"none", "since", "last"};
+constexpr std::array<const char*, 6> recovery_names{"not_asked", "replayed", "epoch_changed",
+                                                    "too_old",   "future",   "unavailable"};
+std::string format(replay_mode x) {
+  return replay_mode_names.at(static_cast<std::size_t>(x));
+}
+std::string format(recovery x) {
+  return recovery_names.at(static_cast<std::size_t>(x));
 }
 std::string format(const std::string& s) {
   return quote_v2(s);
@@ -78,7 +91,7 @@ struct setter {
   template <class Int> bool number(const std::string& s, Int& out) {
     uint64_t v = 0;
     bool digits =
-        !s.empty() && s.size() <= 10 && s.find_first_not_of("0123456789") == std::string::npos;
+        !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
     if (digits) v = std::stoull(s);
     if (!digits || v > std::numeric_limits<Int>::max())
       return error = "'" + s + "' is not a number from 0 to " +
@@ -100,6 +113,17 @@ struct setter {
     else
       error = "'" + value.text + "' is not ok or refused";
   }
+  template <class Enum, std::size_t N>
+  void named(Enum& x, const std::array<const char*, N>& names) {
+    if (!scalar()) return;
+    for (std::size_t i = 0; i < N; ++i)
+      if (value.text == names[i]) return void(x = static_cast<Enum>(i));
+    error = "'" + value.text + "' is not one of:";
+    for (auto* n : names)
+      error += std::string{" "} + n;
+  }
+  void operator()(replay_mode& x, std::size_t) { named(x, replay_mode_names); }
+  void operator()(recovery& x, std::size_t) { named(x, recovery_names); }
   void operator()(v2::presence_kind& x, std::size_t) {
     if (!scalar()) return;
     for (auto k : {v2::presence_kind::joined, v2::presence_kind::left, v2::presence_kind::dropped})
@@ -141,6 +165,11 @@ bool parse_message(message& m, uint8_t type, std::string_view text, bool open_ok
   std::vector<scenario_text::written_field> written;
   bool rest_open = false;
   if (!scenario_text::read_fields(text, written, rest_open, error)) return false;
+  // A JOIN that names a field of its long form is the long form (docs/PROTOCOL.md "History").
+  if (auto* join = std::get_if<v2::join_request>(&m))
+    for (auto& w : written)
+      if (w.name == "mode" || w.name == "epoch" || w.name == "offset" || w.name == "count")
+        join->replay.emplace();
   auto all = fields_of(m);
   std::string names;
   for (auto& f : all)
@@ -213,6 +242,14 @@ bool parse_v2_expect(uint8_t type, std::string_view text, v2_expected& out, std:
   out.exact = std::all_of(out.fields.begin(), out.fields.end(),
                           [](const v2_field& f) { return f.value.has_value(); });
   if (out.exact) out.payload = encoded_payload(*m);
+  auto open = std::count_if(out.fields.begin(), out.fields.end(),
+                            [](const v2_field& f) { return !f.value.has_value(); });
+  auto* msg = std::get_if<v2::msg_delivery>(&*m);
+  if (msg && open == 1 && !out.fields.back().value) { // offset is MSG's last field
+    msg->offset = 0;
+    out.payload = encoded_payload(*m);
+    out.open_offset_only = true;
+  }
   return true;
 }
 

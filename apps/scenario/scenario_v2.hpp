@@ -27,6 +27,9 @@ struct v2_expected {
   v2_fields fields;
   std::string payload;
   bool exact = true;
+  // A MSG whose only open field is its offset (which the interleaving of senders decides):
+  // `payload` has offset 0, and a << step matches it with any offset.
+  bool open_offset_only = false;
 };
 
 // Field text of a frame of `type` (7..17) that a client sends: every field, FIELD=VALUE. On

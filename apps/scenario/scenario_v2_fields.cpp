@@ -36,6 +36,11 @@ std::optional<message> sent_message(uint8_t type) {
     return v2::who_reply{};
   case t::list_reply:
     return v2::list_reply{};
+  case t::joined:
+    return v2::joined_reply{};
+  case t::history:
+  case t::history_reply:
+    return std::nullopt; // write them as TYPE_<n> or RAW
   }
   return std::nullopt;
 }
@@ -56,6 +61,8 @@ std::optional<message> received_message(uint8_t type) {
     return v2::who_reply{};
   case v2::type::list_reply:
     return v2::list_reply{};
+  case v2::type::joined:
+    return v2::joined_reply{};
   default:
     return std::nullopt; // JOIN, LEAVE, WHO, LIST: only clients send them
   }
@@ -77,6 +84,8 @@ bool decode_received(uint8_t type, std::string_view p, message& out, std::string
     return take(v2::decode_who_reply(p), out, error);
   case v2::type::list_reply:
     return take(v2::decode_list_reply(p), out, error);
+  case v2::type::joined:
+    return take(v2::decode_joined_reply(p), out, error);
   default:
     return error = "the server never sends " + frame_type_name(type), false;
   }

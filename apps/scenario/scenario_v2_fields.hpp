@@ -21,7 +21,7 @@ constexpr std::size_t text_max = 0xFFFFFFFF;
 using message = std::variant<v2::hello_request, v2::join_request, v2::leave_request,
                              v2::msg_request, v2::dm_request, v2::who_request, v2::list_request,
                              v2::hello_reply, v2::reply, v2::msg_delivery, v2::dm_delivery,
-                             v2::presence_event, v2::who_reply, v2::list_reply>;
+                             v2::presence_event, v2::who_reply, v2::list_reply, v2::joined_reply>;
 
 // Each payload's fields in wire order, as f(name, member, most bytes of a string or of each
 // entry's name). The names are the decoders' (protocol_v2_decode.cpp); list counts are implied.
@@ -31,6 +31,11 @@ template <class F> void fields(v2::hello_request& x, F&& f) {
 template <class F> void fields(v2::join_request& x, F&& f) {
   f("ref", x.ref, 0);
   f("channel", x.channel, str8_max);
+  if (!x.replay) return; // the short form
+  f("mode", x.replay->mode, 0);
+  f("epoch", x.replay->epoch, 0);
+  f("offset", x.replay->offset, 0);
+  f("count", x.replay->count, 0);
 }
 template <class F> void fields(v2::leave_request& x, F&& f) {
   f("ref", x.ref, 0);
@@ -76,6 +81,7 @@ template <class F> void fields(v2::msg_delivery& x, F&& f) {
   f("channel", x.channel, str8_max);
   f("sender", x.sender, str8_max);
   f("text", x.text, text_max);
+  f("offset", x.offset, 0);
 }
 template <class F> void fields(v2::dm_delivery& x, F&& f) {
   f("sender", x.sender, str8_max);
@@ -98,6 +104,16 @@ template <class F> void fields(v2::list_reply& x, F&& f) {
   f("total", x.total, 0);
   f("channels", x.channels, str8_max);
   f("next", x.next, str8_max);
+}
+
+template <class F> void fields(v2::joined_reply& x, F&& f) {
+  f("ref", x.ref, 0);
+  f("channel", x.channel, str8_max);
+  f("recovery", x.position.result, 0);
+  f("epoch", x.position.epoch, 0);
+  f("first", x.position.first, 0);
+  f("last", x.position.last, 0);
+  f("replayed", x.position.replayed, 0);
 }
 
 // The struct a client sends under `type` (7..17), and the one it receives (nothing for JOIN,

@@ -127,7 +127,7 @@ protected:
                     caf::after(std::chrono::seconds(0)) >> [&more] { more = false; });
   }
 
-  chat::directory_limits limits;
+  chat::directory_options limits;
   chat::directory_actor directory;
   std::vector<chat::member_actor> members;
 };

@@ -99,7 +99,7 @@ protected:
     receive(s, in(v2::encode(v2::join_request{ref, channel})));
   }
 
-  directory_limits channel_limits;
+  directory_options channel_limits;
   roster_actor roster;
   directory_actor directory;
   std::vector<session_actor> sessions;

@@ -42,7 +42,7 @@ TEST_F(SessionTest, HelloIsAnsweredWithVersionFeaturesAndLimits) {
   ASSERT_TRUE(std::holds_alternative<v2::hello_reply>(reply));
   auto& hello = std::get<v2::hello_reply>(reply);
   EXPECT_EQ(hello.version, 2);
-  EXPECT_EQ(hello.features, "channels,direct,presence");
+  EXPECT_EQ(hello.features, "channels,direct,presence,history");
   EXPECT_EQ(hello.limits.max_channels_per_user, 7u);
   EXPECT_EQ(hello.limits.page_size, 9u);
   EXPECT_EQ(hello.limits.max_channel_name, 64u);

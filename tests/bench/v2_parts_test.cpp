@@ -46,12 +46,13 @@ TEST(V2WireTest, RequestsHaveTheCodecsExactBytes) {
 
 TEST(V2WireTest, ReadsWhatTheServerEncodes) {
   // The views point into these payloads: they must outlive the checks.
-  auto msg_payload = payload_of(v2::encode(v2::msg_delivery{"bench-0", "b3", "text"}));
+  auto msg_payload = payload_of(v2::encode(v2::msg_delivery{"bench-0", "b3", "text", 0x100000002}));
   auto msg = wire::read_msg(msg_payload);
   ASSERT_TRUE(msg);
   EXPECT_EQ(msg->channel, "bench-0");
   EXPECT_EQ(msg->sender, "b3");
   EXPECT_EQ(msg->text, "text");
+  EXPECT_EQ(msg->offset, 0x100000002u);
   auto dm_payload = payload_of(v2::encode(v2::dm_delivery{"b9", std::string(300, 'x')}));
   auto dm = wire::read_dm(dm_payload);
   ASSERT_TRUE(dm);

@@ -44,7 +44,7 @@ void channel_fanout(benchmark::State& state) {
   caf::actor_system sys{cfg};
   std::atomic<uint64_t> delivered{0};
   auto roster = sys.spawn(chat::roster);
-  auto directory = sys.spawn(chat::directory, chat::directory_limits{});
+  auto directory = sys.spawn(chat::directory, chat::directory_options{});
   chat::session_limits unlimited;
   unlimited.max_broadcast_rate = 0;
   std::vector<chat::session_actor> sessions;

@@ -243,7 +243,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   uint64_t members_left = 0;
   {
     auto roster = w.sys.spawn(chat::roster);
-    auto dir = w.sys.spawn(chat::directory, chat::directory_limits{});
+    auto dir = w.sys.spawn(chat::directory, chat::directory_options{});
     std::array<endpoint, sessions_per_input> ends;
     for (auto& e : ends) {
       e.conn = std::make_shared<chat::test::recording_connection>();

@@ -109,9 +109,21 @@ bool process_alive(pid_t pid) {
 
 // -- server_process ---------------------------------------------------------------------------
 
-server_process::server_process(std::vector<std::string> args) {
+server_process::server_process(std::vector<std::string> args)
+    : server_process(std::move(args), {}) {}
+
+server_process::server_process(std::vector<std::string> args, std::vector<std::string> wrapper) {
   args.insert(args.begin(), "--port=0");
-  child_ = std::make_unique<test::child_process>(::chat::test::chat_server_bin(), std::move(args));
+  if (wrapper.empty()) {
+    child_ =
+        std::make_unique<test::child_process>(::chat::test::chat_server_bin(), std::move(args));
+  } else {
+    auto program = wrapper.front();
+    wrapper.erase(wrapper.begin());
+    wrapper.push_back(::chat::test::chat_server_bin());
+    wrapper.insert(wrapper.end(), args.begin(), args.end());
+    child_ = std::make_unique<test::child_process>(program, std::move(wrapper));
+  }
   auto line = child_->wait_for_line_containing("chat-server listening on", startup_timeout);
   if (!line) return;
   auto at = line->find("127.0.0.1:");

@@ -95,6 +95,9 @@ bool process_alive(pid_t pid);
 class server_process {
 public:
   explicit server_process(std::vector<std::string> args);
+  // The same, run through `wrapper` (a program and its arguments, e.g. unshare), which must end
+  // by running the program it is given last with its arguments.
+  server_process(std::vector<std::string> args, std::vector<std::string> wrapper);
 
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }

@@ -120,7 +120,7 @@ TEST(ScenarioParserTest, TypeNumbersStayRawPayloads) {
 }
 
 TEST(ScenarioParserTest, ExpectedFieldsMayBeLeftOpen) {
-  auto s = parse_ok("ann < HELLO version=2 features=\"channels,direct,presence\" *\n"
+  auto s = parse_ok("ann < HELLO version=2 features=\"channels,direct,presence,history\" *\n"
                     "ann < REPLY ref=* status=ok text=\"\"\n"
                     "ann < WHO_REPLY ref=4 channel=rust total=2 names=[ann,bob] next=\"\"\n");
   ASSERT_EQ(s.steps.size(), 3u);
@@ -128,14 +128,14 @@ TEST(ScenarioParserTest, ExpectedFieldsMayBeLeftOpen) {
   ASSERT_EQ(hello.size(), 8u);
   EXPECT_EQ(hello[0].name, "version");
   EXPECT_EQ(hello[0].value, "2");
-  EXPECT_EQ(hello[1].value, "\"channels,direct,presence\"");
+  EXPECT_EQ(hello[1].value, "\"channels,direct,presence,history\"");
   EXPECT_FALSE(hello[2].value.has_value()) << hello[2].name;
   EXPECT_EQ(chat::to_string(s.steps[1].fields), "ref=* status=ok text=\"\"");
   EXPECT_EQ(chat::to_string(s.steps[2].fields),
             "ref=4 channel=rust total=2 names=[ann,bob] next=\"\"");
   EXPECT_EQ(s.steps[2].payload, payload_of(v2::who_reply{4, "rust", 2, {"ann", "bob"}, ""}));
   EXPECT_EQ(chat::describe(s.steps[0]),
-            "ann < HELLO version=2 features=\"channels,direct,presence\" *");
+            "ann < HELLO version=2 features=\"channels,direct,presence,history\" *");
 }
 
 TEST(ScenarioParserTest, FieldValuesPrintAsTheyAreWritten) {
@@ -184,7 +184,7 @@ TEST(ScenarioParserTest, Version2ErrorsSayWhatIsWrong) {
   has("a < WHO_REPLY ref=1 channel=c total=1 names=[a:1] next=\"\"", "entries are names");
   has("a < LIST_REPLY ref=1 total=1 channels=[a] next=\"\"", "entries are NAME:COUNT");
   has("a < LIST_REPLY ref=1 total=1 channels=[a:1 next=\"\"", "expected , or ] in the list");
-  has("a << MSG channel=c sender=* text=hi", "<< compares whole frames");
+  has("a << MSG channel=c sender=* text=hi offset=*", "<< compares whole frames");
   has("a << SAME_ORDER_AS", "expected 'NAME << SAME_ORDER_AS OTHER'");
 }
 
@@ -255,7 +255,7 @@ TEST_F(ScenarioRunnerTest, OpenConnectionFailsExpectClosed) {
 TEST_F(ScenarioRunnerTest, Version2FieldsThatDifferAreNamed) {
   EXPECT_EQ(run("ann > HELLO version=2 | ann < HELLO version=3 *"),
             "line 1: ann < HELLO version=3 *: got HELLO version=2 "
-            "features=\"channels,direct,presence\" max_frame=65536 max_channel_name=64 "
+            "features=\"channels,direct,presence,history\" max_frame=65536 max_channel_name=64 "
             "max_channels_per_user=100 max_channel_members=0 page_size=100 "
             "max_message_rate_milli=10000 -- version: 2, want 3");
   EXPECT_EQ(run("ann > HELLO version=2 | ann < HELLO version=2 features=* *\n"
@@ -280,10 +280,10 @@ TEST_F(ScenarioRunnerTest, BrokenPerSenderOrderOfMessagesFails) {
                      "c1 > JOIN ref=1 channel=x | c1 < REPLY ref=1 status=ok text=\"\"\n"
                      "c1 < PRESENCE channel=x user=c1 event=joined\n"
                      "c1 > MSG ref=2 channel=x text=one | c1 > MSG ref=3 channel=x text=two\n"
-                     "c1 << MSG channel=x sender=c1 text=two | c1 << MSG channel=x sender=c1 "
-                     "text=one\n");
-  EXPECT_EQ(failure, "at the end, c1: got MSG channel=x sender=c1 text=one before MSG channel=x "
-                     "sender=c1 text=two");
+                     "c1 << MSG channel=x sender=c1 text=two offset=* | c1 << MSG channel=x "
+                     "sender=c1 text=one offset=*\n");
+  EXPECT_EQ(failure, "at the end, c1: got MSG channel=x sender=c1 text=one offset=0 before MSG "
+                     "channel=x sender=c1 text=two offset=0");
 }
 
 TEST_F(ScenarioRunnerTest, SameOrderComparesWhatTwoClientsTook) {

@@ -1,6 +1,6 @@
 // scenario_test.cpp -- runs every tests/scenarios/*.chat file against a real in-process server
 // with real client_session actors over TCP on 127.0.0.1; a file's `# options: ...` lines are
-// chat-server options for its server.
+// chat-server options for its server. History is kept in memory.
 #include "apps/chat-server/server_config.hpp"
 #include "apps/scenario/scenario_runner.hpp"
 #include "tests/support/local_node.hpp"
@@ -52,6 +52,9 @@ bool server_options_of(const std::string& text, chat::server_options& out, std::
   out = cfg.node_options();
   out.host = "127.0.0.1";
   out.port = 0;
+  // History in memory, so offsets start at 1 in every script; retention as the options say.
+  out.channels.history = std::get<chat::store::history_store_ptr>(
+      chat::store::history_store::open(std::string{chat::store::memory_only}, cfg.retention()));
   return true;
 }
 

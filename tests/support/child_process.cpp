@@ -150,8 +150,18 @@ void child_process::spawn() {
     argv.push_back(a.data());
   argv.push_back(nullptr);
   spawn_setup setup{pipes, working_dir_};
-  int rc =
-      ::posix_spawn(&pid_, program_.c_str(), setup.actions(), setup.attr(), argv.data(), environ);
+  // The child's state directory is its working directory: a chat-server's default --data-dir
+  // is under it, so every test server has a store of its own, removed with the directory.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e)
+    if (std::string_view{*e}.substr(0, 15) != "XDG_STATE_HOME=") env_strings.emplace_back(*e);
+  env_strings.push_back("XDG_STATE_HOME=" + working_dir_);
+  std::vector<char*> envp;
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
+  envp.push_back(nullptr);
+  int rc = ::posix_spawn(&pid_, program_.c_str(), setup.actions(), setup.attr(), argv.data(),
+                         envp.data());
   if (rc != 0) {
     pid_ = -1;
     throw_errno("posix_spawn " + program_, rc);

@@ -49,11 +49,27 @@ void expect_prefixes_refused(const T& value, const std::string& name, Decode dec
   EXPECT_EQ(v2_error(decode(payload + "x")), "malformed " + name + ": 1 byte after the last field");
 }
 
+// JOIN's short form may be followed by the long form's fields, so a byte after it is `mode`.
+void expect_join_forms_refused() {
+  auto short_form = payload_of(v2::encode(v2::join_request{1, "dev"}));
+  EXPECT_EQ(v2_error(v2::decode_join_request(short_form + "x")),
+            "malformed JOIN: mode: unknown value 120");
+  auto long_form = payload_of(v2::encode(
+      v2::join_request{1, "dev", chat::replay_request{chat::replay_mode::since, 7, 3, 2}}));
+  for (std::size_t n = short_form.size() + 1; n < long_form.size(); ++n) {
+    auto err = v2_error(v2::decode_join_request(long_form.substr(0, n)));
+    EXPECT_EQ(err.rfind("malformed JOIN: ", 0), 0u) << "cut at " << n << ": " << err;
+  }
+  EXPECT_EQ(v2_error(v2::decode_join_request(long_form)), "decoded");
+  EXPECT_EQ(v2_error(v2::decode_join_request(long_form + "x")),
+            "malformed JOIN: 1 byte after the last field");
+}
+
 } // namespace
 
 TEST(ProtocolV2DecodeTest, EveryTruncationIsRefused) {
   expect_prefixes_refused(v2::hello_request{2}, "HELLO", v2::decode_hello_request);
-  expect_prefixes_refused(v2::join_request{1, "dev"}, "JOIN", v2::decode_join_request);
+  expect_join_forms_refused();
   expect_prefixes_refused(v2::leave_request{1, "dev"}, "LEAVE", v2::decode_leave_request);
   expect_prefixes_refused(v2::msg_request{1, "dev", "hi"}, "MSG", v2::decode_msg_request);
   expect_prefixes_refused(v2::dm_request{1, "bob", "hi"}, "DM", v2::decode_dm_request);

@@ -129,14 +129,16 @@ TEST(ProtocolV2Test, JoinHasExactBytes) {
 }
 
 TEST(ProtocolV2Test, MsgDeliveryHasExactBytes) {
-  auto f = v2::encode(v2::msg_delivery{"dev", "ann", "h\xC3\xA9"});
+  auto f = v2::encode(v2::msg_delivery{"dev", "ann", "h\xC3\xA9", 0x0102030405060708});
   EXPECT_EQ(chat::bytes(f), v2_bytes({
-                                0x10, 0x00, 0x00, 0x00, // body length: 1 + 4 + 4 + 7
+                                0x18, 0x00, 0x00, 0x00, // body length: 1 + 4 + 4 + 7 + 8
                                 0x0A,                   // MSG
                                 0x03, 'd',  'e',  'v',  // str8 channel
                                 0x03, 'a',  'n',  'n',  // str8 sender
                                 0x03, 0x00, 0x00, 0x00, // text length, u32
                                 'h',  0xC3, 0xA9,       // text
+                                0x08, 0x07, 0x06, 0x05, // offset, u64 little-endian
+                                0x04, 0x03, 0x02, 0x01,
                             }));
 }
 

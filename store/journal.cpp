@@ -1,0 +1,138 @@
+#include "store/journal.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace chat::store {
+
+journal::journal(std::unique_ptr<sqlite_db> db) : db_(std::move(db)) {
+  thread_ = std::thread{[this] { run(); }};
+}
+
+journal::~journal() {
+  close();
+}
+
+void journal::record(journal_write w) {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    if (stopping_) return; // after close(): the store is gone, nothing more is kept
+    queue_.push_back(std::move(w));
+    ++recorded_;
+  }
+  wake_.notify_one();
+}
+
+void journal::sync() {
+  std::unique_lock<std::mutex> lock{mutex_};
+  auto target = recorded_;
+  done_.wait(lock, [&] { return finished_ >= target || closed_; });
+}
+
+uint64_t journal::failed() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return failed_;
+}
+
+uint64_t journal::written() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return written_;
+}
+
+void journal::close() {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  if (failed_ > 0) {
+    spdlog::warn("history: {} writes failed; the next start gives every channel a new epoch",
+                 failed_);
+  } else {
+    try {
+      db_->exec("UPDATE meta SET value = 1 WHERE key = 'clean'");
+      spdlog::info("history: closed cleanly ({} messages written since start)", written_);
+    } catch (const sqlite_error& e) {
+      spdlog::error("history: cannot mark the store cleanly closed: {}", e.what());
+    }
+  }
+  db_.reset();
+  std::lock_guard<std::mutex> lock{mutex_};
+  closed_ = true;
+  done_.notify_all();
+}
+
+void journal::run() {
+  std::vector<journal_write> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock{mutex_};
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return; // stopping, and everything is written
+      batch.swap(queue_);
+    }
+    write(batch);
+    {
+      std::lock_guard<std::mutex> lock{mutex_};
+      finished_ += batch.size();
+    }
+    done_.notify_all();
+    batch.clear();
+  }
+}
+
+// One transaction for everything that came in since the last one: under load that is many
+// channel batches per fsync-free commit.
+void journal::write(std::vector<journal_write>& batch) {
+  std::size_t messages = 0;
+  for (auto& w : batch)
+    messages += w.entries.size();
+  try {
+    db_->exec("BEGIN");
+    auto insert = db_->prepare("INSERT OR REPLACE INTO messages(stream, offset, time_ms, sender, "
+                               "text) VALUES(?1, ?2, ?3, ?4, ?5)");
+    auto trim = db_->prepare("DELETE FROM messages WHERE stream = ?1 AND offset < ?2");
+    auto row = db_->prepare(
+        "INSERT INTO streams(name, epoch, next_offset) VALUES(?1, ?2, ?3) ON CONFLICT(name) DO "
+        "UPDATE SET epoch = excluded.epoch, next_offset = excluded.next_offset");
+    for (auto& w : batch) {
+      for (auto& e : w.entries) {
+        insert.bind(1, w.stream)
+            .bind(2, static_cast<int64_t>(e.offset))
+            .bind(3, e.time_ms)
+            .bind(4, e.sender)
+            .bind(5, e.text);
+        insert.step();
+        insert.reset();
+      }
+      if (w.keep_from > 1) {
+        trim.bind(1, w.stream).bind(2, static_cast<int64_t>(w.keep_from));
+        trim.step();
+        trim.reset();
+      }
+      row.bind(1, w.stream)
+          .bind(2, static_cast<int64_t>(w.epoch))
+          .bind(3, static_cast<int64_t>(w.next_offset));
+      row.step();
+      row.reset();
+    }
+    db_->exec("COMMIT");
+    std::lock_guard<std::mutex> lock{mutex_};
+    written_ += messages;
+  } catch (const sqlite_error& e) {
+    try {
+      db_->exec("ROLLBACK");
+    } catch (const sqlite_error&) {
+      // No transaction left to roll back: SQLite already ended it.
+    }
+    std::lock_guard<std::mutex> lock{mutex_};
+    // The first failure and then one in a thousand: a full disk fails every write after it.
+    if (++failed_ % 1000 == 1)
+      spdlog::error("history write failed: {}; {} messages of {} channels are kept in memory "
+                    "only ({} failed writes so far)",
+                    e.what(), messages, batch.size(), failed_);
+  }
+}
+
+} // namespace chat::store

@@ -1,0 +1,69 @@
+// journal.hpp -- the history store's writer: one thread that takes what channels appended and
+// writes it to SQLite, many channels' batches in one transaction, so delivery never waits for
+// the disk. A failed write is logged and remembered (the next start then changes every
+// stream's epoch); it never stops the chat. Owned by history_store; fed by stream_log::append.
+#pragma once
+
+#include "messages/history.hpp"
+#include "store/sqlite_db.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chat::store {
+
+// One stream's change: entries to add, the row to keep up to date, and what retention dropped.
+struct journal_write {
+  std::string stream;
+  uint64_t epoch = 0;
+  uint64_t next_offset = 0; // after these entries
+  uint64_t keep_from = 0;   // entries below this offset are gone (retention)
+  std::vector<history_entry> entries;
+};
+
+class journal {
+public:
+  // Takes the open database (schema in place); starts the writer thread.
+  explicit journal(std::unique_ptr<sqlite_db> db);
+  ~journal(); // stops: what was recorded is written first
+
+  journal(const journal&) = delete;
+  journal& operator=(const journal&) = delete;
+
+  // Any thread. Returns at once; the write happens on the journal's thread.
+  void record(journal_write w);
+
+  // Blocks until everything recorded before the call is written (or failed).
+  void sync();
+
+  // Writes what is left, then marks the store cleanly closed (unless a write failed).
+  void close();
+
+  // Writes that failed since start; nonzero means the disk lost history.
+  uint64_t failed() const;
+  // Messages written since start.
+  uint64_t written() const;
+
+private:
+  void run();
+  void write(std::vector<journal_write>& batch);
+
+  std::unique_ptr<sqlite_db> db_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<journal_write> queue_;
+  uint64_t recorded_ = 0; // record() calls so far
+  uint64_t finished_ = 0; // of those, written or failed
+  uint64_t failed_ = 0;
+  uint64_t written_ = 0;
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::thread thread_;
+};
+
+} // namespace chat::store
