@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # serve.sh -- builds chat-server (installing missing packages first) and runs it in the
-# foreground on 127.0.0.1:7000. Extra arguments go to chat-server, e.g. --port 7001 --help.
+# foreground on 127.0.0.1:7000, keeping channel history in build/data. Extra arguments go to
+# chat-server and win over these defaults, e.g. --port 7001, --data-dir DIR, --help.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
@@ -13,4 +14,4 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING
   -DCMAKE_UNITY_BUILD=ON -DCHAT_EPOLL_TWIN=OFF >/dev/null
 cmake --build "$build" --target chat-server chat-client -j"$(nproc)"
 echo "starting chat-server; stop it with Ctrl-C"
-exec "$build/apps/chat-server/chat-server" "$@"
+exec "$build/apps/chat-server/chat-server" --data-dir="$root/build/data" "$@"
