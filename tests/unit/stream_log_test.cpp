@@ -18,11 +18,11 @@ constexpr int64_t t0 = 1'000'000;
 
 // `n` messages "m<offset>" appended one batch each, at t0 + offset seconds.
 std::unique_ptr<stream_log> log_with(uint64_t n, retention keep = {}) {
-  auto log = std::make_unique<stream_log>("c", epoch, 1, std::deque<history_entry>{}, keep,
-                                          nullptr);
+  auto log =
+      std::make_unique<stream_log>("c", epoch, 1, std::deque<history_entry>{}, keep, nullptr);
   for (uint64_t i = 1; i <= n; ++i)
     log->append({{i, t0 + static_cast<int64_t>(i) * 1000, "ann", "m" + std::to_string(i)}},
-               t0 + static_cast<int64_t>(i) * 1000);
+                t0 + static_cast<int64_t>(i) * 1000);
   return log;
 }
 
