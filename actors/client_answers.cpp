@@ -49,7 +49,10 @@ void on_reply(client_supervisor_ptr self, const v2::reply& r) {
   if (!p) return; // its caller gave up, or a rejoin after a reconnect: nobody waits for it
   bool ok = r.result == v2::status::ok;
   if (ok && p->what == kind::join) self->state.channels.insert(p->target);
-  if (ok && p->what == kind::leave) self->state.channels.erase(p->target);
+  if (ok && p->what == kind::leave) {
+    self->state.channels.erase(p->target);
+    self->state.marks.erase(p->target); // joined again later, it starts from then
+  }
   answer(*p, ok, r.text);
   erase(self, p);
 }
@@ -58,6 +61,9 @@ void on_reply(client_supervisor_ptr self, const v2::reply& r) {
 // channel) that sent it is done.
 void on_message(client_supervisor_ptr self, const v2::msg_delivery& m) {
   auto& st = self->state;
+  if (m.offset != 0)
+    if (auto mark = st.marks.find(m.channel); mark != st.marks.end())
+      mark->second.offset = m.offset;
   if (auto& cb = st.callbacks.on_message) cb(m.channel, m.sender, m.text);
   if (m.sender != st.user) return;
   auto* p = find(self, [&m](const pending_request& p) {
@@ -109,6 +115,29 @@ void on_list_reply(client_supervisor_ptr self, v2::list_reply& r) {
       });
 }
 
+// JOINED: the answer to our JOIN (the long form), or to a rejoin with recovery after a
+// reconnect, which nobody waits for but the on_recovery callback.
+void on_joined(client_supervisor_ptr self, const v2::joined_reply& j) {
+  auto& st = self->state;
+  auto& pos = j.position;
+  // The replayed messages follow, each moving the mark on; live ones continue from `last`.
+  st.marks[j.channel] = {pos.epoch, pos.last - pos.replayed};
+  st.channels.insert(j.channel);
+  if (pos.result != recovery::not_asked && st.callbacks.on_recovery)
+    st.callbacks.on_recovery(j.channel, pos);
+  if (auto* p = by_ref(self, j.ref); p && p->what == kind::join) {
+    answer(*p, true, "");
+    erase(self, p);
+  }
+}
+
+void on_history_reply(client_supervisor_ptr self, v2::history_reply& r) {
+  auto* p = by_ref(self, r.ref);
+  if (!p || p->what != kind::history) return;
+  p->history_reply.deliver(std::move(r.page));
+  erase(self, p);
+}
+
 // HELLO's answer, or the ERROR of a server that knows no version 2 (it then treats us as a
 // version-1 client and puts us in the default channel at LOGIN). False for any other frame.
 bool on_hello_answer(client_supervisor_ptr self, const inbound_frame& f) {
@@ -117,6 +146,7 @@ bool on_hello_answer(client_supervisor_ptr self, const inbound_frame& f) {
     auto hello = v2::decode_hello_reply(f.payload);
     if (auto* h = std::get_if<v2::hello_reply>(&hello)) {
       st.server_v2 = h->version >= v2::version;
+      st.server_history = ("," + h->features + ",").find(",history,") != std::string::npos;
       st.server_max_frame = h->limits.max_frame;
     }
   } else if (f.type != static_cast<uint8_t>(frame_type::error) ||
@@ -150,6 +180,11 @@ void on_v2_frame(client_supervisor_ptr self, const inbound_frame& f) {
     return decoded(v2::decode_who_reply(f.payload), [&](auto& r) { on_who_reply(self, r); });
   case v2::type::list_reply:
     return decoded(v2::decode_list_reply(f.payload), [&](auto& r) { on_list_reply(self, r); });
+  case v2::type::joined:
+    return decoded(v2::decode_joined_reply(f.payload), [&](auto& j) { on_joined(self, j); });
+  case v2::type::history_reply:
+    return decoded(v2::decode_history_reply(f.payload),
+                   [&](auto& r) { on_history_reply(self, r); });
   default:
     return; // HELLO is handled before; the rest are client->server types
   }
@@ -179,8 +214,17 @@ void on_frame(client_supervisor_ptr self, const inbound_frame& f) {
 void rejoin(client_supervisor_ptr self) {
   auto& st = self->state;
   if (!st.server_v2) return;
-  for (auto& ch : st.channels)
-    caf::anon_send(st.session, join_atom_v, ++st.next_ref, ch); // nobody waits for the REPLY
+  for (auto& ch : st.channels) {
+    auto mark = st.marks.find(ch);
+    if (!st.server_history || mark == st.marks.end()) {
+      caf::anon_send(st.session, join_atom_v, ++st.next_ref, ch); // nobody waits for the REPLY
+      continue;
+    }
+    // Everything after the last message we got; if the server cannot, the last few instead.
+    replay_request ask{replay_mode::since, mark->second.epoch, mark->second.offset,
+                       st.options.recovery_fallback};
+    caf::anon_send(st.session, join_atom_v, ++st.next_ref, ch, ask);
+  }
 }
 
 } // namespace chat::client_detail

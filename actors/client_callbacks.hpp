@@ -35,6 +35,11 @@ struct client_callbacks {
   std::function<void(const std::string&, const std::string&)> on_direct;
   // someone joined, left or dropped (lost the connection) from a channel we are in.
   std::function<void(const std::string&, const std::string&, v2::presence_kind)> on_presence;
+  // After a reconnect, a channel joined again with recovery: channel, how it went (replayed:
+  // every message missed came again; epoch_changed, too_old, future: history was lost and the
+  // last few came instead; docs/PROTOCOL.md "History"). The replayed messages follow through
+  // on_message.
+  std::function<void(const std::string&, const stream_position&)> on_recovery;
 };
 
 // The end of an asynchronous request: ok and the server's text, or false and the reason. Runs

@@ -27,6 +27,7 @@ std::string local_refusal(client_supervisor_ptr self, const pending_request& p) 
   case kind::leave:
   case kind::post:
   case kind::who:
+  case kind::history:
     if (auto reason = channel_name_error(p.target)) return reason;
     break;
   case kind::direct:
@@ -56,6 +57,7 @@ void answer_error(pending_request& p, const caf::error& e, const std::string& wh
   if (p.done.fn) return p.done.fn(false, why);
   if (p.what == kind::who) return void(p.who_reply.deliver(e));
   if (p.what == kind::list) return void(p.list_reply.deliver(e));
+  if (p.what == kind::history) return void(p.history_reply.deliver(e));
   p.reply.deliver(e);
 }
 
@@ -80,6 +82,8 @@ void send_request(client_supervisor_ptr self, pending_request& p) {
   case kind::ping:
     return caf::anon_send(s, send_atom_v, static_cast<uint8_t>(frame_type::ping), p.text);
   case kind::join:
+    // The long form where the server keeps history: JOINED tells us the channel's epoch.
+    if (st.server_history) return caf::anon_send(s, join_atom_v, p.ref, p.target, replay_request{});
     return caf::anon_send(s, join_atom_v, p.ref, p.target);
   case kind::leave:
     return caf::anon_send(s, leave_atom_v, p.ref, p.target);
@@ -91,6 +95,8 @@ void send_request(client_supervisor_ptr self, pending_request& p) {
     return caf::anon_send(s, who_atom_v, p.ref, p.target, p.text, p.limit);
   case kind::list:
     return caf::anon_send(s, list_atom_v, p.ref, p.text, p.limit);
+  case kind::history:
+    return caf::anon_send(s, history_atom_v, p.ref, p.target, p.before, p.limit);
   }
 }
 

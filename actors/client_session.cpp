@@ -64,6 +64,12 @@ client_session_actor::behavior_type configured_client_session(client_session_ptr
       [send](list_atom, uint32_t ref, std::string& after, uint16_t limit) {
         send(v2::encode(v2::list_request{ref, std::move(after), limit}));
       },
+      [send](join_atom, uint32_t ref, std::string& channel, const replay_request& replay) {
+        send(v2::encode(v2::join_request{ref, std::move(channel), replay}));
+      },
+      [send](history_atom, uint32_t ref, std::string& channel, uint64_t before, uint16_t limit) {
+        send(v2::encode(v2::history_request{ref, std::move(channel), before, limit}));
+      },
   };
 }
 

@@ -29,6 +29,7 @@ void attempt(client_supervisor_ptr self) {
   // session and connected_atom from the dialing thread, so they may arrive in either order.
   st.hello_pending = st.options.version >= v2::version;
   st.server_v2 = false;
+  st.server_history = false;
   st.server_max_frame = 0;
   report(self, client_state::connecting, st.options.address);
   auto me = client_supervisor_actor{self};
@@ -212,6 +213,12 @@ client_supervisor_actor::behavior_type client_supervisor(client_supervisor_ptr s
       [self](list_atom, std::string& after, uint16_t limit, bool all) {
         return ask_sync<list_promise>(self, page_request(kind::list, {}, after, limit, all),
                                       &pending_request::list_reply);
+      },
+      [self](history_atom, std::string& ch, uint64_t before, uint16_t limit) {
+        auto p = request(kind::history, std::move(ch));
+        p.before = before;
+        p.limit = limit;
+        return ask_sync<history_promise>(self, std::move(p), &pending_request::history_reply);
       },
       [self](join_atom, std::string& ch, client_done& done) {
         ask_async(self, request(kind::join, std::move(ch)), std::move(done));

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,14 @@ struct client_supervisor_options {
   std::chrono::milliseconds reconnect_first{100}; // first wait; doubles up to reconnect_max
   std::chrono::milliseconds reconnect_max{5000};
   uint16_t version = v2::version; // 1: no HELLO, version-1 frames only
+  // After a reconnect, a channel whose history was lost shows this many of its last messages.
+  uint32_t recovery_fallback = 20;
+};
+
+// Where the client is in one channel's history: the epoch and the last offset it got.
+struct stream_mark {
+  uint64_t epoch = 0;
+  uint64_t offset = 0;
 };
 
 // Requests answer with the server's text ("Login OK", "Echo: hi", "ann: hi", the PONG payload,
@@ -49,7 +58,8 @@ struct client_supervisor_options {
 //   post         channel, text: "<user>: <text>" once our own message came back;
 //   direct       user, text: the REPLY's text once the recipient has it;
 //   who          channel, after, limit, all pages?: total, names, next;
-//   list         after, limit, all pages?: total, names, member counts, next.
+//   list         after, limit, all pages?: total, names, member counts, next;
+//   history      channel, before, limit: one page of the channel's kept messages.
 // The forms with a client_done are the same requests, answered through it instead.
 using client_supervisor_actor = client_observer::extend<
     caf::replies_to<connect_atom>::with<caf::ok_atom>,
@@ -65,6 +75,7 @@ using client_supervisor_actor = client_observer::extend<
                     bool>::with<uint32_t, std::vector<std::string>, std::string>,
     caf::replies_to<list_atom, std::string, uint16_t, bool>::with<
         uint32_t, std::vector<std::string>, std::vector<uint32_t>, std::string>,
+    caf::replies_to<history_atom, std::string, uint64_t, uint16_t>::with<history_page>,
     caf::reacts_to<join_atom, std::string, client_done>,
     caf::reacts_to<leave_atom, std::string, client_done>,
     caf::reacts_to<post_atom, std::string, std::string, client_done>,
@@ -79,24 +90,39 @@ using client_supervisor_actor = client_observer::extend<
 using who_promise = caf::typed_response_promise<uint32_t, std::vector<std::string>, std::string>;
 using list_promise = caf::typed_response_promise<uint32_t, std::vector<std::string>,
                                                  std::vector<uint32_t>, std::string>;
+using history_promise = caf::typed_response_promise<history_page>;
 
-// A request sent to the server and not answered yet. Exactly one of the four answer paths is
-// set: reply, who_reply, list_reply (synchronous callers), or done.
+// A request sent to the server and not answered yet. Exactly one of the answer paths is set:
+// reply, who_reply, list_reply, history_reply (synchronous callers), or done.
 struct pending_request {
-  enum class kind { login, echo, broadcast, ping, join, leave, post, direct, who, list } what;
-  uint64_t id = 0;    // ours, for the expiry timer
-  uint32_t ref = 0;   // version 2: the ref the server's answer carries (the latest page's)
-  std::string expect; // login: the name; broadcast, post: "<name>: <text>"; ping: the payload
-  std::string target; // join, leave, post, who: the channel; direct: the user
-  std::string text;   // post: the text (our own message is recognised by it)
-  uint16_t limit = 0; // who, list: the page size asked for
-  bool all = false;   // who, list: every page (asked for one after another)
-  uint32_t total = 0; // who, list: the pages so far
+  enum class kind {
+    login,
+    echo,
+    broadcast,
+    ping,
+    join,
+    leave,
+    post,
+    direct,
+    who,
+    list,
+    history
+  } what;
+  uint64_t id = 0;     // ours, for the expiry timer
+  uint32_t ref = 0;    // version 2: the ref the server's answer carries (the latest page's)
+  std::string expect;  // login: the name; broadcast, post: "<name>: <text>"; ping: the payload
+  std::string target;  // join, leave, post, who: the channel; direct: the user
+  std::string text;    // post: the text (our own message is recognised by it)
+  uint16_t limit = 0;  // who, list, history: the page size asked for
+  uint64_t before = 0; // history: older than this offset
+  bool all = false;    // who, list: every page (asked for one after another)
+  uint32_t total = 0;  // who, list: the pages so far
   std::vector<std::string> names;
   std::vector<uint32_t> counts;
   caf::typed_response_promise<std::string> reply;
   who_promise who_reply;
   list_promise list_reply;
+  history_promise history_reply;
   client_done done;
 };
 
@@ -115,8 +141,10 @@ struct client_supervisor_state {
   // Version 2: said HELLO and no answer yet; whether the server answered it with version 2.
   bool hello_pending = false;
   bool server_v2 = false;
+  bool server_history = false;    // HELLO's features say "history": JOIN's long form, HISTORY
   uint32_t server_max_frame = 0;  // from HELLO's answer; 0 while unknown
   std::set<std::string> channels; // joined (REPLY ok); joined again after a reconnect
+  std::map<std::string, stream_mark> marks; // by channel: what we have, for recovery
   uint32_t next_ref = 0;
   uint64_t next_id = 0;
   std::deque<pending_request> pending; // in the order they were sent

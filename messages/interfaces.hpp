@@ -204,7 +204,8 @@ using roster_actor = caf::typed_actor<
 // commands carry the request's ref first; channel names have no '#':
 //   join, leave  ref, channel;     post    ref, channel, text (MSG);
 //   direct       ref, to, text (DM);
-//   who          ref, channel, after, limit;   list  ref, after, limit.
+//   who          ref, channel, after, limit;   list  ref, after, limit;
+//   join (long form)  ref, channel, replay;      history  ref, channel, before, limit.
 using client_session_actor = connection_owner::extend<
     caf::reacts_to<login_atom, std::string>, caf::reacts_to<echo_atom, std::string>,
     caf::reacts_to<broadcast_atom, std::string>,
@@ -216,6 +217,8 @@ using client_session_actor = connection_owner::extend<
     caf::reacts_to<post_atom, uint32_t, std::string, std::string>,
     caf::reacts_to<direct_atom, uint32_t, std::string, std::string>,
     caf::reacts_to<who_atom, uint32_t, std::string, std::string, uint16_t>,
-    caf::reacts_to<list_atom, uint32_t, std::string, uint16_t>>;
+    caf::reacts_to<list_atom, uint32_t, std::string, uint16_t>,
+    caf::reacts_to<join_atom, uint32_t, std::string, replay_request>,
+    caf::reacts_to<history_atom, uint32_t, std::string, uint64_t, uint16_t>>;
 
 } // namespace chat

@@ -40,6 +40,8 @@ bool answers_us(const inbound_frame& f) {
   case static_cast<uint8_t>(v2::type::reply):
   case static_cast<uint8_t>(v2::type::who_reply):
   case static_cast<uint8_t>(v2::type::list_reply):
+  case static_cast<uint8_t>(v2::type::joined):        // on_recovery says what matters
+  case static_cast<uint8_t>(v2::type::history_reply): // /history prints it
     return true;
   default:
     return false;
@@ -52,6 +54,9 @@ client_callbacks callbacks_for(console& term, session_news& news, print_style st
   cb.on_frame = [&term, &news, style](const inbound_frame& f) {
     news.last_frame_ns = now_ns();
     if (!answers_us(f)) term.print(printable_line(f, style));
+  };
+  cb.on_recovery = [&term, style](const std::string& channel, const stream_position& position) {
+    term.print(recovery_line(channel, position, style));
   };
   cb.on_state = [&term, &news, reconnect](client_state s, const std::string& why) {
     if (s != client_state::disconnected || why == "client closed") return;

@@ -3,6 +3,8 @@
 #include "messages/channel_name.hpp"
 
 #include <chrono>
+#include <stdexcept>
+#include <string>
 
 namespace chat {
 
@@ -14,6 +16,8 @@ constexpr const char* help_text = "* commands:\n"
                                   "*   /msg NAME TEXT     a direct message to NAME alone\n"
                                   "*   /who [#CHANNEL]    who is in a channel (the current one)\n"
                                   "*   /list              every channel, with its members\n"
+                                  "*   /history [N]       the last N messages of the current "
+                                  "channel (default 20)\n"
                                   "*   /echo TEXT         the server echoes TEXT to you alone\n"
                                   "*   /ping              round-trip time to the server\n"
                                   "*   /help              this list\n"
@@ -86,6 +90,33 @@ void list(client& c, console& term, const print_style& style) {
   term.print(r ? list_line(r.total, r.channels, r.next, style) : error_line(r.text, style));
 }
 
+void history(const std::string& arg, client& c, console& term, const chat_place& place,
+             const print_style& style) {
+  if (place.current.empty()) return term.print(error_line("join a channel first", style));
+  int n = 20;
+  if (!arg.empty()) {
+    try {
+      n = std::stoi(arg);
+    } catch (const std::exception&) {
+      n = 0;
+    }
+  }
+  if (n < 1 || n > 1000) return term.print(error_line("usage: /history [1..1000]", style));
+  // Page by page (the server's page size may be smaller than n), newest pages first.
+  history_page shown;
+  uint64_t before = 0;
+  while (shown.entries.size() < static_cast<std::size_t>(n)) {
+    auto want = static_cast<uint16_t>(static_cast<std::size_t>(n) - shown.entries.size());
+    auto r = c.history(place.current, before, want);
+    if (!r) return term.print(error_line(r.text, style));
+    shown.epoch = r.page.epoch;
+    shown.entries.insert(shown.entries.begin(), r.page.entries.begin(), r.page.entries.end());
+    shown.next_before = before = r.page.next_before;
+    if (before == 0 || r.page.entries.empty()) break;
+  }
+  term.print(history_lines(place.current, shown, style));
+}
+
 void ping(client& c, console& term, const print_style& style) {
   std::chrono::microseconds rtt{0};
   auto r = c.ping(&rtt);
@@ -131,6 +162,8 @@ bool handle_line(const std::string& line, client& c, console& term, chat_place& 
     who(arg, c, term, place, style);
   } else if (command == "/list") {
     list(c, term, style);
+  } else if (command == "/history") {
+    history(arg, c, term, place, style);
   } else if (command == "/echo") {
     c.send(frame_type::send_msg, arg);
   } else if (command == "/ping") {

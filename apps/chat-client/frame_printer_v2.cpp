@@ -3,6 +3,7 @@
 // escaped before it is painted.
 #include "apps/chat-client/frame_printer.hpp"
 
+#include <ctime>
 #include <variant>
 
 namespace chat {
@@ -88,6 +89,46 @@ std::string list_line(uint32_t total, const std::vector<v2::channel_count>& chan
   return note_line(line, style);
 }
 
+std::string recovery_line(const std::string& channel, const stream_position& position,
+                          const print_style& style) {
+  auto where = "#" + escape_control(channel);
+  auto n = std::to_string(position.replayed);
+  switch (position.result) {
+  case recovery::not_asked:
+    return note_line("talking in " + where, style);
+  case recovery::replayed:
+    return note_line("recovered " + n + (position.replayed == 1 ? " message" : " messages") +
+                         " in " + where,
+                     style);
+  case recovery::unavailable:
+    return note_line(where + " keeps no history: messages sent while away are gone", style);
+  case recovery::epoch_changed:
+  case recovery::too_old:
+  case recovery::future:
+    break;
+  }
+  return error_line("history of " + where + " was lost; showing the last " + n, style);
+}
+
+std::string history_lines(const std::string& channel, const history_page& page,
+                          const print_style& style) {
+  auto n = page.entries.size();
+  std::string out = note_line("#" + escape_control(channel) + ", " + std::to_string(n) +
+                                  (n == 1 ? " kept message:" : " kept messages:"),
+                              style);
+  for (auto& e : page.entries) {
+    std::time_t seconds = e.time_ms / 1000;
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    char clock[8];
+    std::strftime(clock, sizeof clock, "%H:%M", &local);
+    out += "\n  " + printer_detail::paint(printer_detail::dim, clock, style.color) + " " +
+           printer_detail::name(e.sender, style) + ": " + escape_control(e.text);
+  }
+  if (page.next_before != 0) out += "\n" + note_line("older messages are kept too", style);
+  return out;
+}
+
 namespace printer_detail {
 
 std::string v2_line(const inbound_frame& f, const print_style& style) {
@@ -113,6 +154,12 @@ std::string v2_line(const inbound_frame& f, const print_style& style) {
   case v2::type::list_reply:
     return decoded_line(v2::decode_list_reply(f.payload), s,
                         [&](auto& l) { return list_line(l.total, l.channels, l.next, s); });
+  case v2::type::joined:
+    return decoded_line(v2::decode_joined_reply(f.payload), s,
+                        [&](auto& j) { return recovery_line(j.channel, j.position, s); });
+  case v2::type::history_reply:
+    return decoded_line(v2::decode_history_reply(f.payload), s,
+                        [&](auto& h) { return history_lines(h.channel, h.page, s); });
   default: // a request type (the server never sends one) or one reserved for later
     auto text = escape_control(f.payload);
     return note_line(frame_type_name(f.type) + (text.empty() ? "" : " " + text), s);

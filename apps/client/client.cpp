@@ -36,6 +36,7 @@ client_supervisor_options supervisor_options(const client_options& o) {
   s.reconnect_first = o.reconnect_first;
   s.reconnect_max = o.reconnect_max;
   s.version = o.version;
+  s.recovery_fallback = o.recovery_fallback;
   return s;
 }
 
@@ -169,6 +170,20 @@ list_result client::list_pages(const std::string& after, uint16_t limit, bool al
             for (std::size_t i = 0; i < names.size() && i < counts.size(); ++i)
               result.channels.push_back({std::move(names[i]), counts[i]});
             result.next = std::move(next);
+          },
+          [&](const caf::error& e) { result.text = reason(e, sys_); });
+  return result;
+}
+
+history_result client::history(const std::string& channel, uint64_t before, uint16_t limit) {
+  std::lock_guard<std::mutex> guard{calls_};
+  history_result result;
+  caf::scoped_actor self{sys_};
+  self->request(supervisor_, options_.timeout, history_atom_v, channel, before, limit)
+      .receive(
+          [&](history_page& page) {
+            result.ok = true;
+            result.page = std::move(page);
           },
           [&](const caf::error& e) { result.text = reason(e, sys_); });
   return result;

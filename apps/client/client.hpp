@@ -28,6 +28,9 @@ struct client_options {
   std::chrono::milliseconds reconnect_first{100}; // first wait; doubles up to reconnect_max
   std::chrono::milliseconds reconnect_max{5000};
   uint16_t version = v2::version; // 1: no HELLO, version-1 behaviour only (tests of it)
+  // After a reconnect, a channel whose history was lost shows this many of its last messages
+  // (the client rejoins every channel asking for what it missed; callbacks.on_recovery).
+  uint32_t recovery_fallback = 20;
   transport::connection_limits limits;
 };
 
@@ -55,6 +58,14 @@ struct list_result {
   uint32_t total = 0;
   std::vector<v2::channel_count> channels;
   std::string next;
+  explicit operator bool() const { return ok; }
+};
+
+// HISTORY: one page of a channel's kept messages, oldest first.
+struct history_result {
+  bool ok = false;
+  std::string text; // why not, when !ok
+  history_page page;
   explicit operator bool() const { return ok; }
 };
 
@@ -89,6 +100,9 @@ public:
   who_result who(const std::string& channel, const std::string& after, uint16_t limit); // one
   list_result list(); // every page
   list_result list(const std::string& after, uint16_t limit);
+  // Messages of `channel` older than offset `before` (0: the newest), at most `limit` (0: the
+  // server's page size); the page's next_before asks for the one before it.
+  history_result history(const std::string& channel, uint64_t before = 0, uint16_t limit = 0);
 
   // -- asynchronous: answers arrive through `done` (may be empty) or the callbacks ------------
   void send(frame_type type, const std::string& payload); // fire and forget

@@ -2,6 +2,7 @@
 // join, say, leave, direct messages, who and list with paging, presence events, refusals as
 // errors with the server's reason, the asynchronous forms, and channels rejoined on reconnect.
 #include "apps/client/client.hpp"
+#include "store/history_store.hpp"
 #include "tests/support/client_side.hpp"
 #include "tests/support/local_node.hpp"
 
@@ -46,6 +47,10 @@ struct events {
                          : k == presence_kind::left ? "left"
                                                     : "dropped";
       add(user + " " + what + " #" + ch);
+    };
+    cb.on_recovery = [this](const std::string& ch, const chat::stream_position& p) {
+      add("recovery #" + ch + " " + std::to_string(static_cast<int>(p.result)) + " " +
+          std::to_string(p.replayed));
     };
     cb.on_state = [this](client_state s, const std::string&) {
       std::lock_guard<std::mutex> g{mutex};
@@ -260,6 +265,93 @@ TEST(ClientV2Test, ChannelsAreJoinedAgainAfterAReconnect) {
     auto said = ann.say("rust", "back in rust");
     EXPECT_TRUE(said) << said.text;
   }
+}
+
+// Three servers on one in-memory store, like one server restarted with its data directory: ann
+// is away while bob talks on the second, and comes back to the third with everything missed.
+TEST(ClientV2Test, AReconnectRecoversWhatWasSaidWhileAway) {
+  auto store = std::get<chat::store::history_store_ptr>(chat::store::history_store::open(
+      std::string{chat::store::memory_only}, chat::store::retention{}));
+  chat::server_options with_history;
+  with_history.channels.history = store;
+  auto node = std::make_unique<chat::test::local_node>(with_history);
+  auto port = node->port();
+  chat::test::client_side side;
+  events saw;
+  auto options = v2_to(port);
+  options.reconnect = true;
+  options.reconnect_first = 50ms;
+  options.reconnect_max = 200ms;
+  chat::client ann{side.sys, side.context(), options, saw.callbacks()};
+  ASSERT_TRUE(ann.connect());
+  ASSERT_TRUE(ann.login("ann"));
+  ASSERT_TRUE(ann.join("rust"));
+  ASSERT_TRUE(ann.say("rust", "one"));
+  node.reset();
+  ASSERT_TRUE(saw.wait_state_count(client_state::disconnected, 1, 5s));
+  {
+    auto elsewhere = with_history;
+    chat::test::local_node other{elsewhere};
+    chat::client bob{side.sys, side.context(), v2_to(other.port())};
+    ASSERT_TRUE(bob.connect());
+    ASSERT_TRUE(bob.login("bob"));
+    ASSERT_TRUE(bob.join("rust"));
+    ASSERT_TRUE(bob.say("rust", "two"));
+    ASSERT_TRUE(bob.say("rust", "three"));
+    auto page = bob.history("rust", 0, 10);
+    ASSERT_TRUE(page) << page.text;
+    ASSERT_EQ(page.page.entries.size(), 3u);
+    EXPECT_EQ(page.page.entries.front().text, "one");
+    EXPECT_EQ(page.page.entries.back().offset, 3u);
+  }
+  auto same_port = with_history;
+  same_port.port = port;
+  node = std::make_unique<chat::test::local_node>(same_port);
+  ASSERT_TRUE(saw.wait("recovery #rust 1 2", 1, 10s)) << "recovered: replayed 2";
+  ASSERT_TRUE(saw.wait("#rust bob: three"));
+  {
+    std::lock_guard<std::mutex> g{saw.mutex};
+    auto at = [&](const std::string& l) {
+      return std::find(saw.lines.begin(), saw.lines.end(), l) - saw.lines.begin();
+    };
+    EXPECT_LT(at("recovery #rust 1 2"), at("#rust bob: two"));
+    EXPECT_LT(at("#rust bob: two"), at("#rust bob: three"));
+    EXPECT_EQ(std::count(saw.lines.begin(), saw.lines.end(), "#rust ann: one"), 1)
+        << "not replayed: ann had it";
+  }
+  auto r = ann.say("rust", "back");
+  EXPECT_TRUE(r) << r.text;
+}
+
+// A JOIN to a server that lost the channel's history (a new store) is told so, and the client
+// says so instead of pretending it missed nothing.
+TEST(ClientV2Test, AReconnectToAServerThatLostHistoryIsToldSo) {
+  auto open = [] {
+    return std::get<chat::store::history_store_ptr>(chat::store::history_store::open(
+        std::string{chat::store::memory_only}, chat::store::retention{}));
+  };
+  chat::server_options with_history;
+  with_history.channels.history = open();
+  auto node = std::make_unique<chat::test::local_node>(with_history);
+  auto port = node->port();
+  chat::test::client_side side;
+  events saw;
+  auto options = v2_to(port);
+  options.reconnect = true;
+  options.reconnect_first = 50ms;
+  options.reconnect_max = 200ms;
+  chat::client ann{side.sys, side.context(), options, saw.callbacks()};
+  ASSERT_TRUE(ann.connect());
+  ASSERT_TRUE(ann.login("ann"));
+  ASSERT_TRUE(ann.join("rust"));
+  ASSERT_TRUE(ann.say("rust", "one"));
+  node.reset();
+  ASSERT_TRUE(saw.wait_state_count(client_state::disconnected, 1, 5s));
+  auto fresh = with_history;
+  fresh.port = port;
+  fresh.channels.history = open(); // a new epoch for every channel
+  node = std::make_unique<chat::test::local_node>(fresh);
+  ASSERT_TRUE(saw.wait("recovery #rust 2 0", 1, 10s)) << "epoch changed, nothing to show";
 }
 
 } // namespace
