@@ -56,6 +56,8 @@ client_callbacks callbacks_for(console& term, session_news& news, print_style st
     if (!answers_us(f)) term.print(printable_line(f, style));
   };
   cb.on_recovery = [&term, style](const std::string& channel, const stream_position& position) {
+    // Nothing missed is nothing to say; the rejoin's presence line shows we are back.
+    if (position.result == recovery::replayed && position.replayed == 0) return;
     term.print(recovery_line(channel, position, style));
   };
   cb.on_state = [&term, &news, reconnect](client_state s, const std::string& why) {
