@@ -17,7 +17,7 @@ directory_entry* find_or_spawn(directory_ptr self, const std::string& name) {
   channel_options options{name, st.limits.max_channel_members,
                           caf::actor_cast<directory_actor>(self), st.node, nullptr};
   // The stream loads here, once per channel: a read of the store, before the channel starts.
-  if (st.limits.history && !st.node) options.history = st.limits.history->stream(name);
+  if (st.limits.history && !st.node) options.history = st.limits.history->stream("#" + name);
   // Linked: a directory that goes takes its channels along.
   auto ch = self->spawn<caf::linked>(channel, std::move(options));
   return &st.channels.emplace(name, directory_entry{std::move(ch)}).first->second;

@@ -161,6 +161,7 @@ void on_login(session_ptr self, std::string name) {
           [self, name](caf::ok_atom) {
             if (self->state.version == 1) return join_default_channel(self, name);
             logged_in(self, name); // a version-2 client joins the channels it wants
+            deliver_kept_directs(self);
           },
           [self, name](caf::error& err) {
             // A join that timed out may still be in the roster's mailbox and succeed later;

@@ -40,6 +40,9 @@ struct session_limits {
   uint16_t page_size = 100;         // WHO / LIST / HISTORY entries per reply at most
   uint32_t max_replay = 10000;      // a JOIN's `count` at most (the history retention)
   std::shared_ptr<const extension_table> extensions; // none: every type 64..127 is unknown
+  // Where a DM to a user who is not logged in waits (actors/inbox.hpp); none: such a DM is
+  // refused "no such user".
+  inbox_actor inbox;
 };
 
 // Where the session is in its life:
@@ -101,6 +104,8 @@ void on_v2_frame(session_ptr self, inbound_frame& f);
 // Whether a message of `text_size` bytes from this session's user to `channel` fits in a frame
 // for every member: as MSG, and in the default channel also as BROADCAST_MSG ("<user>: text").
 bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_size);
+// After a version-2 LOGIN: the direct messages kept while the user was away, as DM frames.
+void deliver_kept_directs(session_ptr self);
 // Leaves every channel (a name lost to eviction): the channels tell their members.
 void leave_all(session_ptr self);
 } // namespace session_detail

@@ -188,6 +188,14 @@ void on_msg(session_ptr self, const inbound_frame& f) {
   self->send(i->second.channel, post_atom_v, st.user, std::move(msg->text));
 }
 
+// Nobody holds `to` now: the DM waits in their inbox for their next login.
+void keep_direct(session_ptr self, uint32_t ref, const std::string& to, const std::string& text) {
+  auto& st = self->state;
+  self->request(st.limits.inbox, caf::infinite, keep_atom_v, to, st.user, text)
+      .then([self, ref, to](caf::ok_atom) { send_ok(self, ref, "kept until " + to + " logs in"); },
+            [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
+}
+
 void on_dm(session_ptr self, const inbound_frame& f) {
   auto dm = decoded_or_error(self, v2::decode_dm_request(f.payload));
   if (!dm || !logged_in(self, dm->ref)) return;
@@ -199,9 +207,15 @@ void on_dm(session_ptr self, const inbound_frame& f) {
   auto ref = dm->ref;
   // No timeout of its own (see roster.cpp): in a cluster the node bounds its questions to
   // other nodes, and everything else is an actor of this node.
+  auto to = dm->to;
+  auto text = dm->text;
   self->request(st.roster, caf::infinite, direct_atom_v, dm->to, st.user, std::move(dm->text))
       .then([self, ref](caf::ok_atom) { send_reply(self, ref); },
-            [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
+            [self, ref, to, text](caf::error& err) {
+              if (err == make_error(errc::no_such_user) && self->state.limits.inbox)
+                return keep_direct(self, ref, to, text);
+              send_reply(self, ref, refusal_reason(err));
+            });
 }
 
 // A page that would not fit in one frame loses entries from its end until it does; the client
@@ -288,6 +302,19 @@ void on_list(session_ptr self, const inbound_frame& f) {
 } // namespace
 
 namespace session_detail {
+
+void deliver_kept_directs(session_ptr self) {
+  auto& st = self->state;
+  if (!st.limits.inbox) return;
+  self->request(st.limits.inbox, caf::infinite, take_atom_v, st.user)
+      .then(
+          [self](std::vector<history_entry>& kept) {
+            for (auto& e : kept)
+              self->state.conn->send(
+                  v2::encode(v2::dm_delivery{std::move(e.sender), std::move(e.text)}));
+          },
+          [](caf::error&) {}); // an inbox that is gone has nothing to hand over
+}
 
 void on_v2_frame(session_ptr self, inbound_frame& f) {
   auto type = static_cast<v2::type>(f.type);

@@ -30,6 +30,8 @@ CHAT_ATOM(direct_atom, "direct");   // a message to one user
 CHAT_ATOM(who_atom, "who");         // a channel's members, paged
 CHAT_ATOM(list_atom, "list");       // the channels, paged
 CHAT_ATOM(history_atom, "history"); // a channel's past messages, paged
+CHAT_ATOM(keep_atom, "keep");       // a direct message for a user who is away
+CHAT_ATOM(take_atom, "take");       // the direct messages kept for a user, handed over once
 CHAT_ATOM(members_atom, "members"); // channel -> directory: how many members now
 CHAT_ATOM(retire_atom, "retire");   // directory -> channel: you are empty and forgotten
 

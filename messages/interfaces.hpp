@@ -200,6 +200,14 @@ using roster_actor = caf::typed_actor<
     caf::reacts_to<cluster_atom, node_actor>,    // names are claimed via it
     caf::reacts_to<evict_atom, std::string>>;    // the name's holder here lost it
 
+// Direct messages for users who are not logged in (actors/inbox.hpp):
+//   keep   to, from, text: kept until `to` logs in (ok), or errc::no_such_user where no store
+//          keeps them;
+//   take   user: everything kept for `user`, oldest first, now removed.
+using inbox_actor = caf::typed_actor<
+    caf::replies_to<keep_atom, std::string, std::string, std::string>::with<caf::ok_atom>,
+    caf::replies_to<take_atom, std::string>::with<std::vector<history_entry>>>;
+
 // Client side of one TCP connection: commands in, frames out to its observer. The version-2
 // commands carry the request's ref first; channel names have no '#':
 //   join, leave  ref, channel;     post    ref, channel, text (MSG);

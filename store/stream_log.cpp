@@ -50,6 +50,16 @@ void stream_log::append(std::vector<history_entry> entries, int64_t now_ms) {
   trim(now_ms);
 }
 
+std::vector<history_entry> stream_log::take_all(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  trim(now_ms); // what retention dropped is not handed over either
+  std::vector<history_entry> all{std::make_move_iterator(kept_.begin()),
+                                 std::make_move_iterator(kept_.end())};
+  kept_.clear();
+  if (journal_ && !all.empty()) journal_->record({name_, epoch_, next_offset_, next_offset_, {}});
+  return all;
+}
+
 stream_position stream_log::where() const {
   stream_position p;
   p.epoch = epoch_;

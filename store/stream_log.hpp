@@ -58,6 +58,9 @@ public:
   // Up to `limit` entries before offset `before` (0: the newest), oldest first.
   history_page page(uint64_t before, uint16_t limit, int64_t now_ms);
 
+  // Removes and returns everything kept (an inbox handing its messages over); offsets go on.
+  std::vector<history_entry> take_all(int64_t now_ms);
+
   // For tests and the store's accounting.
   std::size_t kept() const;
 

@@ -73,7 +73,9 @@ void direct(const std::string& arg, client& c, console& term, const print_style&
   if (to.empty() || text.empty()) return term.print(error_line("usage: /msg NAME TEXT", style));
   // Shown once the server has handed it over, so a line on screen means it was delivered.
   c.direct(to, text, [&term, style, to = to, text = text](const client_result& r) {
-    term.print(r ? direct_sent_line(to, text, style) : error_line(r.text, style));
+    if (!r) return term.print(error_line(r.text, style));
+    term.print(direct_sent_line(to, text, style));
+    if (!r.text.empty()) term.print(note_line(r.text, style)); // "kept until bob logs in"
   });
 }
 

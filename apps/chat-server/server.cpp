@@ -1,6 +1,7 @@
 #include "apps/chat-server/server.hpp"
 
 #include "actors/directory.hpp"
+#include "actors/inbox.hpp"
 #include "actors/node.hpp"
 #include "actors/roster.hpp"
 #include "actors/session.hpp"
@@ -60,6 +61,11 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     extensions_ = std::make_shared<extension_table>();
     session_limits_ = options.session;
     session_limits_.extensions = extensions_;
+    // DMs to users who are away wait in the store; not in a cluster yet (docs/CLUSTER.md).
+    if (options.channels.history && options.cluster_port == 0) {
+      inbox_ = sys.spawn(chat::inbox, options.channels.history);
+      session_limits_.inbox = inbox_;
+    }
     // Runs on an I/O thread, only after start(): session_limits_ no longer changes then.
     auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
       return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
@@ -69,6 +75,7 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
   } catch (...) {
     caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+    if (inbox_) caf::anon_send_exit(inbox_, caf::exit_reason::user_shutdown);
     if (node_) caf::anon_send_exit(*node_, caf::exit_reason::user_shutdown);
     throw;
   }
@@ -90,6 +97,7 @@ server::~server() {
   stop();
   caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+  if (inbox_) caf::anon_send_exit(inbox_, caf::exit_reason::user_shutdown);
   if (node_) caf::anon_send_exit(*node_, caf::exit_reason::user_shutdown);
 }
 

@@ -78,6 +78,7 @@ private:
   caf::actor_system& sys_;
   roster_actor roster_;
   directory_actor directory_;
+  inbox_actor inbox_; // none without a history store
   std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
   session_limits session_limits_;               // what every session is spawned with

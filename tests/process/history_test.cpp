@@ -384,4 +384,52 @@ TEST(HistoryTest, AFullDiskIsLoggedAndTheChatGoesOn) {
       << server.stderr_text();
 }
 
+TEST(HistoryTest, DirectMessagesToAUserWhoIsAwayWaitForTheNextLoginEvenAcrossARestart) {
+  scratch_dir dir;
+  {
+    server_process server{{"--data-dir=" + dir.path, "--max-broadcast-rate=0"}};
+    ASSERT_TRUE(server.started()) << server.describe();
+    raw_client ann{server.port()};
+    ASSERT_TRUE(v2_login(ann, "ann"));
+    for (uint32_t i = 1; i <= 3; ++i) {
+      ASSERT_TRUE(send_v2(ann, v2::dm_request{i, "bob", "while you were out " + std::to_string(i)}));
+      auto r = next_reply(ann);
+      ASSERT_TRUE(r) << ann.failure();
+      EXPECT_EQ(r->result, v2::status::ok);
+      EXPECT_EQ(r->text, "kept until bob logs in");
+    }
+    // bob logs in: the three are there, in order, and handed over once.
+    raw_client bob{server.port()};
+    ASSERT_TRUE(v2_login(bob, "bob"));
+    for (int i = 1; i <= 3; ++i) {
+      auto f = next_of(bob, v2::type::dm);
+      ASSERT_TRUE(f) << bob.failure();
+      auto dm = std::get<v2::dm_delivery>(v2::decode_dm_delivery(f->payload));
+      EXPECT_EQ(dm.sender, "ann");
+      EXPECT_EQ(dm.text, "while you were out " + std::to_string(i));
+    }
+    // One more while bob is away again, then a clean stop.
+    bob.close();
+    std::unique_ptr<raw_client> again;
+    auto deadline = clock_type::now() + io_timeout;
+    for (;;) { // until bob's name is free, the DM goes to bob's session instead
+      ASSERT_TRUE(send_v2(ann, v2::dm_request{9, "bob", "after the restart"}));
+      auto r = next_reply(ann);
+      ASSERT_TRUE(r);
+      if (r->text == "kept until bob logs in") break;
+      ASSERT_LT(clock_type::now(), deadline) << "bob never went away: " << r->text;
+    }
+    EXPECT_TRUE(server.stop().status.exited_with(0));
+  }
+  server_process server{{"--data-dir=" + dir.path}};
+  ASSERT_TRUE(server.started()) << server.describe();
+  raw_client bob{server.port()};
+  ASSERT_TRUE(v2_login(bob, "bob"));
+  auto f = next_of(bob, v2::type::dm);
+  ASSERT_TRUE(f) << bob.failure();
+  EXPECT_EQ(std::get<v2::dm_delivery>(v2::decode_dm_delivery(f->payload)).text,
+            "after the restart");
+  EXPECT_FALSE(next_of(bob, v2::type::dm, 200ms)) << "the first three were handed over already";
+}
+
 } // namespace

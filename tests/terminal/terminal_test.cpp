@@ -229,6 +229,9 @@ TEST_F(TerminalTest, ChannelsPromptPresenceAndDirectMessages) {
   s = wait_text("ann", "[dm -> bob] psst");
   EXPECT_NE(s.find("[dm -> bob] psst"), std::string::npos) << s;
   type_line("ann", "/msg nobody hello");
+  s = wait_text("ann", "* kept until nobody logs in");
+  EXPECT_NE(s.find("* kept until nobody logs in"), std::string::npos) << s;
+  type_line("ann", "/msg " + std::string(33, 'x') + " hello"); // no one could hold that name
   s = wait_text("ann", "! no such user");
   EXPECT_NE(s.find("! no such user"), std::string::npos) << s;
 
