@@ -17,7 +17,8 @@
 //                           ": "), but each sender's frames must arrive in the order written
 //   NAME << SAME_ORDER_AS OTHER   the frames NAME took by its last << steps arrived in the very
 //                           order OTHER's did (one order seen by all members of a channel)
-//   NAME < CLOSED           the server closes NAME's connection next
+//   NAME < CLOSED           the server closes NAME's connection next; NAME's next step, if
+//                           any, connects it again (a reconnect: HELLO and LOGIN again)
 // Quoted strings know \" \\ \n \t \xNN, and "x"*65 is "x" 65 times. A client connects before
 // its first step. Server PINGs are answered and skipped. At the end each client must have
 // received nothing unexpected.
@@ -40,6 +41,9 @@
 //       all fields not written. A failure names each field that differs.
 //   <<  as <, with no field open; a MSG's sender is its channel and sender, a DM's its sender.
 // TYPE_<n> "payload" and RAW write any bytes by hand (fields that lie about their length).
+// Recovery: in a JOIN, `epoch=@ offset=@` stand for what NAME got in that channel so far (its
+// last JOINED's epoch and the offset of the last MSG it took there), across reconnects:
+//   ann > JOIN ref=9 channel=rust mode=since epoch=@ offset=@ count=0
 //
 // `# options: --max-channels-per-user 2 ...` lines give chat-server options for the file's server
 // in tests/scenarios (with chat-client --script, start the server with them instead).
@@ -74,6 +78,7 @@ struct scenario_step {
   // every field of the type, each compared unless left open.
   bool by_field = false;
   std::string written;
+  bool uses_marks = false; // a JOIN with epoch=@ / offset=@: encoded when it is sent
   v2_fields fields;
 };
 
@@ -83,6 +88,9 @@ struct scenario {
 
 // Parses `text`; on failure returns false with "line N: what is wrong" in `error`.
 bool parse_scenario(std::string_view text, scenario& out, std::string& error);
+
+// `fields` with `epoch=@` and `offset=@` written out as these numbers.
+std::string with_marks(std::string_view fields, uint64_t epoch, uint64_t offset);
 
 // The step as it would be written, for failure messages.
 std::string describe(const scenario_step& step);

@@ -54,6 +54,7 @@ bool matches(const inbound_frame& want, const inbound_frame& got) {
 } // namespace
 
 struct scenario_runner::client {
+  std::string name;
   client_session_actor session;
   client_observer observer;
   std::shared_ptr<scenario_inbox> inbox = std::make_shared<scenario_inbox>();
@@ -72,15 +73,32 @@ scenario_runner::scenario_runner(caf::actor_system& sys, boost::asio::io_context
 scenario_runner::~scenario_runner() {
   for (auto& [name, c] : clients_)
     if (!c->closed) caf::anon_send(c->session, quit_atom_v);
+  for (auto& [name, c] : clients_)
+    end(*c);
+}
+
+void scenario_runner::end(client& c) {
+  if (!c.closed) caf::anon_send(c.session, quit_atom_v);
   auto deadline = clock::now() + step_timeout_;
-  for (auto& [name, c] : clients_) {
-    while (!c->closed) {
-      auto e = c->inbox->pop(deadline);
-      if (!e) break;
-      c->closed = e->closed;
-    }
-    caf::anon_send_exit(c->session, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(c->observer, caf::exit_reason::user_shutdown);
+  while (!c.closed) {
+    auto e = c.inbox->pop(deadline);
+    if (!e) break;
+    c.closed = e->closed;
+  }
+  caf::anon_send_exit(c.session, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(c.observer, caf::exit_reason::user_shutdown);
+}
+
+void scenario_runner::track(const std::string& name, const inbound_frame& f) {
+  if (f.type == static_cast<uint8_t>(v2::type::joined)) {
+    auto j = v2::decode_joined_reply(f.payload);
+    if (auto* joined = std::get_if<v2::joined_reply>(&j))
+      marks_[name][joined->channel] = {joined->position.epoch,
+                                       joined->position.last - joined->position.replayed};
+  } else if (f.type == static_cast<uint8_t>(v2::type::msg)) {
+    auto m = v2::decode_msg_delivery(f.payload);
+    if (auto* msg = std::get_if<v2::msg_delivery>(&m); msg && msg->offset != 0)
+      marks_[name][msg->channel].offset = msg->offset;
   }
 }
 
@@ -95,8 +113,10 @@ std::string scenario_runner::run(const scenario& s) {
 
 scenario_runner::client& scenario_runner::connect(const std::string& name) {
   auto& slot = clients_[name];
-  if (slot) return *slot;
+  if (slot && !slot->closed) return *slot;
+  if (slot) end(*slot); // closed: this step reconnects it
   slot = std::make_unique<client>();
+  slot->name = name;
   boost::system::error_code ec;
   auto conn = transport::connect(ioc_, host_, port_, {}, step_timeout_, ec);
   slot->observer = sys_.spawn(scenario_observer, slot->inbox);
@@ -118,6 +138,7 @@ std::string scenario_runner::perform(const scenario_step& step) {
   using act = scenario_step::action;
   switch (step.what) {
   case act::send:
+    if (step.uses_marks) return send_with_marks(c, step);
     caf::anon_send(c.session, send_atom_v, step.type, step.payload);
     return {};
   case act::send_raw:
@@ -143,6 +164,19 @@ std::string scenario_runner::perform(const scenario_step& step) {
   return "unknown step";
 }
 
+// A JOIN with epoch=@ offset=@: this client's marks for the channel, written out now.
+std::string scenario_runner::send_with_marks(client& c, const scenario_step& step) {
+  auto placeholder = v2::decode_join_request(step.payload);
+  auto* join = std::get_if<v2::join_request>(&placeholder);
+  if (!join) return "cannot read the JOIN back";
+  auto m = marks_[c.name][join->channel];
+  std::string payload, error;
+  if (!parse_v2_send(step.type, with_marks(step.written, m.epoch, m.offset), payload, error))
+    return error;
+  caf::anon_send(c.session, send_atom_v, step.type, payload);
+  return {};
+}
+
 std::string scenario_runner::expect_frame(client& c, const scenario_step& step) {
   auto e = c.inbox->pop(clock::now() + step_timeout_);
   if (!e) return "nothing arrived within " + std::to_string(step_timeout_.count()) + " ms";
@@ -150,6 +184,7 @@ std::string scenario_runner::expect_frame(client& c, const scenario_step& step) 
     c.closed = true;
     return "the connection closed instead (" + e->reason + ")";
   }
+  track(c.name, e->frame);
   if (step.by_field) return compare_fields(step, e->frame);
   if (e->frame.type != step.type || e->frame.payload != step.payload)
     return "got " + show(e->frame);
@@ -208,6 +243,7 @@ std::string scenario_runner::settle_by_sender(client& c) {
       return "got " + show(e->frame) + " before " + show(owed.front());
     owed.pop_front();
     --c.by_sender_count;
+    track(c.name, e->frame);
     c.settled.push_back(std::move(e->frame));
   }
   c.by_sender.clear();

@@ -34,6 +34,7 @@ private:
   client& connect(const std::string& name);
   std::string perform(const scenario_step& step);
   std::string expect_frame(client& c, const scenario_step& step);
+  std::string send_with_marks(client& c, const scenario_step& step);
   std::string compare_fields(const scenario_step& step, const inbound_frame& f);
   std::string expect_same_order(client& c, const std::string& other);
   std::string expect_closed(client& c);
@@ -46,6 +47,14 @@ private:
   uint16_t port_;
   std::chrono::milliseconds step_timeout_;
   std::map<std::string, std::unique_ptr<client>> clients_;
+  // What each client got in each channel: its epoch and last offset (JOIN's epoch=@ offset=@).
+  struct mark {
+    uint64_t epoch = 0;
+    uint64_t offset = 0;
+  };
+  std::map<std::string, std::map<std::string, mark>> marks_;
+  void track(const std::string& name, const inbound_frame& f);
+  void end(client& c); // asks the client to close and waits (bounded) until it has
 };
 
 } // namespace chat

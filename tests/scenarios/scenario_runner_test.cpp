@@ -185,6 +185,8 @@ TEST(ScenarioParserTest, Version2ErrorsSayWhatIsWrong) {
   has("a < LIST_REPLY ref=1 total=1 channels=[a] next=\"\"", "entries are NAME:COUNT");
   has("a < LIST_REPLY ref=1 total=1 channels=[a:1 next=\"\"", "expected , or ] in the list");
   has("a << MSG channel=c sender=* text=hi offset=*", "<< compares whole frames");
+  has("a > MSG ref=1 channel=c text=@", "@ stands only for a JOIN's epoch and offset");
+  has("a > JOIN ref=1 channel=c mode=since epoch=@ offset=@ count=@", "@ stands only for");
   has("a << SAME_ORDER_AS", "expected 'NAME << SAME_ORDER_AS OTHER'");
 }
 
