@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -102,7 +103,10 @@ history_store::open(const std::string& data_dir, retention keep) {
     writer->exec(schema);
     store->epochs_changed_ = begin_run(*writer);
     store->reader_ = std::make_unique<sqlite_db>(path);
-    store->journal_ = std::make_shared<journal>(std::move(writer));
+    // The sweep runs a few times per retention age, at most every minute.
+    auto every = std::clamp<std::chrono::milliseconds>(
+        keep.max_age / 2, std::chrono::milliseconds{100}, std::chrono::minutes{1});
+    store->journal_ = std::make_shared<journal>(std::move(writer), keep.max_age, every);
   } catch (const sqlite_error& e) {
     return "cannot use data directory " + data_dir + ": " + e.what();
   }
@@ -111,6 +115,13 @@ history_store::open(const std::string& data_dir, retention keep) {
 
 std::shared_ptr<stream_log> history_store::stream(const std::string& name) {
   std::lock_guard<std::mutex> lock{mutex_};
+  // Forget streams nobody holds any more, now and then, so the registry stays the size of what
+  // is in use (every inbox a DM ever went to would otherwise stay listed).
+  if (journal_ && streams_.size() >= next_prune_) {
+    for (auto i = streams_.begin(); i != streams_.end();)
+      i = i->second.expired() ? streams_.erase(i) : std::next(i);
+    next_prune_ = std::max<std::size_t>(1024, 2 * streams_.size());
+  }
   auto& slot = streams_[name];
   if (auto held = slot.lock()) return held;
   auto log = load(name);

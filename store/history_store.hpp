@@ -67,6 +67,7 @@ private:
   std::shared_ptr<journal> journal_;  // none: memory only
   std::mutex mutex_;
   std::map<std::string, std::weak_ptr<stream_log>> streams_;
+  std::size_t next_prune_ = 1024; // registry size at which expired entries are dropped
   std::vector<std::shared_ptr<stream_log>> pinned_; // memory only: a stream lives as long as we do
 };
 

@@ -4,7 +4,9 @@
 
 namespace chat::store {
 
-journal::journal(std::unique_ptr<sqlite_db> db) : db_(std::move(db)) {
+journal::journal(std::unique_ptr<sqlite_db> db, std::chrono::milliseconds max_age,
+                 std::chrono::milliseconds sweep_every)
+    : db_(std::move(db)), max_age_(max_age), sweep_every_(sweep_every) {
   thread_ = std::thread{[this] { run(); }};
 }
 
@@ -65,11 +67,17 @@ void journal::close() {
 
 void journal::run() {
   std::vector<journal_write> batch;
+  auto next_sweep = std::chrono::steady_clock::now();
   for (;;) {
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      sweep();
+      next_sweep = std::chrono::steady_clock::now() + sweep_every_;
+    }
     {
       std::unique_lock<std::mutex> lock{mutex_};
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return; // stopping, and everything is written
+      wake_.wait_until(lock, next_sweep, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return; // everything is written
+      if (queue_.empty()) continue;            // time to sweep
       batch.swap(queue_);
     }
     write(batch);
@@ -79,6 +87,20 @@ void journal::run() {
     }
     done_.notify_all();
     batch.clear();
+  }
+}
+
+// Retention by age for streams no channel appends to (an inbox whose user never comes back, a
+// channel nobody joins again): their old rows would otherwise stay on disk for ever.
+void journal::sweep() {
+  using namespace std::chrono;
+  auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+  try {
+    auto old = db_->prepare("DELETE FROM messages WHERE time_ms < ?1");
+    old.bind(1, static_cast<int64_t>((now - max_age_).count()));
+    old.step();
+  } catch (const sqlite_error& e) {
+    spdlog::warn("history: the retention sweep failed: {}", e.what());
   }
 }
 

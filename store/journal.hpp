@@ -7,6 +7,7 @@
 #include "messages/history.hpp"
 #include "store/sqlite_db.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -27,8 +28,10 @@ struct journal_write {
 
 class journal {
 public:
-  // Takes the open database (schema in place); starts the writer thread.
-  explicit journal(std::unique_ptr<sqlite_db> db);
+  // Takes the open database (schema in place); starts the writer thread. Every `sweep_every`
+  // it also deletes messages older than `max_age` of every stream, those nobody loads too.
+  journal(std::unique_ptr<sqlite_db> db, std::chrono::milliseconds max_age,
+          std::chrono::milliseconds sweep_every = std::chrono::minutes{1});
   ~journal(); // stops: what was recorded is written first
 
   journal(const journal&) = delete;
@@ -51,8 +54,11 @@ public:
 private:
   void run();
   void write(std::vector<journal_write>& batch);
+  void sweep();
 
   std::unique_ptr<sqlite_db> db_;
+  std::chrono::milliseconds max_age_;
+  std::chrono::milliseconds sweep_every_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
