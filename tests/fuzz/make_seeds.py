@@ -84,9 +84,10 @@ SESSION_SEEDS = {
     + rec(SEND_MSG, "x", op=PEER | RUN),
 }
 
-# -- v2_payload: [selector][payload]; selector % 14 = the decoder, in protocol_v2.hpp's order ---
+# -- v2_payload: [selector][payload]; selector % 17 = the decoder, in protocol_v2.hpp's order ---
 (HELLO_REQ, JOIN_REQ, LEAVE_REQ, MSG_REQ, DM_REQ, WHO_REQ, LIST_REQ, HELLO_REPLY, REPLY,
- MSG_DELIVERY, DM_DELIVERY, PRESENCE, WHO_REPLY, LIST_REPLY) = range(14)
+ MSG_DELIVERY, DM_DELIVERY, PRESENCE, WHO_REPLY, LIST_REPLY, HISTORY_REQ, JOINED,
+ HISTORY_REPLY) = range(17)
 
 
 def u8(v):
@@ -103,6 +104,10 @@ def u32(v):
 
 def _utf8(s):
     return s.encode() if isinstance(s, str) else s
+
+
+def u64(v):
+    return v.to_bytes(8, "little")
 
 
 def str8(s):
@@ -130,11 +135,21 @@ V2_SEEDS = {
     "dm_request": v2(DM_REQ, u32(4), str8("bob"), text("psst")),
     "who_request": v2(WHO_REQ, u32(5), str8("dev"), str8("ann"), u16(50)),
     "list_request": v2(LIST_REQ, u32(6), str8(""), u16(0)),
-    "hello_reply": v2(HELLO_REPLY, u16(2), str16("channels,direct,presence"), u32(65536), u16(64),
+    "hello_reply": v2(HELLO_REPLY, u16(2), str16("channels,direct,presence,history"), u32(65536), u16(64),
                       u32(100), u32(0), u16(50), u32(5000)),
     "reply_ok": v2(REPLY, u32(7), u8(0), str16("")),
     "reply_refused": v2(REPLY, u32(8), u8(1), str16("no such channel")),
-    "msg_delivery": v2(MSG_DELIVERY, str8("dev"), str8("ann"), text("hi")),
+    "msg_delivery": v2(MSG_DELIVERY, str8("dev"), str8("ann"), text("hi"), u64(42)),
+    "join_since": v2(JOIN_REQ, u32(1), str8("dev"), u8(1), u64(0x1234), u64(7), u32(20)),
+    "history_request": v2(HISTORY_REQ, u32(2), str8("dev"), u64(0), u16(50)),
+    "joined": v2(JOINED, u32(1), str8("dev"), u8(1), u64(0x1234), u64(1), u64(9), u32(2)),
+    "history_reply": v2(HISTORY_REPLY, u32(2), str8("dev"), u64(0x1234), u16(2), u64(8),
+                        u64(1765000000000), str8("ann"), text("hi"), u64(9), u64(1765000000001),
+                        str8("bob"), text("yo"), u64(0)),
+    "joined_bad_recovery": v2(JOINED, u32(1), str8("dev"), u8(9), u64(1), u64(1), u64(1), u32(0)),
+    "join_bad_mode": v2(JOIN_REQ, u32(1), str8("dev"), u8(3), u64(0), u64(0), u32(0)),
+    "history_reply_huge_count": v2(HISTORY_REPLY, u32(1), str8("dev"), u64(1), u16(0xFFFF),
+                                   b"abc"),
     "dm_delivery": v2(DM_DELIVERY, str8("ann"), text("psst")),
     "presence": v2(PRESENCE, str8("dev"), str8("ann"), u8(3)),
     "who_reply": v2(WHO_REPLY, u32(9), str8("dev"), u32(3), u16(3), str8("ann"), str8("bob"),
@@ -184,6 +199,13 @@ SESSION_SEEDS.update({
     + rec(JOIN, u32(2) + str8("a b")) + rec(MSG, u32(3) + str8("c") + text("x") + b"extra")
     + rec(HELLO, u16(2)) + rec(14, u32(1) + u8(0) + str16("")),
     "v2_without_hello": rec(LOGIN, "ann") + rec(JOIN, u32(1) + str8("c")) + rec(HELLO, b"xyz"),
+    "v2_history": V2_HELLO + rec(LOGIN, "ann") + rec(JOIN, u32(1) + str8("h") + u8(0) + u64(0)
+                                                     + u64(0) + u32(0))
+    + rec(MSG, u32(2) + str8("h") + text("one")) + rec(MSG, u32(3) + str8("h") + text("two"))
+    + rec(HELLO, u16(2), op=PEER | RUN) + rec(LOGIN, "bob", op=PEER | RUN)
+    + rec(JOIN, u32(1) + str8("h") + u8(2) + u64(0) + u64(0) + u32(5), op=PEER | RUN)
+    + rec(19, u32(4) + str8("h") + u64(0) + u16(10)) + rec(19, u32(5) + str8("x") + u64(0) + u16(0))
+    + rec(JOIN, u32(6) + str8("h") + u8(1) + u64(1) + u64(99) + u32(1), op=PEER | RUN),
 })
 
 if __name__ == "__main__":

@@ -143,6 +143,10 @@ bool decodes_as_server_frame(uint8_t frame_type, std::string_view p) {
     return ok(chat::v2::decode_who_reply(p));
   case type::list_reply:
     return ok(chat::v2::decode_list_reply(p));
+  case type::joined:
+    return ok(chat::v2::decode_joined_reply(p));
+  case type::history_reply:
+    return ok(chat::v2::decode_history_reply(p));
   default:
     return false;
   }
@@ -243,7 +247,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   uint64_t members_left = 0;
   {
     auto roster = w.sys.spawn(chat::roster);
-    auto dir = w.sys.spawn(chat::directory, chat::directory_options{});
+    // History in memory, new for every input: JOIN's long form, replays and HISTORY run too.
+    chat::directory_options channels;
+    channels.history = std::get<chat::store::history_store_ptr>(chat::store::history_store::open(
+        std::string{chat::store::memory_only}, chat::store::retention{}));
+    auto dir = w.sys.spawn(chat::directory, channels);
     std::array<endpoint, sessions_per_input> ends;
     for (auto& e : ends) {
       e.conn = std::make_shared<chat::test::recording_connection>();

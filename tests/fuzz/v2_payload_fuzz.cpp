@@ -67,6 +67,12 @@ void check_value(const v2::who_reply& x) {
 void check_value(const v2::list_reply& x) {
   check(x.channels.size() <= 0xFFFF);
 }
+void check_value(const v2::joined_reply& x) {
+  check(static_cast<uint8_t>(x.position.result) <= chat::last_recovery);
+}
+void check_value(const v2::history_reply& x) {
+  check(x.page.entries.size() <= 0xFFFF);
+}
 
 uint32_t body_length(const std::vector<char>& b) {
   uint32_t v = 0;
@@ -103,7 +109,7 @@ void run(v2::decoded<T> (*decode)(std::string_view), v2::type t, std::string_vie
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   std::string_view payload{reinterpret_cast<const char*>(data + 1), size - 1};
-  switch (data[0] % 14) {
+  switch (data[0] % 17) {
   case 0:
     run(v2::decode_hello_request, v2::type::hello, payload);
     break;
@@ -143,8 +149,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   case 12:
     run(v2::decode_who_reply, v2::type::who_reply, payload);
     break;
-  default:
+  case 13:
     run(v2::decode_list_reply, v2::type::list_reply, payload);
+    break;
+  case 14:
+    run(v2::decode_history_request, v2::type::history, payload);
+    break;
+  case 15:
+    run(v2::decode_joined_reply, v2::type::joined, payload);
+    break;
+  default:
+    run(v2::decode_history_reply, v2::type::history_reply, payload);
     break;
   }
   return 0;
