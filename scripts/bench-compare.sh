@@ -2,7 +2,8 @@
 # bench-compare.sh -- the same chat-bench loads against several chat-server binaries, alternating
 # binary by binary and repeated, so that run-to-run noise shows and no binary gets the quiet
 # minute. Used for BENCHMARKS.md rows that decide a question (one load, a few servers).
-# Usage: scripts/bench-compare.sh REPEATS SECONDS "LOAD ARGS" NAME=path/to/chat-server...
+# Usage: scripts/bench-compare.sh REPEATS SECONDS "LOAD ARGS" NAME=path/to/chat-server[,BENCH]...
+#   BENCH: the chat-bench for that server (an older build speaks an older protocol version 2)
 #   e.g. scripts/bench-compare.sh 3 5 "--clients 1000 --channels 100 --senders 1000" \
 #          base=/work/baseline/build/rel/apps/chat-server/chat-server ours=build/.../chat-server
 # Prints one line per run: name, server ns/delivery, deliveries/s, p50/p99, lost.
@@ -15,13 +16,14 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 for r in $(seq "$repeats"); do
   for named in "$@"; do
-    name="${named%%=*}" server="${named#*=}"
+    name="${named%%=*}" server="${named#*=}" this_bench="$bench"
+    if [[ "$server" == *,* ]]; then this_bench="${server#*,}" server="${server%%,*}"; fi
     "$server" --port=0 --log-level=warn --max-broadcast-rate=0 >"$log" 2>&1 &
     pid=$!
     for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
     # shellcheck disable=SC2086 # the load is a list of arguments
-    out="$(timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" \
+    out="$(timeout $((seconds * 3 + 60)) "$this_bench" --port "$port" --server-pid "$pid" \
       --duration "${seconds}s" --window 16 --payload 64 $load 2>/dev/null | tail -1 || true)"
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -30,6 +32,8 @@ import json, sys
 name, run, text = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     d = json.loads(text)
+    if not d.get("delivered"):
+        raise ValueError
 except Exception:
     print(f"{name:10} run {run}: no result")
     sys.exit()

@@ -67,6 +67,8 @@ private:
   uint64_t finished_ = 0; // of those, written or failed
   uint64_t failed_ = 0;
   uint64_t written_ = 0;
+  int waiting_ = 0; // sync() callers
+  std::chrono::milliseconds commit_interval_{50};
   bool stopping_ = false;
   bool closed_ = false;
   std::thread thread_;
