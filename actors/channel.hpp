@@ -4,7 +4,7 @@
 #pragma once
 
 #include "messages/interfaces.hpp"
-#include "store/stream_log.hpp"
+#include "store/history_store.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -19,7 +19,9 @@ struct channel_options {
   uint32_t max_members = 0; // 0: unlimited
   directory_actor directory;
   std::optional<node_actor> node; // set when this node is part of a cluster
-  // The channel's history; none: it keeps none. Unused in a cluster (docs/CLUSTER.md).
+  // Where the channel's history is kept; none: it keeps none, nor in a cluster (docs/CLUSTER.md).
+  store::history_store_ptr store;
+  // The channel's stream, loaded from `store` by the channel itself when it starts.
   std::shared_ptr<store::stream_log> history;
 };
 
