@@ -14,8 +14,11 @@ directory_entry* find_or_spawn(directory_ptr self, const std::string& name) {
   auto i = st.channels.find(name);
   if (i != st.channels.end()) return &i->second;
   if (st.channels.size() >= st.limits.max_channels && name != default_channel) return nullptr;
-  channel_options options{name, st.limits.max_channel_members,
-                          caf::actor_cast<directory_actor>(self), st.node, st.limits.history,
+  channel_options options{name,
+                          st.limits.max_channel_members,
+                          caf::actor_cast<directory_actor>(self),
+                          st.node,
+                          st.limits.history,
                           nullptr};
   // Linked: a directory that goes takes its channels along.
   auto ch = self->spawn<caf::linked>(channel, std::move(options));

@@ -99,6 +99,23 @@ bool valid_replay(session_ptr self, const v2::join_request& join) {
   return false;
 }
 
+// The channel took us: its answer to the client first (REPLY, or JOINED for the long form),
+// then the channel's batches through the outbox, our own presence first among them.
+void now_in(session_ptr self, const std::string& name, channel_handle ch,
+            std::shared_ptr<session_outbox> outbox, frame answer) {
+  self->state.channels.emplace(name, joined_channel{std::move(ch), outbox});
+  self->state.waiting = waiting_for::nothing;
+  self->state.conn->send(std::move(answer));
+  open_outbox(self, *outbox);
+  release_held(self);
+}
+
+void join_refused(session_ptr self, uint32_t ref, const caf::error& err) {
+  self->state.waiting = waiting_for::nothing;
+  send_reply(self, ref, refusal_reason(err));
+  release_held(self);
+}
+
 // JOIN's long form: the channel puts the replay in the outbox before any live batch, and the
 // JOINED answer goes out before the outbox opens, so the client reads JOINED, the replayed
 // MSGs, then live ones: no gap, no duplicate.
@@ -109,17 +126,10 @@ void join_with_history(session_ptr self, uint32_t ref, const std::string& name,
                 member_outbox_ptr{outbox}, ask)
       .then(
           [self, ref, name, outbox](channel_handle ch, stream_position& position) {
-            self->state.channels.emplace(name, joined_channel{std::move(ch), outbox});
-            self->state.waiting = waiting_for::nothing;
-            self->state.conn->send(v2::encode(v2::joined_reply{ref, name, position}));
-            open_outbox(self, *outbox);
-            release_held(self);
+            now_in(self, name, std::move(ch), outbox,
+                   v2::encode(v2::joined_reply{ref, name, position}));
           },
-          [self, ref](caf::error& err) {
-            self->state.waiting = waiting_for::nothing;
-            send_reply(self, ref, refusal_reason(err));
-            release_held(self);
-          });
+          [self, ref](caf::error& err) { join_refused(self, ref, err); });
 }
 
 void on_join(session_ptr self, const inbound_frame& f) {
@@ -142,17 +152,10 @@ void on_join(session_ptr self, const inbound_frame& f) {
                 member_outbox_ptr{outbox})
       .then(
           [self, ref, name, outbox](channel_handle ch) {
-            self->state.channels.emplace(name, joined_channel{std::move(ch), outbox});
-            self->state.waiting = waiting_for::nothing;
-            send_reply(self, ref); // the REPLY first, then the channel: our own presence first
-            open_outbox(self, *outbox);
-            release_held(self);
+            now_in(self, name, std::move(ch), outbox,
+                   v2::encode(v2::reply{ref, v2::status::ok, {}}));
           },
-          [self, ref](caf::error& err) {
-            self->state.waiting = waiting_for::nothing;
-            send_reply(self, ref, refusal_reason(err));
-            release_held(self);
-          });
+          [self, ref](caf::error& err) { join_refused(self, ref, err); });
 }
 
 void on_leave(session_ptr self, const inbound_frame& f) {
@@ -218,18 +221,27 @@ void on_dm(session_ptr self, const inbound_frame& f) {
             });
 }
 
-// A page that would not fit in one frame loses entries from its end until it does; the client
-// then asks again from the last entry it got (`next`).
-template <class Reply, class Entries, class KeyOf>
-void send_page(session_ptr self, Reply& r, Entries& entries, KeyOf key_of) {
+// A reply that would not fit in one frame: `drop_one` removes one entry (and says where the
+// client goes on from), until it fits or nothing is left to drop.
+template <class Reply, class DropOne>
+void send_fitting(session_ptr self, Reply& r, DropOne drop_one) {
   auto encoded = v2::encode(r);
   auto body = [&] { return bytes(encoded).size() - header_size + 1; };
-  while (!entries.empty() && body() > self->state.limits.max_frame) {
+  while (body() > self->state.limits.max_frame && drop_one())
+    encoded = v2::encode(r);
+  self->state.conn->send(std::move(encoded));
+}
+
+// WHO and LIST pages lose entries from their end; the client asks again from the last entry it
+// got (`next`).
+template <class Reply, class Entries, class KeyOf>
+void send_page(session_ptr self, Reply& r, Entries& entries, KeyOf key_of) {
+  send_fitting(self, r, [&] {
+    if (entries.empty()) return false;
     entries.pop_back();
     r.next = entries.empty() ? std::string{} : key_of(entries.back());
-    encoded = v2::encode(r);
-  }
-  self->state.conn->send(std::move(encoded));
+    return true;
+  });
 }
 
 void on_who(session_ptr self, const inbound_frame& f) {
@@ -251,17 +263,15 @@ void on_who(session_ptr self, const inbound_frame& f) {
       .then(handler, on_error);
 }
 
-// The entries that fit in one frame, newest kept: a page cut short says where to go on from.
+// HISTORY pages keep their newest entries: the oldest go, and `next_before` starts there.
 void send_history_page(session_ptr self, v2::history_reply& r) {
-  auto encoded = v2::encode(r);
   auto& entries = r.page.entries;
-  auto body = [&] { return bytes(encoded).size() - header_size + 1; };
-  while (!entries.empty() && body() > self->state.limits.max_frame) {
+  send_fitting(self, r, [&] {
+    if (entries.empty()) return false;
     entries.erase(entries.begin());
     r.page.next_before = entries.empty() ? 0 : entries.front().offset;
-    encoded = v2::encode(r);
-  }
-  self->state.conn->send(std::move(encoded));
+    return true;
+  });
 }
 
 void on_history(session_ptr self, const inbound_frame& f) {

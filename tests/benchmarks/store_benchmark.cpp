@@ -3,6 +3,8 @@
 // the time to load a channel's history when it is first joined.
 #include "store/history_store.hpp"
 
+#include "tests/support/scratch_dir.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -17,18 +19,6 @@ namespace fs = std::filesystem;
 using chat::history_entry;
 using chat::store::history_store;
 
-struct scratch {
-  scratch() {
-    char pattern[] = "/tmp/cafchat-store-bench-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~scratch() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string path;
-};
-
 std::shared_ptr<history_store> open_store(const std::string& dir) {
   return std::get<std::shared_ptr<history_store>>(history_store::open(dir, {}));
 }
@@ -37,7 +27,7 @@ std::shared_ptr<history_store> open_store(const std::string& dir) {
 // one batch per delivery), then waited for until all are on disk: items/s is messages written
 // per second, the journal's thread batching what came in meanwhile.
 void BM_StoreWrites(benchmark::State& state) {
-  scratch dir;
+  chat::test::scratch_dir dir;
   auto store = open_store(dir.path);
   auto log = store->stream("bench");
   auto batch = static_cast<std::size_t>(state.range(0));
@@ -60,7 +50,7 @@ BENCHMARK(BM_StoreWrites)->Arg(1)->Arg(16)->Arg(256)->UseRealTime();
 // A store of `state.range(0)` messages over 100 channels, closed, then opened again and one
 // channel loaded (what a restart and the first JOIN of a channel cost).
 void BM_StoreReopenAndLoad(benchmark::State& state) {
-  scratch dir;
+  chat::test::scratch_dir dir;
   auto total = state.range(0);
   {
     auto store = open_store(dir.path);

@@ -267,32 +267,57 @@ TEST(ClientV2Test, ChannelsAreJoinedAgainAfterAReconnect) {
   }
 }
 
+chat::store::history_store_ptr memory_store() {
+  return std::get<chat::store::history_store_ptr>(chat::store::history_store::open(
+      std::string{chat::store::memory_only}, chat::store::retention{}));
+}
+
+// ann, with reconnect on, in #rust of a server that keeps history in `store`; away() takes the
+// server down, back() starts one on the same port.
+struct ann_in_rust {
+  chat::server_options options;
+  std::unique_ptr<chat::test::local_node> node;
+  uint16_t port = 0;
+  chat::test::client_side side;
+  events saw;
+  std::unique_ptr<chat::client> ann;
+
+  explicit ann_in_rust(chat::store::history_store_ptr store) {
+    options.channels.history = std::move(store);
+    node = std::make_unique<chat::test::local_node>(options);
+    port = node->port();
+    auto o = v2_to(port);
+    o.reconnect = true;
+    o.reconnect_first = 50ms;
+    o.reconnect_max = 200ms;
+    ann = std::make_unique<chat::client>(side.sys, side.context(), o, saw.callbacks());
+  }
+  // ann joins #rust and says "one"; then the server goes.
+  testing::AssertionResult said_one_then_away() {
+    if (!ann->connect() || !ann->login("ann") || !ann->join("rust") || !ann->say("rust", "one"))
+      return testing::AssertionFailure() << "ann did not get into #rust";
+    node.reset();
+    if (!saw.wait_state_count(client_state::disconnected, 1, 5s))
+      return testing::AssertionFailure() << "ann never saw the server go";
+    return testing::AssertionSuccess();
+  }
+  void back(chat::store::history_store_ptr store) {
+    auto same_port = options;
+    same_port.port = port;
+    same_port.channels.history = std::move(store);
+    node = std::make_unique<chat::test::local_node>(same_port);
+  }
+};
+
 // Three servers on one in-memory store, like one server restarted with its data directory: ann
 // is away while bob talks on the second, and comes back to the third with everything missed.
 TEST(ClientV2Test, AReconnectRecoversWhatWasSaidWhileAway) {
-  auto store = std::get<chat::store::history_store_ptr>(chat::store::history_store::open(
-      std::string{chat::store::memory_only}, chat::store::retention{}));
-  chat::server_options with_history;
-  with_history.channels.history = store;
-  auto node = std::make_unique<chat::test::local_node>(with_history);
-  auto port = node->port();
-  chat::test::client_side side;
-  events saw;
-  auto options = v2_to(port);
-  options.reconnect = true;
-  options.reconnect_first = 50ms;
-  options.reconnect_max = 200ms;
-  chat::client ann{side.sys, side.context(), options, saw.callbacks()};
-  ASSERT_TRUE(ann.connect());
-  ASSERT_TRUE(ann.login("ann"));
-  ASSERT_TRUE(ann.join("rust"));
-  ASSERT_TRUE(ann.say("rust", "one"));
-  node.reset();
-  ASSERT_TRUE(saw.wait_state_count(client_state::disconnected, 1, 5s));
+  auto store = memory_store();
+  ann_in_rust t{store};
+  ASSERT_TRUE(t.said_one_then_away());
   {
-    auto elsewhere = with_history;
-    chat::test::local_node other{elsewhere};
-    chat::client bob{side.sys, side.context(), v2_to(other.port())};
+    chat::test::local_node other{t.options};
+    chat::client bob{t.side.sys, t.side.context(), v2_to(other.port())};
     ASSERT_TRUE(bob.connect());
     ASSERT_TRUE(bob.login("bob"));
     ASSERT_TRUE(bob.join("rust"));
@@ -304,9 +329,8 @@ TEST(ClientV2Test, AReconnectRecoversWhatWasSaidWhileAway) {
     EXPECT_EQ(page.page.entries.front().text, "one");
     EXPECT_EQ(page.page.entries.back().offset, 3u);
   }
-  auto same_port = with_history;
-  same_port.port = port;
-  node = std::make_unique<chat::test::local_node>(same_port);
+  t.back(store);
+  auto& saw = t.saw;
   ASSERT_TRUE(saw.wait("recovery #rust 1 2", 1, 10s)) << "recovered: replayed 2";
   ASSERT_TRUE(saw.wait("#rust bob: three"));
   {
@@ -319,39 +343,17 @@ TEST(ClientV2Test, AReconnectRecoversWhatWasSaidWhileAway) {
     EXPECT_EQ(std::count(saw.lines.begin(), saw.lines.end(), "#rust ann: one"), 1)
         << "not replayed: ann had it";
   }
-  auto r = ann.say("rust", "back");
+  auto r = t.ann->say("rust", "back");
   EXPECT_TRUE(r) << r.text;
 }
 
 // A JOIN to a server that lost the channel's history (a new store) is told so, and the client
 // says so instead of pretending it missed nothing.
 TEST(ClientV2Test, AReconnectToAServerThatLostHistoryIsToldSo) {
-  auto open = [] {
-    return std::get<chat::store::history_store_ptr>(chat::store::history_store::open(
-        std::string{chat::store::memory_only}, chat::store::retention{}));
-  };
-  chat::server_options with_history;
-  with_history.channels.history = open();
-  auto node = std::make_unique<chat::test::local_node>(with_history);
-  auto port = node->port();
-  chat::test::client_side side;
-  events saw;
-  auto options = v2_to(port);
-  options.reconnect = true;
-  options.reconnect_first = 50ms;
-  options.reconnect_max = 200ms;
-  chat::client ann{side.sys, side.context(), options, saw.callbacks()};
-  ASSERT_TRUE(ann.connect());
-  ASSERT_TRUE(ann.login("ann"));
-  ASSERT_TRUE(ann.join("rust"));
-  ASSERT_TRUE(ann.say("rust", "one"));
-  node.reset();
-  ASSERT_TRUE(saw.wait_state_count(client_state::disconnected, 1, 5s));
-  auto fresh = with_history;
-  fresh.port = port;
-  fresh.channels.history = open(); // a new epoch for every channel
-  node = std::make_unique<chat::test::local_node>(fresh);
-  ASSERT_TRUE(saw.wait("recovery #rust 2 0", 1, 10s)) << "epoch changed, nothing to show";
+  ann_in_rust t{memory_store()};
+  ASSERT_TRUE(t.said_one_then_away());
+  t.back(memory_store()); // a new epoch for every channel
+  ASSERT_TRUE(t.saw.wait("recovery #rust 2 0", 1, 10s)) << "epoch changed, nothing to show";
 }
 
 } // namespace

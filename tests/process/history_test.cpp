@@ -6,6 +6,7 @@
 #include "tests/process/v2_raw.hpp"
 #include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -27,19 +28,7 @@ namespace fs = std::filesystem;
 using chat::recovery;
 using chat::replay_mode;
 using chat::replay_request;
-
-// A directory of the test's own, removed at the end.
-struct scratch_dir {
-  scratch_dir() {
-    char pattern[] = "/tmp/cafchat-history-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~scratch_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string path;
-};
+using chat::test::scratch_dir;
 
 // Sends JOIN's long form and returns its JOINED (other frames before it are skipped).
 std::optional<v2::joined_reply> join(raw_client& c, uint32_t ref, const std::string& channel,
@@ -392,7 +381,8 @@ TEST(HistoryTest, DirectMessagesToAUserWhoIsAwayWaitForTheNextLoginEvenAcrossARe
     raw_client ann{server.port()};
     ASSERT_TRUE(v2_login(ann, "ann"));
     for (uint32_t i = 1; i <= 3; ++i) {
-      ASSERT_TRUE(send_v2(ann, v2::dm_request{i, "bob", "while you were out " + std::to_string(i)}));
+      ASSERT_TRUE(
+          send_v2(ann, v2::dm_request{i, "bob", "while you were out " + std::to_string(i)}));
       auto r = next_reply(ann);
       ASSERT_TRUE(r) << ann.failure();
       EXPECT_EQ(r->result, v2::status::ok);

@@ -4,6 +4,8 @@
 #include "store/history_store.hpp"
 #include "store/sqlite_db.hpp"
 
+#include "tests/support/scratch_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,18 +19,6 @@ using namespace std::chrono_literals;
 using chat::history_entry;
 using chat::store::history_store;
 using chat::store::retention;
-
-struct scratch {
-  scratch() {
-    char pattern[] = "/tmp/cafchat-store-test-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~scratch() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string path;
-};
 
 std::shared_ptr<history_store> open(const std::string& dir, retention keep = {}) {
   auto opened = history_store::open(dir, keep);
@@ -49,7 +39,7 @@ int64_t rows(const std::string& dir) {
 }
 
 TEST(HistoryStoreTest, ACleanCloseKeepsMessagesEpochAndOffsets) {
-  scratch dir;
+  chat::test::scratch_dir dir;
   uint64_t epoch = 0;
   {
     auto store = open(dir.path);
@@ -70,7 +60,7 @@ TEST(HistoryStoreTest, ACleanCloseKeepsMessagesEpochAndOffsets) {
 }
 
 TEST(HistoryStoreTest, ASecondOpenOfTheSameDirectoryIsRefused) {
-  scratch dir;
+  chat::test::scratch_dir dir;
   auto first = open(dir.path);
   auto second = history_store::open(dir.path, {});
   ASSERT_TRUE(std::holds_alternative<std::string>(second));
@@ -79,7 +69,7 @@ TEST(HistoryStoreTest, ASecondOpenOfTheSameDirectoryIsRefused) {
 }
 
 TEST(HistoryStoreTest, TheSweepDeletesOldMessagesOfStreamsNobodyLoads) {
-  scratch dir;
+  chat::test::scratch_dir dir;
   auto store = open(dir.path, retention{100, 300ms}); // sweeps every 150 ms
   {
     auto inbox = store->stream("@gone");
