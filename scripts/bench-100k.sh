@@ -107,7 +107,7 @@ for k in $(seq 0 $((nodes - 1))); do
   # info: the "nodes=N" line is info (so is one "login" line per client: ~17,000 lines a node)
   "$server_bin" --port=0 --log-level=info --max-broadcast-rate=0 \
     --max-connections=$((per_node + 1000)) --cluster-port "${cluster_ports[$k]}" \
-    "${peer_args[@]}" >"$log" 2>&1 &
+    "${peer_args[@]}" --data-dir "$out/node-$k.data" >"$log" 2>&1 &
   node_pids+=("$!")
   pids+=("$!")
   for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done

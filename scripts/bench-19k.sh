@@ -39,7 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$server_bin" --port=0 --log-level=warn --max-connections=$((clients + 100)) \
-  >"$out/server.log" 2>&1 &
+  --data-dir "$out/data" >"$out/server.log" 2>&1 &
 server_pid=$!
 pids+=("$server_pid")
 for _ in $(seq 50); do grep -q "listening on" "$out/server.log" && break; sleep 0.1; done

@@ -25,7 +25,11 @@ run() {
   shift 2
   local log="$out/$name.server.log" pid port
   case "$kind" in
-  ours) "$server" --port=0 --log-level=warn --max-broadcast-rate=0 >"$log" 2>&1 & ;;
+  ours)
+    rm -rf "$out/$name.data" # every run starts with no history
+    "$server" --port=0 --log-level=warn --max-broadcast-rate=0 --data-dir "$out/$name.data" \
+      >"$log" 2>&1 &
+    ;;
   baseline) "$BASELINE" --port=0 --log-level=warn --max-broadcast-rate=0 >"$log" 2>&1 & ;;
   trivial) "$relay" --port 0 >"$log" 2>&1 & ;;
   esac

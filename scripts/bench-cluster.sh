@@ -65,7 +65,7 @@ start_nodes() {
     fi
     # info, not warn: the "cluster: node joined ... nodes=N" lines are info.
     "$server_bin" --port=0 --log-level=info --max-broadcast-rate=0 "${cluster_args[@]}" \
-      >"$log" 2>&1 &
+      --data-dir "$out/${n}node-$k.data" >"$log" 2>&1 &
     node_pids+=("$!")
     for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
     local port

@@ -49,8 +49,9 @@ run() {
     if [ "$kind" = trivial ]; then
       "$root/build/bench-io_uring/tests/bench/trivial-relay" --port 0 >"$log" 2>&1 &
     else
+      rm -rf "$log.data" # every run starts with no history
       "$root/build/bench-$kind/apps/chat-server/chat-server" --port=0 --log-level=warn \
-        --max-broadcast-rate=0 >"$log" 2>&1 &
+        --max-broadcast-rate=0 --data-dir "$log.data" >"$log" 2>&1 &
     fi
     pid=$!
     for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done

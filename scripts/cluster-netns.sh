@@ -188,7 +188,8 @@ start_node() { # start_node NODE [SEED_NODE]
   # ip netns exec execs the server, so $! is the server itself (a function or subshell here
   # would leave $! pointing at a bash that SIGKILL ends instead of the server)
   ip netns exec "${ns[$n]}" "$server_bin" --host "${ip[$n]}" --port "$client_port" --cluster-port "$cluster_port" \
-    "${args[@]}" --max-broadcast-rate=0 --log-level=debug 2>"$(log "$n")" >/dev/null &
+    "${args[@]}" --max-broadcast-rate=0 --log-level=debug --data-dir "$work/data-$n" \
+    2>"$(log "$n")" >/dev/null &
   pid[$n]=$!
 }
 show_log() { # the tail of NODE's log, indented, for failure reports

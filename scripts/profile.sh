@@ -62,7 +62,9 @@ start_server() {
     sleep 0.3
     return
   fi
-  "$server_bin" --port=0 --log-level=warn --max-broadcast-rate=0 >"$log" 2>&1 &
+  rm -rf "$log.data" # every run starts with no history
+  "$server_bin" --port=0 --log-level=warn --max-broadcast-rate=0 --data-dir "$log.data" \
+    >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
