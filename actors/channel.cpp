@@ -85,8 +85,8 @@ frame_batch take_batch(std::vector<frame>& pending) {
 
 void deliver_batch(channel_ptr self) {
   auto& st = self->state;
+  persist(self); // first: a message no member hears is still the channel's history
   if (st.v1_batch.empty() && st.v2_batch.empty()) return;
-  persist(self);
   auto v1 = take_batch(st.v1_batch);
   auto v2 = take_batch(st.v2_batch);
   // In a cluster the channel's owner node puts the batch in the one order every node sees, this
@@ -228,7 +228,6 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
   // Loading may read the disk (a channel of 10,000 messages: about 0.1 s); here it holds up
   // only this channel's first joins, not the directory and every other channel's.
   if (o.store && !o.node) o.history = o.store->stream("#" + o.name);
-  if (o.history) self->state.next_offset = o.history->next_offset();
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     auto i = st.users.find(dm.source);

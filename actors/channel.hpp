@@ -40,8 +40,7 @@ struct channel_state {
   // What was accepted since the last delivery, in order, once per protocol version.
   std::vector<frame> v1_batch;
   std::vector<frame> v2_batch;
-  // History (channel_history.hpp): the next message's offset, and the pending batch's messages.
-  uint64_t next_offset = 0;
+  // History (channel_history.hpp): the pending batch's messages, numbered, not yet in the log.
   std::vector<history_entry> unpersisted;
   std::vector<channel_observer> observers; // attached at run time; few, so a vector
   uint64_t joins_seen = 0;                 // joins and observes, for the directory's retire rule

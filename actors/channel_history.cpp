@@ -7,13 +7,14 @@
 namespace chat {
 
 bool keeps_history(channel_ptr self) {
-  return self->state.options.history != nullptr && !self->state.options.node;
+  return self->state.options.history != nullptr; // never loaded in a cluster (channel.cpp)
 }
 
 uint64_t number_message(channel_ptr self, const std::string& user, const std::string& text) {
   auto& st = self->state;
   if (!keeps_history(self)) return 0;
-  auto offset = st.next_offset++;
+  // The channel is the log's only writer: what it appended, then what it holds back.
+  auto offset = st.options.history->next_offset() + st.unpersisted.size();
   st.unpersisted.push_back({offset, store::wall_clock_ms(), user, text});
   return offset;
 }
@@ -28,7 +29,7 @@ void persist(channel_ptr self) {
 stream_position replay_for(channel_ptr self, const replay_request& ask, member_outbox& outbox) {
   auto& st = self->state;
   if (!keeps_history(self)) return {recovery::unavailable, 0, 0, 0, 0};
-  persist(self); // join() delivered the pending batch; its messages are in the log now
+  // join() delivered the pending batch, so every message accepted so far is in the log.
   auto replay = st.options.history->take_replay(ask, store::wall_clock_ms());
   if (!replay.entries.empty()) {
     std::vector<frame> frames;

@@ -15,7 +15,8 @@ bool keeps_history(channel_ptr self);
 // until the next persist().
 uint64_t number_message(channel_ptr self, const std::string& user, const std::string& text);
 
-// The batch being delivered: its messages go to the stream's log.
+// The batch being delivered (or, with no member to hear it, due anyway): its messages go to
+// the stream's log.
 void persist(channel_ptr self);
 
 // The replay `ask` wants for a member that just joined, put in its outbox (held until the

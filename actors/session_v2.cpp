@@ -210,8 +210,9 @@ void on_dm(session_ptr self, const inbound_frame& f) {
   auto ref = dm->ref;
   // No timeout of its own (see roster.cpp): in a cluster the node bounds its questions to
   // other nodes, and everything else is an actor of this node.
+  // Kept for the inbox, should nobody hold `to`; a copy only where there is an inbox.
   auto to = dm->to;
-  auto text = dm->text;
+  auto text = st.limits.inbox ? dm->text : std::string{};
   self->request(st.roster, caf::infinite, direct_atom_v, dm->to, st.user, std::move(dm->text))
       .then([self, ref](caf::ok_atom) { send_reply(self, ref); },
             [self, ref, to, text](caf::error& err) {

@@ -182,8 +182,4 @@ uint64_t history_store::written() const {
   return journal_ ? journal_->written() : 0;
 }
 
-uint64_t history_store::failed_writes() const {
-  return journal_ ? journal_->failed() : 0;
-}
-
 } // namespace chat::store

@@ -50,9 +50,8 @@ public:
   const std::string& data_dir() const { return data_dir_; }
   // Streams whose epoch changed at open because the last run did not close cleanly.
   uint64_t epochs_changed_at_open() const { return epochs_changed_; }
-  // Messages written to disk since open, and writes that failed.
+  // Messages written to disk since open.
   uint64_t written() const;
-  uint64_t failed_writes() const;
 
   history_store(std::string data_dir, retention keep);
 

@@ -33,11 +33,6 @@ void journal::sync() {
   --waiting_;
 }
 
-uint64_t journal::failed() const {
-  std::lock_guard<std::mutex> lock{mutex_};
-  return failed_;
-}
-
 uint64_t journal::written() const {
   std::lock_guard<std::mutex> lock{mutex_};
   return written_;

@@ -46,8 +46,6 @@ public:
   // Writes what is left, then marks the store cleanly closed (unless a write failed).
   void close();
 
-  // Writes that failed since start; nonzero means the disk lost history.
-  uint64_t failed() const;
   // Messages written since start.
   uint64_t written() const;
 

@@ -37,17 +37,15 @@ void stream_log::append(std::vector<history_entry> entries, int64_t now_ms) {
   if (entries.empty()) return;
   std::lock_guard<std::mutex> lock{mutex_};
   next_offset_ = entries.back().offset + 1;
-  if (journal_) {
-    for (auto& e : entries)
-      kept_.push_back(e);
-    trim(now_ms);
-    auto keep_from = kept_.empty() ? next_offset_ : kept_.front().offset;
-    journal_->record({name_, epoch_, next_offset_, keep_from, std::move(entries)});
-    return;
-  }
-  for (auto& e : entries)
-    kept_.push_back(std::move(e));
+  if (journal_) // the journal takes the entries themselves: memory keeps copies
+    kept_.insert(kept_.end(), entries.begin(), entries.end());
+  else
+    kept_.insert(kept_.end(), std::make_move_iterator(entries.begin()),
+                 std::make_move_iterator(entries.end()));
   trim(now_ms);
+  if (!journal_) return;
+  auto keep_from = kept_.empty() ? next_offset_ : kept_.front().offset;
+  journal_->record({name_, epoch_, next_offset_, keep_from, std::move(entries)});
 }
 
 std::vector<history_entry> stream_log::take_all(int64_t now_ms) {

@@ -46,12 +46,12 @@ std::string who_line(const std::string& channel, uint32_t total,
                      const print_style& style);
 std::string list_line(uint32_t total, const std::vector<v2::channel_count>& channels,
                       const std::string& next, const print_style& style);
-// After a reconnect: "* recovered 3 messages in #rust", or "* history of #rust was lost;
-// showing the last 20" (docs/PROTOCOL.md "History"), or "* #rust keeps no history".
+// After a reconnect: "* recovered 3 messages in #rust", or "! history of #rust was lost;
+// showing the last 20" (docs/PROTOCOL.md "History"), or "* #rust keeps no history: ..."
 std::string recovery_line(const std::string& channel, const stream_position& position,
                           const print_style& style);
-// /history: "* #rust, 2 of its kept messages:" then one "  14:03 ann: hi" line per message
-// (local time), then "* /history N for more" when older ones are kept.
+// /history: "* #rust, 2 kept messages:" then one "  14:03 ann: hi" line per message (local
+// time), then "* older messages are kept too" when the page does not reach the oldest.
 std::string history_lines(const std::string& channel, const history_page& page,
                           const print_style& style);
 // A line of ours: "* text" dimmed, "! text" red.

@@ -1,91 +1,28 @@
 // history_test.cpp -- channel history against the real chat-server and its store on disk
 // (docs/PROTOCOL.md "History"): a member that drops mid-stream recovers every message exactly
 // once; a clean restart keeps history and offsets; kill -9 either keeps everything or changes
-// the epoch; bad recovery requests, an unusable data directory and a full disk each get their
-// documented answer. Clients are raw sockets speaking version 2.
-#include "tests/process/v2_raw.hpp"
-#include "tests/support/binaries.hpp"
-#include "tests/support/child_process.hpp"
+// the epoch; bad recovery requests get their documented answer; direct messages wait for a user
+// who is away. Clients are raw sockets speaking version 2 (history_client.hpp).
+#include "tests/process/history_client.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <filesystem>
-#include <fstream>
+#include <iostream>
 #include <map>
-#include <set>
+#include <memory>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 namespace {
 
 using namespace chat::reliability;
 namespace v2 = chat::v2;
-namespace fs = std::filesystem;
 using chat::recovery;
 using chat::replay_mode;
 using chat::replay_request;
 using chat::test::scratch_dir;
-
-// Sends JOIN's long form and returns its JOINED (other frames before it are skipped).
-std::optional<v2::joined_reply> join(raw_client& c, uint32_t ref, const std::string& channel,
-                                     replay_request ask) {
-  if (!send_v2(c, v2::join_request{ref, channel, ask})) return std::nullopt;
-  auto f = next_of(c, v2::type::joined);
-  if (!f) return std::nullopt;
-  return std::get<v2::joined_reply>(v2::decode_joined_reply(f->payload));
-}
-
-replay_request none() {
-  return {replay_mode::none, 0, 0, 0};
-}
-replay_request since(uint64_t epoch, uint64_t offset, uint32_t count = 0) {
-  return {replay_mode::since, epoch, offset, count};
-}
-
-// The next MSG delivery, skipping presence; nothing on timeout.
-std::optional<v2::msg_delivery> next_msg(raw_client& c, milliseconds timeout = io_timeout) {
-  auto f = next_of(c, v2::type::msg, timeout);
-  if (!f) return std::nullopt;
-  return std::get<v2::msg_delivery>(v2::decode_msg_delivery(f->payload));
-}
-
-// The next REPLY; nothing on timeout.
-std::optional<v2::reply> next_reply(raw_client& c) {
-  auto f = next_of(c, v2::type::reply);
-  if (!f) return std::nullopt;
-  return std::get<v2::reply>(v2::decode_reply(f->payload));
-}
-
-// Logs `name` in, retrying while the name is still held by a connection that just dropped.
-testing::AssertionResult login_again(std::unique_ptr<raw_client>& c, uint16_t port,
-                                     const std::string& name) {
-  auto deadline = clock_type::now() + io_timeout;
-  for (;;) {
-    c = std::make_unique<raw_client>(port);
-    auto ok = v2_login(*c, name);
-    if (ok || clock_type::now() >= deadline) return ok;
-  }
-}
-
-// Sends `n` messages and reads each one back (the server's echo to the sender), so all of them
-// were accepted and delivered before the caller goes on. Returns the last offset.
-uint64_t say(raw_client& c, const std::string& channel, const std::string& prefix, int n) {
-  uint64_t last = 0;
-  for (int i = 1; i <= n; ++i) {
-    EXPECT_TRUE(
-        send_v2(c, v2::msg_request{static_cast<uint32_t>(i), channel, prefix + std::to_string(i)}));
-    auto m = next_msg(c);
-    EXPECT_TRUE(m) << c.failure();
-    if (!m) return last;
-    EXPECT_EQ(m->text, prefix + std::to_string(i));
-    last = m->offset;
-  }
-  return last;
-}
 
 TEST(HistoryTest, AMemberThatDropsMidStreamRecoversEveryMessageOnceInOrder) {
   server_process server{{"--max-broadcast-rate=0"}};
@@ -300,77 +237,6 @@ TEST(HistoryTest, BadRecoveryRequestsGetPlainAnswers) {
   EXPECT_EQ(page.page.entries.size(), 50u) << "all 50 kept fit in one page of 100";
   EXPECT_EQ(page.page.entries.back().offset, 60u);
   EXPECT_EQ(page.page.next_before, 0u) << "nothing older is kept";
-}
-
-TEST(HistoryTest, ADataDirectoryThatCannotBeUsedIsAnErrorAtStart) {
-  scratch_dir dir;
-  // Another chat-server holds it.
-  server_process first{{"--data-dir=" + dir.path}};
-  ASSERT_TRUE(first.started()) << first.describe();
-  chat::test::child_process second{chat::test::chat_server_bin(),
-                                   {"--port=0", "--data-dir=" + dir.path}};
-  EXPECT_TRUE(second.wait(exit_timeout).exited_with(1));
-  EXPECT_NE(second.stderr_text().find("is in use by another chat-server"), std::string::npos)
-      << second.stderr_text();
-  // A path that cannot be a directory.
-  auto file = dir.path + "/a-file";
-  { std::ofstream{file} << "x"; }
-  chat::test::child_process not_dir{chat::test::chat_server_bin(),
-                                    {"--port=0", "--data-dir=" + file + "/data"}};
-  EXPECT_TRUE(not_dir.wait(exit_timeout).exited_with(1));
-  EXPECT_NE(not_dir.stderr_text().find("cannot create data directory"), std::string::npos)
-      << not_dir.stderr_text();
-  // A directory this user may not write to (as root: run the server as nobody).
-  auto locked = dir.path + "/locked";
-  fs::create_directory(locked);
-  fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
-                              fs::perms::group_exec | fs::perms::others_read |
-                              fs::perms::others_exec);
-  std::vector<std::string> args{"--port=0", "--data-dir=" + locked};
-  std::string program = chat::test::chat_server_bin();
-  if (::geteuid() == 0) {
-    args.insert(args.begin(), {"--reuid=65534", "--regid=65534", "--clear-groups", program});
-    program = "/usr/bin/setpriv";
-    fs::permissions(dir.path, fs::perms::others_exec, fs::perm_options::add);
-  }
-  chat::test::child_process unwritable{program, args};
-  EXPECT_TRUE(unwritable.wait(exit_timeout).exited_with(1)) << unwritable.stderr_text();
-  EXPECT_NE(unwritable.stderr_text().find("cannot write to data directory " + locked),
-            std::string::npos)
-      << unwritable.stderr_text();
-}
-
-TEST(HistoryTest, AFullDiskIsLoggedAndTheChatGoesOn) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a small tmpfs of its own (unshare -m)";
-  scratch_dir dir;
-  // A 256 KiB tmpfs in a mount namespace of the server's own: the database fills it quickly.
-  server_process server{{"--data-dir=" + dir.path, "--max-broadcast-rate=0"},
-                        {"/usr/bin/unshare", "-m", "sh", "-c",
-                         "mount -t tmpfs -o size=256k tmpfs \"$0\" && exec \"$@\"", dir.path}};
-  ASSERT_TRUE(server.started()) << server.describe();
-  raw_client ann{server.port()};
-  ASSERT_TRUE(v2_login(ann, "ann"));
-  ASSERT_TRUE(join(ann, 1, "full", none()));
-  std::string big(8000, 'x');
-  int sent = 0;
-  for (; sent < 200 && server.stderr_text().find("history write failed") == std::string::npos;
-       ++sent) {
-    ASSERT_TRUE(send_v2(ann, v2::msg_request{1, "full", big}));
-    auto m = next_msg(ann);
-    ASSERT_TRUE(m) << "message " << sent << ": " << ann.failure();
-    EXPECT_EQ(m->offset, static_cast<uint64_t>(sent + 1));
-  }
-  EXPECT_TRUE(server.wait_for_log("history write failed", io_timeout)) << server.stderr_text();
-  EXPECT_GT(sent, 3) << "the store wrote something before the disk filled";
-  std::cout << "[ history  ] the 256 KiB disk was full after " << sent << " messages of 8000 bytes"
-            << std::endl;
-  // The chat goes on, from memory.
-  EXPECT_EQ(say(ann, "full", "still-", 3), static_cast<uint64_t>(sent + 3));
-  auto stopped = server.stop();
-  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.status;
-  EXPECT_NE(server.stderr_text().find("the next start gives every channel a new epoch"),
-            std::string::npos)
-      << server.stderr_text();
 }
 
 TEST(HistoryTest, DirectMessagesToAUserWhoIsAwayWaitForTheNextLoginEvenAcrossARestart) {
