@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <netinet/tcp.h>
+
 #include <sstream>
 
 namespace chat::transport {
@@ -13,6 +15,16 @@ namespace {
 
 // Reads per readiness notification before yielding to other connections on this thread.
 constexpr int max_reads_per_wakeup = 16;
+
+// TCP_NOTSENT_LOWAT: unsent bytes the kernel takes from us per socket. Well above the policy's
+// "behind" mark, so a peer that keeps up never reaches it.
+constexpr std::size_t kernel_unsent_cap = 64 * 1024;
+
+outbound_policy::limits policy_limits(const connection_limits& limits) {
+  outbound_policy::limits l;
+  l.bound = limits.max_outbound_bytes;
+  return l;
+}
 
 std::string to_string(const tcp::endpoint& ep) {
   std::ostringstream out;
@@ -26,11 +38,18 @@ tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limi
                                std::shared_ptr<outbound_pressure> pressure)
     : socket_(std::move(socket)), strand_(asio::make_strand(socket_.get_executor())),
       limits_(limits), decoder_(limits.max_frame), pressure_(std::move(pressure)),
-      last_read_ns_(steady_now_ns()) {
+      last_read_ns_(steady_now_ns()), policy_(policy_limits(limits)) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
-  socket_.non_blocking(true, ec);              // reads happen only after readiness
+  // The kernel keeps at most this much unsent; the rest waits in our queue, where it can be
+  // bounded and dropped. Without it a socket's send buffer grows to megabytes, all of which a
+  // slow reader would have to read before the ERROR that says it was cut.
+  socket_.set_option(
+      asio::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>{
+          static_cast<int>(kernel_unsent_cap)},
+      ec);
+  socket_.non_blocking(true, ec); // reads happen only after readiness
   native_fd_ = socket_.native_handle();
 }
 
@@ -136,8 +155,8 @@ void tcp_connection::close() {
   bool idle = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    if (closing_) return;
-    closing_ = true;
+    if (ending_ != ending::open) return;
+    ending_ = ending::closing;
     idle = !flushing_;
   }
   asio::post(strand_, [self = shared_from_this(), idle] {
@@ -151,7 +170,7 @@ void tcp_connection::close() {
 void tcp_connection::abort(std::string reason) {
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    closing_ = true;
+    if (ending_ == ending::open) ending_ = ending::closing;
   }
   asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
     self->finish(std::move(reason));
@@ -162,7 +181,14 @@ void tcp_connection::arm_close_timer() {
   if (finished_ || close_timer_) return;
   close_timer_ = std::make_unique<asio::steady_timer>(strand_, limits_.close_timeout);
   close_timer_->async_wait([self = shared_from_this()](auto ec) {
-    if (!ec) self->finish("close timed out with data still queued");
+    if (ec) return;
+    bool cut = false;
+    {
+      std::lock_guard<std::mutex> guard{self->out_mutex_};
+      cut = self->ending_ == ending::cut;
+    }
+    self->finish(cut ? self->slow_consumer_reason() + "; its ERROR was not taken either"
+                     : "close timed out with data still queued");
   });
 }
 
@@ -170,6 +196,12 @@ void tcp_connection::close_when_idle() {
   if (waiting_ || writing_ || !socket_.is_open()) return;
   boost::system::error_code ignored;
   socket_.close(ignored);
+}
+
+void tcp_connection::tell_owner(std::string reason) {
+  if (!owner_) return;
+  caf::anon_send(owner_, closed_atom_v, std::move(reason));
+  owner_ = nullptr;
 }
 
 void tcp_connection::finish(std::string reason) {
@@ -180,11 +212,12 @@ void tcp_connection::finish(std::string reason) {
   // operation pending is what Asio 1.26's io_uring backend (Boost 1.81) gets wrong: its cancel
   // can complete another socket's operation instead (fixed upstream in Asio 1.27).
   {
-    std::lock_guard<std::mutex> guard{out_mutex_}; // first: see peer_backed_up()
-    closing_ = true;
+    std::lock_guard<std::mutex> guard{out_mutex_}; // first: see kernel_unsent()
+    if (ending_ == ending::open) ending_ = ending::closing;
     out_.clear();
     out_bytes_ = 0;
-    update_pressure(steady_now_ns()); // closing: stops pressing
+    policy_.stop_pressing();
+    set_pressing(false);
   }
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -193,10 +226,7 @@ void tcp_connection::finish(std::string reason) {
   if (watch_timer_) watch_timer_->cancel();
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
                 bytes_in_.load(), bytes_out_.load());
-  if (owner_) {
-    caf::anon_send(owner_, closed_atom_v, std::move(reason));
-    owner_ = nullptr;
-  }
+  tell_owner(std::move(reason));
   if (on_closed_) {
     auto on_closed = std::move(on_closed_);
     on_closed();

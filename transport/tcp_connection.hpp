@@ -7,6 +7,7 @@
 #include "messages/frame_decoder.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
+#include "transport/outbound_policy.hpp"
 #include "transport/outbound_pressure.hpp"
 
 #include <boost/asio.hpp>
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,10 +29,15 @@ using tcp = asio::ip::tcp;
 
 struct connection_limits {
   std::size_t max_frame = default_max_frame; // largest body_len accepted from the peer
-  // Queued + in-flight bytes past which a peer that is not taking data is cut as a slow
-  // consumer. Half of it is the high watermark at which a connection presses its listener's
-  // outbound_pressure (reading pauses everywhere until it is back under a quarter).
+  // Queued + in-flight bytes past which a peer that is behind (the kernel holds our data
+  // unsent) is cut as a slow consumer, with slow_consumer_notice after what was already on its
+  // way. A queue past half of it whose peer keeps up is our own writer's backlog: the connection
+  // then presses its listener's outbound_pressure until it is back under a quarter
+  // (outbound_policy.hpp).
   std::size_t max_outbound_bytes = 1 << 20;
+  // Sent to a connection cut as a slow consumer, after the frame already on the wire (the server
+  // gives ERROR "slow consumer"; transport knows no chat rule). Without it the cut is silent.
+  std::optional<frame> slow_consumer_notice;
   std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
   // Frames handed to the owner and not yet handled before reading pauses. One read can overshoot
   // by what a 64 KiB read buffer holds; reading resumes at half.
@@ -81,12 +88,14 @@ private:
   void on_written(const boost::system::error_code& ec, std::size_t n);
 
   // -- outbound policy: back-pressure and slow consumers (tcp_connection_outbound.cpp) --
-  void watch_outbound();                               // strand; ticks while the queue is high
-  void update_pressure(int64_t now);                   // under out_mutex_
-  bool write_stalled(int64_t now) const;               // under out_mutex_
-  bool slow_consumer(std::size_t queued, int64_t now); // under out_mutex_: cut it?
-  bool peer_backed_up() const;                         // the kernel holds much of ours unsent
+  void watch_outbound();                      // strand; ticks while the queue is high
+  bool judge_outbound(std::size_t extra);     // under out_mutex_: true if the connection is cut
+  void set_pressing(bool press);              // under out_mutex_
+  std::size_t kernel_unsent() const;          // under out_mutex_, not ending
+  void cut_slow_consumer(std::size_t queued); // under out_mutex_
+  void drop_unwritten_frames();               // strand: keep only a frame begun on the wire
   std::string slow_consumer_reason() const;
+  void tell_owner(std::string reason); // once: the owner hears of the end, even before finish()
 
   void arm_close_timer();
   void close_when_idle();          // closes the socket once no wait or write is pending on it
@@ -112,16 +121,20 @@ private:
   std::atomic<uint64_t> bytes_in_{0};
   std::atomic<uint64_t> bytes_out_{0};
 
+  // How the outbound side ends: it is open; or it takes no more sends and closes once what is
+  // queued went out (closing); or it was cut as a slow consumer: what was queued is dropped,
+  // slow_consumer_notice goes out after the frame on the wire, then it closes (cut).
+  enum class ending : uint8_t { open, closing, cut };
+
   std::mutex out_mutex_; // guards the fields below up to in_flight_; never held over I/O
   std::vector<frame> out_;
   std::size_t out_bytes_ = 0;       // queued in out_
   std::size_t in_flight_bytes_ = 0; // in in_flight_, not yet taken by the kernel
   bool flushing_ = false;           // a flush is posted or a write is in flight
-  bool closing_ = false;            // no more sends; close once the queue drains
-  bool pressing_ = false;           // this connection presses pressure_
-  bool watching_ = false;           // watch_outbound() is scheduled
-  int64_t write_progress_ns_ = 0;   // when the kernel last took bytes (or a write began)
-  int64_t backed_up_since_ns_ = 0;  // since when the peer has kept data backed up, or 0
+  ending ending_ = ending::open;
+  bool pressing_ = false; // this connection presses pressure_
+  bool watching_ = false; // watch_outbound() is scheduled
+  outbound_policy policy_;
 
   std::vector<frame> in_flight_;                    // strand only
   std::vector<asio::const_buffer> buffers_;         // strand only: in_flight_'s bytes

@@ -1,13 +1,15 @@
-// The outbound policy of tcp_connection: when a connection's queue holds back its listener's
-// readers (back-pressure) and when it is cut as a slow consumer. The two rules meet in one
-// question: is the peer taking our data, slowly or not at all?
+// The outbound policy of tcp_connection, applied: when a connection's queue holds back its
+// listener's readers (back-pressure) and when it is cut as a slow consumer. The rules are
+// outbound_policy's; this file measures what they need and carries out what they decide.
 //
-//  - A peer that takes data but less quickly than the room produces it presses once its queue
-//    is past half the bound: every connection of the listener stops reading, so broadcasters
-//    wait in TCP until receivers have drained to a quarter. Nothing is dropped.
-//  - A peer that takes nothing for stall_ns stops pressing (one dead reader must not stop the
-//    chat); its queue then grows, and past the bound it is cut once it has taken nothing, or
-//    kept the kernel backed up, for stall_grace_ns; past 8 times the bound at once.
+//  - A queue past half the bound whose peer keeps up is the server's own backlog: the
+//    connection presses, every connection of the listener stops reading until it has drained
+//    to a quarter, and senders wait in TCP. Nothing is dropped.
+//  - A peer that is behind (the kernel holds our data unsent) never presses: one slow reader
+//    does not slow anyone else down. Past the bound it is cut: what was queued for it is
+//    dropped, the limits' notice (the server's ERROR "slow consumer") follows the frame already
+//    on the wire, and the connection closes. The client comes back and recovers what it missed from
+//    the channel's history.
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
 
@@ -22,89 +24,100 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A write pending this long with no byte taken: the peer has stopped reading.
-constexpr int64_t stall_ns = 250'000'000;
-// How long a peer may stay stalled or backed up past the bound before it is cut.
-constexpr int64_t stall_grace_ns = 1'000'000'000;
-// "Backed up": the kernel still holds this much of our data unsent. A reader that keeps up
-// leaves little there; then a long queue is our own writer's (a busy I/O thread).
-constexpr int backed_up_bytes = 64 * 1024;
-constexpr std::size_t hard_outbound_factor = 8;
-constexpr auto watch_period = 100ms;
+constexpr auto watch_period = 50ms;
 
 } // namespace
 
-bool tcp_connection::write_stalled(int64_t now) const {
-  return in_flight_bytes_ > 0 && now - write_progress_ns_ >= stall_ns;
+// Any thread, under out_mutex_ with ending_ open, so the descriptor is still ours (finish() ends
+// the outbound side before it closes anything). SIOCOUTQNSD: bytes the kernel has not sent yet,
+// i.e. what the peer's receive window has no room for.
+std::size_t tcp_connection::kernel_unsent() const {
+  int unsent = 0;
+  if (::ioctl(native_fd_, SIOCOUTQNSD, &unsent) != 0) return 0; // unknown: assume it keeps up
+  return static_cast<std::size_t>(unsent);
 }
 
-void tcp_connection::update_pressure(int64_t now) {
-  if (!pressure_) return;
-  auto queued = out_bytes_ + in_flight_bytes_;
-  auto high = limits_.max_outbound_bytes / 2;
-  auto low = limits_.max_outbound_bytes / 4;
-  bool press = !closing_ && !write_stalled(now) && queued > (pressing_ ? low : high);
-  if (press == pressing_) return;
+// `extra` bytes are about to be queued. Applies the policy's answer: presses or releases the
+// listener, or cuts this connection. True if it was cut (the bytes must not be queued).
+bool tcp_connection::judge_outbound(std::size_t extra) {
+  auto queued = out_bytes_ + in_flight_bytes_ + extra;
+  auto verdict = policy_.judge(queued, steady_now_ns(), [this] { return kernel_unsent(); });
+  set_pressing(verdict.press);
+  if (verdict.cut) cut_slow_consumer(queued);
+  return verdict.cut;
+}
+
+void tcp_connection::set_pressing(bool press) {
+  if (!pressure_ || press == pressing_) return;
   pressing_ = press;
+  auto queued = out_bytes_ + in_flight_bytes_;
   if (press) {
     spdlog::debug("outbound pressure on peer={} queued={}", peer(), queued);
     pressure_->press();
   } else {
-    spdlog::debug("outbound pressure off peer={} queued={} stalled={}", peer(), queued,
-                  write_stalled(now));
+    spdlog::debug("outbound pressure off peer={} queued={}", peer(), queued);
     pressure_->release();
   }
 }
 
-// Any thread, under out_mutex_ with closing_ false, so the descriptor is still ours (finish()
-// sets closing_ before it closes anything).
-bool tcp_connection::peer_backed_up() const {
-  int unsent = 0;
-  if (::ioctl(native_fd_, SIOCOUTQ, &unsent) != 0) return true;
-  return unsent >= backed_up_bytes;
+// Under out_mutex_. The unsent queue goes; the notice (ERROR) takes its place, so the client
+// reads why it was cut right after the last whole frame it got (the frame on the wire is finished
+// first; the rest of the write in flight is dropped when it completes, drop_unwritten_frames()).
+// The owner hears of it now; the socket stays until the ERROR is out or close_timeout passes.
+void tcp_connection::cut_slow_consumer(std::size_t queued) {
+  spdlog::info("slow consumer peer={} queued={} kernel_unsent={} bound={}: cut", peer(), queued,
+               kernel_unsent(), limits_.max_outbound_bytes);
+  ending_ = ending::cut;
+  set_pressing(false);
+  out_.clear();
+  out_bytes_ = 0;
+  if (limits_.slow_consumer_notice) {
+    out_.push_back(*limits_.slow_consumer_notice);
+    out_bytes_ = bytes(out_.back()).size();
+  }
+  bool start = !flushing_;
+  flushing_ = true;
+  asio::post(strand_, [self = shared_from_this(), start] {
+    self->tell_owner(self->slow_consumer_reason());
+    self->arm_close_timer();
+    if (start) self->flush();
+  });
 }
 
-// A pressing connection is judged like one over the bound: a trickling reader must not hold the
-// whole listener back for long either.
-bool tcp_connection::slow_consumer(std::size_t queued, int64_t now) {
-  if (queued <= limits_.max_outbound_bytes && !pressing_) {
-    backed_up_since_ns_ = 0;
-    return false;
-  }
-  bool stalled = write_stalled(now);
-  if (stalled && queued > hard_outbound_factor * limits_.max_outbound_bytes) return true;
-  if (!stalled && !peer_backed_up()) {
-    backed_up_since_ns_ = 0;
-    return false;
-  }
-  if (backed_up_since_ns_ == 0) backed_up_since_ns_ = now;
-  return now - backed_up_since_ns_ >= stall_grace_ns;
+// Strand, after a partial write of a cut connection: of what is still in flight, only the frame
+// already begun on the wire is finished (a torn frame would garble the ERROR after it).
+void tcp_connection::drop_unwritten_frames() {
+  auto keep = next_buffer_;
+  if (keep < buffers_.size() && buffers_[keep].size() < bytes(in_flight_[keep]).size()) ++keep;
+  if (keep == buffers_.size()) return;
+  buffers_.resize(keep);
+  std::size_t left = 0;
+  for (auto i = next_buffer_; i < keep; ++i)
+    left += buffers_[i].size();
+  std::lock_guard<std::mutex> guard{out_mutex_};
+  in_flight_bytes_ = left;
 }
 
 std::string tcp_connection::slow_consumer_reason() const {
   return "slow consumer: over " + std::to_string(limits_.max_outbound_bytes) + " bytes queued";
 }
 
-// Runs while the queue is high. Without it a stalled peer would be judged only when more is
-// queued for it, and a pressing one that stalls would never release the listener.
+// Runs while the queue is high. Without it a peer that falls behind would be judged only when
+// more is queued for it, and a pressing connection whose queue drained would not release.
 void tcp_connection::watch_outbound() {
   if (finished_) return;
-  bool cut = false, again = false;
+  bool again = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    auto now = steady_now_ns();
-    update_pressure(now); // also when closing: a closing connection stops pressing
-    if (closing_) {
+    if (ending_ != ending::open) {
+      set_pressing(false);
       watching_ = false;
       return;
     }
-    auto queued = out_bytes_ + in_flight_bytes_;
-    cut = slow_consumer(queued, now);
-    if (cut) closing_ = true;
-    again = !cut && (pressing_ || queued > limits_.max_outbound_bytes / 4);
+    if (!judge_outbound(0))
+      again = pressing_ || out_bytes_ + in_flight_bytes_ > limits_.max_outbound_bytes / 4;
     watching_ = again;
   }
-  if (cut) return finish(slow_consumer_reason());
   if (!again) return;
   if (!watch_timer_) watch_timer_ = std::make_unique<asio::steady_timer>(strand_);
   watch_timer_->expires_after(watch_period);

@@ -37,21 +37,13 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
   bool start = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    if (closing_) return;
-    auto queued = out_bytes_ + in_flight_bytes_ + size;
-    auto now = steady_now_ns();
-    if (slow_consumer(queued, now)) {
-      closing_ = true;
-      asio::post(strand_,
-                 [self = shared_from_this()] { self->finish(self->slow_consumer_reason()); });
-      return;
-    }
+    if (ending_ != ending::open) return;
+    if (judge_outbound(size)) return;                      // cut: ERROR replaced the queue
     out_.insert(out_.end(), frames.begin(), frames.end()); // reference counts only
     out_bytes_ += size;
     start = !flushing_;
     flushing_ = true;
-    update_pressure(now);
-    if (!watching_ && queued > limits_.max_outbound_bytes / 4) {
+    if (!watching_ && out_bytes_ + in_flight_bytes_ > limits_.max_outbound_bytes / 4) {
       watching_ = true;
       asio::post(strand_, [self = shared_from_this()] { self->watch_outbound(); });
     }
@@ -61,20 +53,19 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
 
 void tcp_connection::flush() {
   if (finished_) return;
-  bool close_now = false;
+  auto end = ending::open;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (out_.empty()) {
       flushing_ = false;
-      close_now = closing_;
+      end = ending_;
     } else {
       in_flight_.swap(out_);
       in_flight_bytes_ = out_bytes_;
       out_bytes_ = 0;
-      write_progress_ns_ = steady_now_ns();
     }
   }
-  if (close_now) return finish("closed");
+  if (end != ending::open) return finish(end == ending::cut ? slow_consumer_reason() : "closed");
   if (in_flight_.empty()) return;
   buffers_.clear();
   for (auto& f : in_flight_)
@@ -104,12 +95,16 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
     if (b.size() == 0) ++next_buffer_;
   }
   bool done = finished_ || ec || next_buffer_ == buffers_.size();
+  bool cut = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     in_flight_bytes_ = done ? 0 : in_flight_bytes_ - std::min(n, in_flight_bytes_);
-    auto now = steady_now_ns();
-    if (n > 0) write_progress_ns_ = now;
-    update_pressure(now);
+    cut = ending_ == ending::cut;
+    if (!cut && !done) judge_outbound(0); // progress: the peer may have caught up
+  }
+  if (!done && cut) {
+    drop_unwritten_frames();
+    done = next_buffer_ == buffers_.size();
   }
   if (!done) return write_some();
   in_flight_.clear();

@@ -70,8 +70,10 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
       return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
     };
-    listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
-                                                      policy_for(options), on_accept);
+    auto limits = options.limits;
+    limits.slow_consumer_notice = encode(frame_type::error, "slow consumer");
+    listener_ =
+        std::make_shared<transport::listener>(ioc, where, limits, policy_for(options), on_accept);
   } catch (...) {
     caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);

@@ -1,6 +1,7 @@
 // slow_consumer_test.cpp -- one member stops reading while 20 others broadcast ~10 MB each way:
-// the server cuts the slow one off (--max-outbound-bytes), every other member receives every
-// broadcast in order, and the server's peak memory stays under a stated bound.
+// the server cuts the slow one off (--max-outbound-bytes) with ERROR "slow consumer", every
+// other member receives every broadcast in order, and the server's peak memory stays under a
+// stated bound.
 #include "tests/process/reliability_support.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <charconv>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -196,15 +198,22 @@ TEST(SlowConsumerTest, NonReaderIsCutOffWhileTwentyOthersReceiveEverythingInOrde
   }
 
   // The non-reader was cut off: the server says so, and its socket ends once drained. What it got
-  // before that is still a gap-free, in-order prefix of every sender's broadcasts.
+  // before that is still a gap-free, in-order prefix of every sender's broadcasts, and then
+  // ERROR "slow consumer", the last frame.
   EXPECT_TRUE(server.wait_for_log("reason=\"slow consumer", io_timeout)) << server.stderr_text();
   auto ended = sloth.drain(10s);
   EXPECT_TRUE(ended == raw_client::ending::eof || ended == raw_client::ending::reset)
       << "the non-reader's connection is still open: " << sloth.failure();
   broadcast_checker sloth_seen;
-  while (auto f = sloth.buffered_frame())
-    if (!sloth_seen.take(*f)) break;
+  std::optional<frame> last;
+  while (auto f = sloth.buffered_frame()) {
+    if (last) sloth_seen.take(*last);
+    last = f;
+  }
   EXPECT_TRUE(sloth_seen.problem.empty()) << "the non-reader: " << sloth_seen.problem;
+  ASSERT_TRUE(last) << "the non-reader got nothing";
+  EXPECT_EQ(last->type, type::error) << *last;
+  EXPECT_EQ(last->payload, "slow consumer");
   EXPECT_LT(sloth_seen.order.size(), static_cast<std::size_t>(total_broadcasts));
 
   auto hwm = status_kib(server.pid(), "VmHWM");

@@ -1,6 +1,8 @@
 // outbound_pressure_test.cpp -- back-pressure between connections over real loopback sockets:
-// a receiver that is behind holds back reading everywhere, a dead receiver stops doing so and
-// is cut, and a receiver that keeps taking data is never cut, however much is queued for it.
+// while one connection presses, nobody reads; a receiver that stops reading holds nobody back
+// and is cut with ERROR "slow consumer" after whole frames; a receiver that keeps taking data
+// is never cut, however much is queued for it.
+#include "messages/frame_decoder.hpp"
 #include "messages/frame_encoder.hpp"
 #include "tests/support/frame_bytes.hpp"
 #include "tests/transport/connection_probe.hpp"
@@ -10,6 +12,8 @@
 
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <thread>
@@ -109,23 +113,45 @@ TEST_F(OutboundPressureConnectionTest, NothingIsReadWhileSomeoneElsePresses) {
   EXPECT_EQ(e->frame.payload, "held");
 }
 
-TEST_F(OutboundPressureConnectionTest, ReceiverThatStopsReadingStopsPressingAndIsCut) {
+TEST_F(OutboundPressureConnectionTest, ReceiverThatStopsReadingHoldsNobodyBackAndIsCutWithError) {
   chat::transport::connection_limits limits;
   limits.max_outbound_bytes = 1 << 20;
+  limits.slow_consumer_notice = chat::encode(chat::frame_type::error, "slow consumer");
   auto& receiver = open(limits);
   auto big = chat::encode(chat::frame_type::send_msg, std::string(60000, 'x'));
-  // 12 MB: more than loopback's socket buffers hold, so most of it stays queued with us.
+  // 12 MB: far more than the kernel takes unsent, so most of it stays queued with us. (The first
+  // frames may press for a moment, before the writer finds the peer's window shut.)
   for (int i = 0; i < 200; ++i)
     receiver.conn->send(big);
-  EXPECT_TRUE(eventually([&] { return pressure->pressed(); })) << "a full queue never pressed";
-  // The peer takes nothing: within the stall time the listener may read again...
-  EXPECT_TRUE(eventually([&] { return !pressure->pressed(); }, 3s))
-      << "a dead reader still presses";
-  // ...and the dead reader is cut, without anything more being queued for it.
   auto e = receiver.log->next(5s);
   ASSERT_TRUE(e) << "never cut off";
   EXPECT_EQ(e->what, probe_event::kind::closed);
   EXPECT_EQ(e->reason.rfind("slow consumer", 0), 0u) << e->reason;
+  EXPECT_TRUE(eventually([&] { return !pressure->pressed(); }, 1s)) << "a dead reader presses";
+
+  // What the peer finds once it reads: whole frames, then the ERROR, then the end.
+  chat::frame_decoder decoder;
+  std::vector<std::pair<uint8_t, std::string>> got;
+  std::vector<char> buf(1 << 16);
+  boost::system::error_code ec;
+  receiver.peer.non_blocking(false);
+  timeval five_seconds{5, 0}; // a server that never ends the connection fails, not hangs
+  ::setsockopt(receiver.peer.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &five_seconds,
+               sizeof five_seconds);
+  while (!ec) {
+    auto n = receiver.peer.read_some(asio::buffer(buf), ec);
+    decoder.feed(buf.data(), n, [&](uint8_t type, std::string_view payload) {
+      got.emplace_back(type, type == 0x04 ? std::string{payload} : std::string{});
+    });
+  }
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+  EXPECT_FALSE(decoder.mid_frame()) << "a torn frame";
+  ASSERT_GE(got.size(), 2u);
+  for (std::size_t i = 0; i + 1 < got.size(); ++i)
+    ASSERT_EQ(got[i].first, static_cast<uint8_t>(chat::frame_type::send_msg)) << "frame " << i;
+  EXPECT_LT(got.size(), 200u) << "nothing was dropped";
+  EXPECT_EQ(got.back().first, static_cast<uint8_t>(chat::frame_type::error));
+  EXPECT_EQ(got.back().second, "slow consumer");
 }
 
 TEST_F(OutboundPressureConnectionTest, ReceiverThatKeepsReadingIsNeverCut) {
