@@ -24,7 +24,7 @@ public:
     std::size_t bound = 1 << 20; // queued bytes past which a peer that is behind is cut
     // Unsent bytes in the kernel's socket that mean "the peer is behind". tcp_connection caps
     // the socket's unsent data (TCP_NOTSENT_LOWAT) well above this.
-    std::size_t behind_bytes = 16 * 1024;
+    std::size_t behind_bytes = 8 * 1024;
     // How long a peer must have been seen behind before it is cut: a reader that keeps up can
     // still miss a few scheduler turns on a busy machine.
     int64_t grace_ns = 250'000'000;

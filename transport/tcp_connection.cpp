@@ -17,12 +17,19 @@ namespace {
 constexpr int max_reads_per_wakeup = 16;
 
 // TCP_NOTSENT_LOWAT: unsent bytes the kernel takes from us per socket. Well above the policy's
-// "behind" mark, so a peer that keeps up never reaches it.
-constexpr std::size_t kernel_unsent_cap = 64 * 1024;
+// "behind" mark, so a peer that keeps up never reaches it; small, because a slow reader has to
+// read all of it before the ERROR that says it was cut (BENCHMARKS.md "Slow consumers": 32 KiB
+// and 64 KiB cost nothing measurable against no cap at all).
+constexpr std::size_t kernel_unsent_cap = 32 * 1024;
+
+// How many close timeouts a slow consumer's ERROR may take to leave: 15 s by default, enough
+// for the kernel's 32 KiB at 2 KB/s.
+constexpr int slow_consumer_linger_factor = 3;
 
 outbound_policy::limits policy_limits(const connection_limits& limits) {
   outbound_policy::limits l;
   l.bound = limits.max_outbound_bytes;
+  l.behind_bytes = kernel_unsent_cap / 4;
   return l;
 }
 
@@ -179,14 +186,17 @@ void tcp_connection::abort(std::string reason) {
 
 void tcp_connection::arm_close_timer() {
   if (finished_ || close_timer_) return;
-  close_timer_ = std::make_unique<asio::steady_timer>(strand_, limits_.close_timeout);
-  close_timer_->async_wait([self = shared_from_this()](auto ec) {
+  bool cut = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    cut = ending_ == ending::cut;
+  }
+  // A cut connection's peer reads slowly by definition: what the kernel holds (up to
+  // kernel_unsent_cap) must go before the ERROR does.
+  auto timeout = cut ? slow_consumer_linger_factor * limits_.close_timeout : limits_.close_timeout;
+  close_timer_ = std::make_unique<asio::steady_timer>(strand_, timeout);
+  close_timer_->async_wait([self = shared_from_this(), cut](auto ec) {
     if (ec) return;
-    bool cut = false;
-    {
-      std::lock_guard<std::mutex> guard{self->out_mutex_};
-      cut = self->ending_ == ending::cut;
-    }
     self->finish(cut ? self->slow_consumer_reason() + "; its ERROR was not taken either"
                      : "close timed out with data still queued");
   });
