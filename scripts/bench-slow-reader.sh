@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-slow-reader.sh REPEATS SECONDS NAME=path/to/chat-server... -- issue "History", point 5:
 # ten members broadcast at full speed in lobby (chat-bench, version 1, --max-broadcast-rate=0),
-# with and without an eleventh member that reads about 20 KB/s (scripts/slow-reader.py),
+# with and without an eleventh member that reads at most 20 KB/s (scripts/slow-reader.py, which
+# logs in again whenever it is cut, so the room has a slow member for the whole run),
 # alternating server by server and with/without, so no run gets the quiet minute. Prints one
 # line per run: deliveries/s and server CPU per delivery of the ten, lost, and how the slow
 # reader ended. Each server keeps its history in memory (--data-dir=:memory:).
@@ -22,7 +23,7 @@ for r in $(seq "$repeats"); do
       port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
       slow_pid=""
       if [[ $with == yes ]]; then
-        python3 "$root/scripts/slow-reader.py" "$port" $((seconds + 4)) >"$slow_out" &
+        python3 "$root/scripts/slow-reader.py" "$port" $((seconds + 2)) 20000 --again >"$slow_out" &
         slow_pid=$!
         sleep 0.2 # logged in before the load starts
       fi
@@ -33,7 +34,10 @@ for r in $(seq "$repeats"); do
       kill -TERM "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
       slow="-"
-      [[ $with == yes ]] && slow="$(cat "$slow_out")"
+      if [[ $with == yes ]]; then
+        queued="$(sed -n 's/.*slow consumer peer=[^ ]* queued=\([0-9]*\).*/\1/p' "$log" | tr '\n' ' ')"
+        slow="$(wc -l <"$slow_out") connections, $(grep -c 'ERROR "slow consumer"' "$slow_out" || true) cut with ERROR \"slow consumer\" (bytes queued at the cut: ${queued:-none}); the first: $(head -1 "$slow_out")"
+      fi
       pressed="$(grep -c "outbound pressure on" "$log" || true)"
       python3 - "$name" "$r" "$with" "$out" "$slow" <<'PY'
 import json, sys

@@ -25,8 +25,12 @@ public:
     // Unsent bytes in the kernel's socket that mean "the peer is behind". tcp_connection caps
     // the socket's unsent data (TCP_NOTSENT_LOWAT) well above this.
     std::size_t behind_bytes = 8 * 1024;
-    // How long a peer must have been seen behind before it is cut: a reader that keeps up can
-    // still miss a few scheduler turns on a busy machine.
+    // How long a peer must have been seen behind before it is cut past the bound: a reader that
+    // keeps up can still miss a few scheduler turns on a busy machine. (To be behind at all, a
+    // reader that keeps up must first fill its receive buffer, which the kernel has grown to
+    // match its pace; a slow reader's stays small and fills at once.)
+    // The queue grows on while the grace runs: at a benchmark's full pace (17 MB/s to each
+    // member) a slow consumer holds a few MB when it is cut (BENCHMARKS.md "Slow consumers").
     int64_t grace_ns = 250'000'000;
     // A kernel reading younger than this is reused (the query is a system call).
     int64_t recheck_ns = 1'000'000;
