@@ -60,7 +60,7 @@ void tell_observers(channel_ptr self, const frame_batch& v2) {
 void fan_out(channel_ptr self, const frame_batch& v1, const frame_batch& v2) {
   for (auto& [user, m] : self->state.members) {
     const auto& batch = m.v2 ? v2 : v1;
-    if (frames(batch).empty()) continue;
+    if (frames(batch).empty() || m.awaiting_replay) continue;
     if (m.outbox)
       m.outbox->deliver(batch);
     else
@@ -259,6 +259,8 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
              const replay_request& ask) -> caf::result<channel_handle, stream_position> {
         auto keep = outbox; // join() takes the member's; the replay goes in the same one
         if (auto err = join(self, user, std::move(who), v2, std::move(outbox))) return err;
+        if (self->state.options.node && keep)
+          return replay_from_owner(self, user, std::move(keep), ask);
         auto position = keep ? replay_for(self, ask, *keep) : stream_position{};
         return {caf::actor_cast<channel_handle>(self), position};
       },
@@ -267,6 +269,13 @@ channel_actor::behavior_type channel(channel_ptr self, channel_options options) 
       },
       [self](flush_atom) { deliver_batch(self); },
       [self](relay_atom, const frame_batch& v1, const frame_batch& v2) { fan_out(self, v1, v2); },
+      [self](replay_atom, uint64_t id, std::vector<history_entry>& entries,
+             const stream_position& position) {
+        finish_replay(self, id, std::move(entries), position);
+      },
+      [self](replay_atom, expire_atom, uint64_t id) {
+        finish_replay(self, id, {}, {recovery::unavailable, 0, 0, 0, 0});
+      },
       [self](retire_atom) { self->quit(); },
       [self](observe_atom, channel_observer who) { observe(self, std::move(who)); },
       [self](unobserve_atom, const channel_observer& who) {

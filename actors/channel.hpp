@@ -29,6 +29,16 @@ struct channel_member {
   member_actor who;
   bool v2 = false; // speaks protocol version 2: gets MSG and PRESENCE, else BROADCAST_MSG only
   member_outbox_ptr outbox; // a session's connection; none: `who` gets deliver messages
+  // In a cluster, between a JOIN that asked for a replay and the replay's arrival: what is
+  // relayed meanwhile is in the replay, so the member gets nothing else until then.
+  bool awaiting_replay = false;
+};
+
+// A JOIN's replay asked of the cluster (channel_history.hpp), until the owner's answer.
+struct pending_replay {
+  std::string user;
+  member_outbox_ptr outbox;
+  caf::typed_response_promise<channel_handle, stream_position> rp;
 };
 
 struct channel_state {
@@ -42,6 +52,8 @@ struct channel_state {
   std::vector<frame> v2_batch;
   // History (channel_history.hpp): the pending batch's messages, numbered, not yet in the log.
   std::vector<history_entry> unpersisted;
+  std::unordered_map<uint64_t, pending_replay> replays; // by id, in a cluster
+  uint64_t last_replay_id = 0;
   std::vector<channel_observer> observers; // attached at run time; few, so a vector
   uint64_t joins_seen = 0;                 // joins and observes, for the directory's retire rule
   static inline const char* name = "channel";

@@ -23,7 +23,19 @@ void persist(channel_ptr self);
 // session answered the JOIN, so it precedes every live batch); and where the stream stands.
 stream_position replay_for(channel_ptr self, const replay_request& ask, member_outbox& outbox);
 
-// A HISTORY page, or errc::no_history.
+// In a cluster: asks the channel's owner node for the replay; the member hears nothing until
+// it arrives (finish_replay) or the owner does not answer in time (errc-free: `unavailable`).
+caf::result<channel_handle, stream_position> replay_from_owner(channel_ptr self,
+                                                               const std::string& user,
+                                                               member_outbox_ptr outbox,
+                                                               const replay_request& ask);
+
+// The owner's answer to replay_from_owner (id), in its place in the channel's order; or, with
+// no answer, the end of the wait.
+void finish_replay(channel_ptr self, uint64_t id, std::vector<history_entry> entries,
+                   const stream_position& position);
+
+// A HISTORY page, or errc::no_history (in a cluster, from the owner node).
 caf::result<history_page> history_page_of(channel_ptr self, uint64_t before, uint16_t limit);
 
 } // namespace chat

@@ -134,6 +134,14 @@ directory_actor::behavior_type directory(directory_ptr self, directory_options l
         auto i = self->state.channels.find(name);
         if (i != self->state.channels.end()) self->send(i->second.channel, relay_atom_v, v1, v2);
       },
+      // A replay travels the relays' path (node -> directory -> channel), so it reaches the
+      // channel at its place in the channel's order.
+      [self](relay_atom, replay_atom, const std::string& name, uint64_t id,
+             std::vector<history_entry>& entries, const stream_position& position) {
+        auto i = self->state.channels.find(name);
+        if (i != self->state.channels.end())
+          self->send(i->second.channel, replay_atom_v, id, std::move(entries), position);
+      },
   };
 }
 

@@ -1,6 +1,7 @@
 #include "actors/node.hpp"
 
 #include "actors/node_channels.hpp"
+#include "actors/node_history.hpp"
 #include "actors/node_membership.hpp"
 #include "actors/node_names.hpp"
 #include "messages/errors.hpp"
@@ -27,6 +28,23 @@ node_actor::behavior_type node(node_ptr self, roster_actor roster, directory_act
       },
       [self](broadcast_atom, const std::string& channel, const frame_batch& v1,
              const frame_batch& v2) { submit(self, channel, v1, v2); },
+      [self](replay_atom, const std::string& channel, uint64_t id, const replay_request& ask) {
+        ask_replay(self, channel, id, ask);
+      },
+      [self](history_atom, const std::string& channel, uint64_t before, uint16_t limit) {
+        return history_anywhere(self, channel, before, limit);
+      },
+      [self](order_atom, replay_atom, const std::string& channel, const std::string& origin,
+             uint64_t id,
+             const replay_request& ask) { replay_in_order(self, channel, origin, id, ask); },
+      [self](relay_atom, replay_atom, const std::string& channel, uint64_t id,
+             std::vector<history_entry>& entries, const stream_position& position) {
+        self->send(self->state.directory, relay_atom_v, replay_atom_v, channel, id,
+                   std::move(entries), position);
+      },
+      [self](here_atom, history_atom, const std::string& channel, uint64_t before, uint16_t limit) {
+        return history_here(self, channel, before, limit);
+      },
       [self](who_atom, const std::string& channel, const std::string& after, uint16_t limit) {
         return who_everywhere(self, channel, after, limit);
       },

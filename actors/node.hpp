@@ -6,6 +6,7 @@
 
 #include "actors/name_claims.hpp"
 #include "messages/interfaces.hpp"
+#include "store/history_store.hpp"
 
 #include <chrono>
 #include <map>
@@ -21,6 +22,9 @@ struct node_options {
   std::vector<std::string> seeds; // "host:port" of nodes to join through; retried while away
   std::chrono::milliseconds request_timeout{3000}; // a claim or hello unanswered this long fails
   std::chrono::milliseconds max_retry{5000};       // seed retries back off up to this
+  // Where the channels this node owns keep their history (in memory: a fresh epoch each time
+  // the node becomes an owner); none: channels in the cluster keep none.
+  store::history_store_ptr history;
 };
 
 // A LOGIN waiting for its name's owner on another node.
@@ -42,6 +46,8 @@ struct node_state {
   std::unordered_map<std::string, int64_t> held; // names this node's members hold: login time
   std::map<std::string, std::vector<pending_login>> pending; // LOGINs by the owner asked
   uint64_t last_pending_id = 0;
+  // The history of each channel this node owns and has numbered (actors/node_history.hpp).
+  std::unordered_map<std::string, std::shared_ptr<store::stream_log>> owned;
   static inline const char* name = "node";
 };
 

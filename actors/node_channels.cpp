@@ -1,6 +1,7 @@
 #include "actors/node_channels.hpp"
 
 #include "actors/name_owner.hpp"
+#include "actors/node_history.hpp"
 #include "actors/node_membership.hpp"
 #include "messages/errors.hpp"
 
@@ -36,10 +37,11 @@ void submit(node_ptr self, const std::string& channel, const frame_batch& v1,
 void put_in_order(node_ptr self, const std::string& channel, const frame_batch& v1,
                   const frame_batch& v2) {
   // CAF keeps the order of messages between two actors, so every node sees this node's
-  // relays in the order they are sent here.
+  // relays in the order they are sent here. The owner numbers the messages on the way.
+  auto numbered = number_batch(self, channel, v2);
   for (auto& [address, peer] : self->state.peers)
-    self->send(peer, relay_atom_v, channel, v1, v2);
-  self->send(self->state.directory, relay_atom_v, channel, v1, v2);
+    self->send(peer, relay_atom_v, channel, v1, numbered);
+  self->send(self->state.directory, relay_atom_v, channel, v1, numbered);
 }
 
 caf::result<caf::ok_atom> direct_anywhere(node_ptr self, const std::string& to,

@@ -1,4 +1,5 @@
 #include "actors/node_membership.hpp"
+#include "actors/node_history.hpp"
 #include "actors/node_names.hpp"
 
 #include <caf/io/middleman.hpp>
@@ -65,6 +66,7 @@ void add_peer(node_ptr self, const std::string& address, node_actor peer) {
   if (st.backoff.erase(address) > 0) spdlog::info("cluster: {} reachable again", address);
   spdlog::info("cluster: node joined address={} nodes={}", address, st.peers.size() + 1);
   reclaim(self);
+  forget_moved_history(self);
 }
 
 void dial(node_ptr self, const std::string& address) {
@@ -116,6 +118,7 @@ void on_node_down(node_ptr self, const caf::down_msg& dm) {
   auto freed = forget_holder(self, address);
   spdlog::warn("cluster: node lost address={} reason=\"{}\" names_freed={} nodes={}", address,
                self->system().render(dm.reason), freed, st.peers.size() + 1);
+  forget_moved_history(self);
   retry_later(self, address, "connection lost");
 }
 

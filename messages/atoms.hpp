@@ -66,6 +66,7 @@ CHAT_ATOM(evict_atom, "evict");     // a name lost to an earlier login elsewhere
 CHAT_ATOM(status_atom, "status");   // the nodes a node sees, with member counts
 CHAT_ATOM(order_atom, "order");     // node -> a channel's owner node: put this batch in order
 CHAT_ATOM(here_atom, "here");       // marks a query or delivery for this node only (no fan-out)
+CHAT_ATOM(replay_atom, "replay");   // a joining member's recovery, in the channel's order
 
 #undef CHAT_ATOM
 

@@ -107,6 +107,12 @@ using node_actor = caf::typed_actor<
     // from this node's channels: channel, v1 batch, v2 batch, to be put in the channel's one
     // order by its owner node, which relays it to every node (this one included)
     caf::reacts_to<broadcast_atom, std::string, frame_batch, frame_batch>,
+    // from this node's channels, in a cluster with history (docs/CLUSTER.md "History"):
+    //   replay   channel, id, ask: the owner answers with a relay(replay, ...) to this node, in
+    //            the channel's order;
+    //   history  channel, before, limit: a page from the owner's history
+    caf::reacts_to<replay_atom, std::string, uint64_t, replay_request>,
+    caf::replies_to<history_atom, std::string, uint64_t, uint16_t>::with<history_page>,
     // from this node's directory: cluster-wide WHO (or errc::no_such_channel) and LIST
     who_page,
     caf::replies_to<list_atom, std::string, uint16_t>::with<uint32_t, std::vector<std::string>,
@@ -118,7 +124,12 @@ using node_actor = caf::typed_actor<
     caf::reacts_to<release_atom, std::string, std::string>,            // name, holder's address
     caf::reacts_to<order_atom, std::string, frame_batch, frame_batch>, // to the owner
     caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>, // from the owner
-    caf::reacts_to<evict_atom, std::string>,                           // name
+    // to the owner: channel, the asking node's address, id, ask; and the answer, from the owner
+    caf::reacts_to<order_atom, replay_atom, std::string, std::string, uint64_t, replay_request>,
+    caf::reacts_to<relay_atom, replay_atom, std::string, uint64_t, std::vector<history_entry>,
+                   stream_position>,
+    caf::replies_to<here_atom, history_atom, std::string, uint64_t, uint16_t>::with<history_page>,
+    caf::reacts_to<evict_atom, std::string>,   // name
     caf::reacts_to<connect_atom, std::string>, // dial this address (also our own retries)
     // this node only: a direct message to a member here; a page of a channel's members here;
     // every channel here with its member count
@@ -140,6 +151,8 @@ using node_actor = caf::typed_actor<
 //            for put in the outbox ahead of every live batch (docs/PROTOCOL.md "History");
 //   flush    the end of the current batch (the channel's own marker);
 //   relay    v1 batch, v2 batch accepted on another node: local fan-out only;
+//   replay   id, entries, position: a cluster's answer to a JOIN's replay_request, from the
+//            channel's owner node along the relays' path (so in the channel's order);
 //   retire   the directory agrees the channel is gone: quit;
 //   observe / unobserve   attach or detach an observer (forwarded by the directory).
 using channel_actor = channel_handle::extend<
@@ -148,7 +161,9 @@ using channel_actor = channel_handle::extend<
     caf::replies_to<join_atom, std::string, member_actor, bool, member_outbox_ptr,
                     replay_request>::with<channel_handle, stream_position>,
     caf::reacts_to<flush_atom>, caf::reacts_to<relay_atom, frame_batch, frame_batch>,
-    caf::reacts_to<retire_atom>, caf::reacts_to<observe_atom, channel_observer>,
+    caf::reacts_to<replay_atom, uint64_t, std::vector<history_entry>, stream_position>,
+    caf::reacts_to<replay_atom, expire_atom, uint64_t>, caf::reacts_to<retire_atom>,
+    caf::reacts_to<observe_atom, channel_observer>,
     caf::reacts_to<unobserve_atom, channel_observer>>;
 
 // Finds or spawns a channel by name; the one place that knows every channel of a node.
@@ -181,6 +196,8 @@ using directory_actor = caf::typed_actor<
     caf::replies_to<count_atom, std::string>::with<uint64_t>,
     caf::reacts_to<cluster_atom, node_actor>,
     caf::reacts_to<relay_atom, std::string, frame_batch, frame_batch>,
+    caf::reacts_to<relay_atom, replay_atom, std::string, uint64_t, std::vector<history_entry>,
+                   stream_position>,
     caf::replies_to<here_atom, who_atom, std::string, std::string,
                     uint16_t>::with<uint32_t, std::vector<std::string>, std::string>,
     caf::replies_to<here_atom, list_atom>::with<std::vector<std::string>, std::vector<uint32_t>>>;

@@ -130,6 +130,11 @@ std::shared_ptr<stream_log> history_store::stream(const std::string& name) {
   return log;
 }
 
+std::shared_ptr<stream_log> history_store::fresh_stream(const std::string& name) const {
+  return std::make_shared<stream_log>(name, new_epoch(), 1, std::deque<history_entry>{}, keep_,
+                                      nullptr);
+}
+
 std::shared_ptr<stream_log> history_store::load(const std::string& name) {
   if (!journal_)
     return std::make_shared<stream_log>(name, new_epoch(), 1, std::deque<history_entry>{}, keep_,

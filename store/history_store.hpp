@@ -39,6 +39,11 @@ public:
   // (the channel) is its only writer while it holds it.
   std::shared_ptr<stream_log> stream(const std::string& name);
 
+  // A stream in memory only, empty, with a new epoch and this store's retention: a cluster
+  // channel's history at its owner node (docs/CLUSTER.md "History"). Never registered, never
+  // written.
+  std::shared_ptr<stream_log> fresh_stream(const std::string& name) const;
+
   // Writes what is pending and marks the store cleanly closed. Streams still held keep working
   // in memory; what they append after this is not kept. Idempotent.
   void close();

@@ -35,6 +35,7 @@ node_actor join_cluster(caf::actor_system& sys, roster_actor roster, directory_a
   node_options config;
   config.address = options.cluster_host + ':' + std::to_string(options.cluster_port);
   config.seeds = options.peers;
+  config.history = options.channels.history; // the channels this node owns keep theirs here
   auto node = sys.spawn(chat::node, roster, directory, std::move(config));
   auto published =
       sys.middleman().publish(node, options.cluster_port, options.cluster_host.c_str(), true);
