@@ -68,6 +68,7 @@ private:
   int waiting_ = 0; // sync() callers
   std::chrono::milliseconds commit_interval_{50};
   bool stopping_ = false;
+  bool writer_idle_ = false; // the writer waits for work (not out the commit interval)
   bool closed_ = false;
   std::thread thread_;
 };

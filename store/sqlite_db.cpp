@@ -34,6 +34,12 @@ sqlite_statement& sqlite_statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+sqlite_statement& sqlite_statement::bind_unowned(int i, std::string_view v) {
+  if (sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC) != SQLITE_OK)
+    fail(db_, "bind");
+  return *this;
+}
+
 bool sqlite_statement::step() {
   switch (sqlite3_step(stmt_)) {
   case SQLITE_ROW:

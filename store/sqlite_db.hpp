@@ -31,6 +31,9 @@ public:
   // Parameters are numbered from 1, as in SQL's "?1".
   sqlite_statement& bind(int i, int64_t v);
   sqlite_statement& bind(int i, std::string_view v);
+  // Binds text SQLite does not copy: `v` must outlive every step() until the parameter is bound
+  // again or the statement is gone (the journal's rows, bound and stepped in one loop).
+  sqlite_statement& bind_unowned(int i, std::string_view v);
   // True while a row is there to read; false when done. Throws on an error.
   bool step();
   // For the next run of the same statement.
