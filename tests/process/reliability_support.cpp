@@ -377,3 +377,22 @@ testing::AssertionResult log_in(raw_client& c, const std::string& name) {
 }
 
 } // namespace chat::reliability
+
+namespace chat::reliability {
+
+std::string send_all_raw(int fd, std::string_view bytes, clock_type::time_point deadline) {
+  while (!bytes.empty()) {
+    if (clock_type::now() >= deadline)
+      return "timed out with " + std::to_string(bytes.size()) + " bytes unsent";
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0)
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      return std::string{"send: "} + std::strerror(errno);
+  }
+  return {};
+}
+
+} // namespace chat::reliability

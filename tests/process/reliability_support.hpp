@@ -195,6 +195,11 @@ private:
 // The next frame on `c` is `expected`.
 testing::AssertionResult next_frame_is(raw_client& c, const frame& expected,
                                        milliseconds timeout = io_timeout);
+// Writes all of `bytes` to descriptor `fd` with plain send(2) as the socket takes them, for a
+// writer thread beside the raw_client's reader thread (whose state it leaves alone). Empty on
+// success, else why not ("timed out with N bytes unsent", "send: ...").
+std::string send_all_raw(int fd, std::string_view bytes, clock_type::time_point deadline);
+
 // `c` has logged in as `name` (sent LOGIN, got Login OK).
 testing::AssertionResult log_in(raw_client& c, const std::string& name);
 

@@ -6,12 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
 #include <charconv>
 #include <iostream>
@@ -128,23 +122,7 @@ struct member_run {
     std::string out;
     for (int seq = 0; seq < messages_per_sender; ++seq)
       out += encode(type::broadcast_msg, broadcast_text(k, seq));
-    std::string_view left{out};
-    auto deadline = start + traffic_timeout;
-    while (!left.empty()) {
-      if (clock_type::now() >= deadline) {
-        send_failure = "timed out with " + std::to_string(left.size()) + " bytes unsent";
-        return;
-      }
-      pollfd p{client->fd(), POLLOUT, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      auto n = ::send(client->fd(), left.data(), left.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        left.remove_prefix(static_cast<std::size_t>(n));
-      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        send_failure = std::string{"send: "} + std::strerror(errno);
-        return;
-      }
-    }
+    send_failure = send_all_raw(client->fd(), out, start + traffic_timeout);
   }
 };
 

@@ -8,11 +8,9 @@
 
 #include <gtest/gtest.h>
 
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include <iostream>
 #include <map>
@@ -105,22 +103,7 @@ struct fast_member {
       auto f = v2::encode(v2::msg_request{static_cast<uint32_t>(i + 1), channel, text_of(k, i)});
       out.append(chat::bytes(f).begin(), chat::bytes(f).end());
     }
-    std::string_view left{out};
-    while (!left.empty()) {
-      if (clock_type::now() >= deadline) {
-        send_failure = "timed out with " + std::to_string(left.size()) + " bytes unsent";
-        return;
-      }
-      pollfd p{client->fd(), POLLOUT, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      auto n = ::send(client->fd(), left.data(), left.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0)
-        left.remove_prefix(static_cast<std::size_t>(n));
-      else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        send_failure = std::string{"send: "} + std::strerror(errno);
-        return;
-      }
-    }
+    send_failure = send_all_raw(client->fd(), out, deadline);
   }
 };
 
