@@ -83,7 +83,8 @@ void listener::admit(tcp::socket socket) {
     spdlog::info("accepting again after refusing {} connections", refused_);
     refused_ = 0;
   }
-  auto conn = std::make_shared<tcp_connection>(std::move(socket), limits_, pressure_);
+  auto conn = std::make_shared<tcp_connection>(std::move(socket), limits_, pressure_,
+                                               policy_.slow_consumer_notice);
   std::size_t open = 0;
   {
     std::lock_guard<std::mutex> guard{open_mutex_};

@@ -27,6 +27,8 @@ struct listener_policy {
   std::chrono::milliseconds idle_timeout{90000};
   std::optional<frame> idle_probe;
   std::optional<frame> idle_farewell;
+  // Sent to a connection cut as a slow consumer, before it is closed (tcp_connection).
+  std::optional<frame> slow_consumer_notice;
 };
 
 class listener : public std::enable_shared_from_this<listener> {

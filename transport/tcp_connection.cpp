@@ -42,10 +42,12 @@ std::string to_string(const tcp::endpoint& ep) {
 } // namespace
 
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits,
-                               std::shared_ptr<outbound_pressure> pressure)
+                               std::shared_ptr<outbound_pressure> pressure,
+                               std::optional<frame> slow_consumer_notice)
     : socket_(std::move(socket)), strand_(asio::make_strand(socket_.get_executor())),
       limits_(limits), decoder_(limits.max_frame), pressure_(std::move(pressure)),
-      last_read_ns_(steady_now_ns()), policy_(policy_limits(limits)) {
+      slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
+      policy_(policy_limits(limits)) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound

@@ -30,14 +30,11 @@ using tcp = asio::ip::tcp;
 struct connection_limits {
   std::size_t max_frame = default_max_frame; // largest body_len accepted from the peer
   // Queued + in-flight bytes past which a peer that is behind (the kernel holds our data
-  // unsent) is cut as a slow consumer, with slow_consumer_notice after what was already on its
+  // unsent) is cut as a slow consumer, with its notice (ERROR) after what was already on its
   // way. A queue past half of it whose peer keeps up is our own writer's backlog: the connection
   // then presses its listener's outbound_pressure until it is back under a quarter
   // (outbound_policy.hpp).
   std::size_t max_outbound_bytes = 1 << 20;
-  // Sent to a connection cut as a slow consumer, after the frame already on the wire (the server
-  // gives ERROR "slow consumer"; transport knows no chat rule). Without it the cut is silent.
-  std::optional<frame> slow_consumer_notice;
   std::chrono::milliseconds close_timeout{5000}; // graceful close gives up after this
   // Frames handed to the owner and not yet handled before reading pauses. One read can overshoot
   // by what a 64 KiB read buffer holds; reading resumes at half.
@@ -48,9 +45,12 @@ class tcp_connection final : public connection,
                              public std::enable_shared_from_this<tcp_connection> {
 public:
   // `pressure` (may be null: a client's single connection) is shared with the listener's other
-  // connections.
+  // connections. `slow_consumer_notice` is sent to the peer when it is cut as a slow consumer,
+  // after the frame already on the wire (the server gives ERROR "slow consumer"; transport
+  // knows no chat rule); without it the cut is silent.
   tcp_connection(tcp::socket socket, const connection_limits& limits,
-                 std::shared_ptr<outbound_pressure> pressure = nullptr);
+                 std::shared_ptr<outbound_pressure> pressure = nullptr,
+                 std::optional<frame> slow_consumer_notice = std::nullopt);
   ~tcp_connection() override;
 
   // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
@@ -111,6 +111,7 @@ private:
   std::function<void()> on_closed_;
   bool finished_ = false;
   std::shared_ptr<outbound_pressure> pressure_;
+  std::optional<frame> slow_consumer_notice_;
   bool read_paused_ = false;     // strand only: too many frames unhandled by the owner
   bool pressure_paused_ = false; // strand only: waiting for receivers to drain
   bool parked_ = false;          // strand only: reading stopped until resume_reading()
@@ -123,7 +124,7 @@ private:
 
   // How the outbound side ends: it is open; or it takes no more sends and closes once what is
   // queued went out (closing); or it was cut as a slow consumer: what was queued is dropped,
-  // slow_consumer_notice goes out after the frame on the wire, then it closes (cut).
+  // the slow-consumer notice goes out after the frame on the wire, then it closes (cut).
   enum class ending : uint8_t { open, closing, cut };
 
   std::mutex out_mutex_; // guards the fields below up to in_flight_; never held over I/O

@@ -7,7 +7,7 @@
 //    to a quarter, and senders wait in TCP. Nothing is dropped.
 //  - A peer that is behind (the kernel holds our data unsent) never presses: one slow reader
 //    does not slow anyone else down. Past the bound it is cut: what was queued for it is
-//    dropped, the limits' notice (the server's ERROR "slow consumer") follows the frame already
+//    dropped, the listener's notice (the server's ERROR "slow consumer") follows the frame already
 //    on the wire, and the connection closes. The client comes back and recovers what it missed from
 //    the channel's history.
 #include "transport/steady_now.hpp"
@@ -71,8 +71,8 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
   set_pressing(false);
   out_.clear();
   out_bytes_ = 0;
-  if (limits_.slow_consumer_notice) {
-    out_.push_back(*limits_.slow_consumer_notice);
+  if (slow_consumer_notice_) {
+    out_.push_back(*slow_consumer_notice_);
     out_bytes_ = bytes(out_.back()).size();
   }
   bool start = !flushing_;

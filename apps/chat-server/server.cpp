@@ -25,6 +25,7 @@ transport::listener_policy policy_for(const server_options& options) {
   policy.idle_timeout = options.idle_timeout;
   policy.idle_probe = encode(frame_type::ping, "");
   policy.idle_farewell = encode(frame_type::error, "idle timeout");
+  policy.slow_consumer_notice = encode(frame_type::error, "slow consumer");
   return policy;
 }
 
@@ -71,10 +72,8 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
       return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
     };
-    auto limits = options.limits;
-    limits.slow_consumer_notice = encode(frame_type::error, "slow consumer");
-    listener_ =
-        std::make_shared<transport::listener>(ioc, where, limits, policy_for(options), on_accept);
+    listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
+                                                      policy_for(options), on_accept);
   } catch (...) {
     caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);

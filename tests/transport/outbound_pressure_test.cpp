@@ -69,14 +69,15 @@ protected:
       caf::anon_send_exit(s->probe, caf::exit_reason::user_shutdown);
   }
 
-  side& open(const chat::transport::connection_limits& limits) {
+  side& open(const chat::transport::connection_limits& limits,
+             std::optional<chat::frame> slow_consumer_notice = std::nullopt) {
     auto s = std::make_unique<side>(io.context());
     tcp::acceptor acceptor{io.context(), {asio::ip::make_address("127.0.0.1"), 0}};
     s->peer.connect(acceptor.local_endpoint());
     tcp::socket accepted{io.context()};
     acceptor.accept(accepted);
-    s->conn =
-        std::make_shared<chat::transport::tcp_connection>(std::move(accepted), limits, pressure);
+    s->conn = std::make_shared<chat::transport::tcp_connection>(
+        std::move(accepted), limits, pressure, std::move(slow_consumer_notice));
     s->probe = sys.spawn(chat::test::connection_probe, s->log);
     s->conn->start(s->probe);
     sides.push_back(std::move(s));
@@ -116,8 +117,7 @@ TEST_F(OutboundPressureConnectionTest, NothingIsReadWhileSomeoneElsePresses) {
 TEST_F(OutboundPressureConnectionTest, ReceiverThatStopsReadingHoldsNobodyBackAndIsCutWithError) {
   chat::transport::connection_limits limits;
   limits.max_outbound_bytes = 1 << 20;
-  limits.slow_consumer_notice = chat::encode(chat::frame_type::error, "slow consumer");
-  auto& receiver = open(limits);
+  auto& receiver = open(limits, chat::encode(chat::frame_type::error, "slow consumer"));
   auto big = chat::encode(chat::frame_type::send_msg, std::string(60000, 'x'));
   // 12 MB: far more than the kernel takes unsent, so most of it stays queued with us. (The first
   // frames may press for a moment, before the writer finds the peer's window shut.)
