@@ -166,7 +166,7 @@ void tcp_connection::close() {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (ending_ != ending::open) return;
     ending_ = ending::closing;
-    idle = !flushing_;
+    idle = !out_.writing();
   }
   asio::post(strand_, [self = shared_from_this(), idle] {
     if (idle)
@@ -226,8 +226,7 @@ void tcp_connection::finish(std::string reason) {
   {
     std::lock_guard<std::mutex> guard{out_mutex_}; // first: see kernel_unsent()
     if (ending_ == ending::open) ending_ = ending::closing;
-    out_.clear();
-    out_bytes_ = 0;
+    out_.drop_waiting();
     policy_.stop_pressing();
     set_pressing(false);
   }

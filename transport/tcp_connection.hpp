@@ -9,6 +9,7 @@
 #include "transport/connection.hpp"
 #include "transport/outbound_policy.hpp"
 #include "transport/outbound_pressure.hpp"
+#include "transport/outbound_queue.hpp"
 
 #include <boost/asio.hpp>
 
@@ -128,10 +129,7 @@ private:
   enum class ending : uint8_t { open, closing, cut };
 
   std::mutex out_mutex_; // guards the fields below up to in_flight_; never held over I/O
-  std::vector<frame> out_;
-  std::size_t out_bytes_ = 0;       // queued in out_
-  std::size_t in_flight_bytes_ = 0; // in in_flight_, not yet taken by the kernel
-  bool flushing_ = false;           // a flush is posted or a write is in flight
+  outbound_queue out_;
   ending ending_ = ending::open;
   bool pressing_ = false; // this connection presses pressure_
   bool watching_ = false; // watch_outbound() is scheduled

@@ -40,7 +40,7 @@ std::size_t tcp_connection::kernel_unsent() const {
 // `extra` bytes are about to be queued. Applies the policy's answer: presses or releases the
 // listener, or cuts this connection. True if it was cut (the bytes must not be queued).
 bool tcp_connection::judge_outbound(std::size_t extra) {
-  auto queued = out_bytes_ + in_flight_bytes_ + extra;
+  auto queued = out_.bytes_owed() + extra;
   auto verdict = policy_.judge(queued, steady_now_ns(), [this] { return kernel_unsent(); });
   set_pressing(verdict.press);
   if (verdict.cut) cut_slow_consumer(queued);
@@ -50,7 +50,7 @@ bool tcp_connection::judge_outbound(std::size_t extra) {
 void tcp_connection::set_pressing(bool press) {
   if (!pressure_ || press == pressing_) return;
   pressing_ = press;
-  auto queued = out_bytes_ + in_flight_bytes_;
+  auto queued = out_.bytes_owed();
   if (press) {
     spdlog::debug("outbound pressure on peer={} queued={}", peer(), queued);
     pressure_->press();
@@ -69,14 +69,7 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
                kernel_unsent(), limits_.max_outbound_bytes);
   ending_ = ending::cut;
   set_pressing(false);
-  out_.clear();
-  out_bytes_ = 0;
-  if (slow_consumer_notice_) {
-    out_.push_back(*slow_consumer_notice_);
-    out_bytes_ = bytes(out_.back()).size();
-  }
-  bool start = !flushing_;
-  flushing_ = true;
+  bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
   asio::post(strand_, [self = shared_from_this(), start] {
     self->tell_owner(self->slow_consumer_reason());
     self->arm_close_timer();
@@ -95,7 +88,7 @@ void tcp_connection::drop_unwritten_frames() {
   for (auto i = next_buffer_; i < keep; ++i)
     left += buffers_[i].size();
   std::lock_guard<std::mutex> guard{out_mutex_};
-  in_flight_bytes_ = left;
+  out_.in_flight_left(left);
 }
 
 std::string tcp_connection::slow_consumer_reason() const {
@@ -114,8 +107,7 @@ void tcp_connection::watch_outbound() {
       watching_ = false;
       return;
     }
-    if (!judge_outbound(0))
-      again = pressing_ || out_bytes_ + in_flight_bytes_ > limits_.max_outbound_bytes / 4;
+    if (!judge_outbound(0)) again = pressing_ || out_.bytes_owed() > limits_.max_outbound_bytes / 4;
     watching_ = again;
   }
   if (!again) return;

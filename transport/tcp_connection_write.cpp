@@ -38,12 +38,9 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (ending_ != ending::open) return;
-    if (judge_outbound(size)) return;                      // cut: ERROR replaced the queue
-    out_.insert(out_.end(), frames.begin(), frames.end()); // reference counts only
-    out_bytes_ += size;
-    start = !flushing_;
-    flushing_ = true;
-    if (!watching_ && out_bytes_ + in_flight_bytes_ > limits_.max_outbound_bytes / 4) {
+    if (judge_outbound(size)) return; // cut: ERROR replaced the queue
+    start = out_.push(frames, size) == outbound_queue::pushed::started;
+    if (!watching_ && out_.bytes_owed() > limits_.max_outbound_bytes / 4) {
       watching_ = true;
       asio::post(strand_, [self = shared_from_this()] { self->watch_outbound(); });
     }
@@ -56,14 +53,7 @@ void tcp_connection::flush() {
   auto end = ending::open;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    if (out_.empty()) {
-      flushing_ = false;
-      end = ending_;
-    } else {
-      in_flight_.swap(out_);
-      in_flight_bytes_ = out_bytes_;
-      out_bytes_ = 0;
-    }
+    if (!out_.take_all(in_flight_)) end = ending_;
   }
   if (end != ending::open) return finish(end == ending::cut ? slow_consumer_reason() : "closed");
   if (in_flight_.empty()) return;
@@ -98,7 +88,7 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
   bool cut = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
-    in_flight_bytes_ = done ? 0 : in_flight_bytes_ - std::min(n, in_flight_bytes_);
+    out_.took(n, done);
     cut = ending_ == ending::cut;
     if (!cut && !done) judge_outbound(0); // progress: the peer may have caught up
   }

@@ -1,0 +1,83 @@
+// outbound_queue.hpp -- one connection's outbound frames as a value: what waits, how many bytes
+// wait or are being written, and whether a write is running. No lock and no socket:
+// tcp_connection holds it under its out_mutex_, unit tests hold it alone. Frames are shared
+// references; nothing here copies a byte of them.
+#pragma once
+
+#include "messages/frame.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace chat::transport {
+
+class outbound_queue {
+public:
+  // Whether the caller must start the writing (none was running), or it is already on its way.
+  enum class pushed : bool { queued, started };
+
+  // Appends `frames`, of `size` bytes in all, in order.
+  template <class Frames> pushed push(const Frames& frames, std::size_t size) {
+    waiting_.insert(waiting_.end(), frames.begin(), frames.end()); // reference counts only
+    waiting_bytes_ += size;
+    return start();
+  }
+
+  // Everything waiting becomes the write in flight (swapped into `in_flight`, which must be
+  // empty). False when nothing waits: the writing stops until the next push.
+  bool take_all(std::vector<frame>& in_flight) {
+    if (waiting_.empty()) {
+      writing_ = false;
+      return false;
+    }
+    in_flight.swap(waiting_);
+    in_flight_bytes_ = waiting_bytes_;
+    waiting_bytes_ = 0;
+    return true;
+  }
+
+  // The kernel took `n` bytes of the write in flight; `done`: all of it (or it ended).
+  void took(std::size_t n, bool done) {
+    in_flight_bytes_ = done ? 0 : in_flight_bytes_ - std::min(n, in_flight_bytes_);
+  }
+
+  // Of the write in flight, only `left` bytes are still to go (the rest was dropped).
+  void in_flight_left(std::size_t left) { in_flight_bytes_ = left; }
+
+  // A cut: what waits is dropped and `last` (if any) takes its place; the writing goes on, to
+  // send `last` and then find the queue empty.
+  pushed replace_waiting(const std::optional<frame>& last) {
+    drop_waiting();
+    if (last) {
+      waiting_.push_back(*last);
+      waiting_bytes_ = bytes(*last).size();
+    }
+    return start();
+  }
+
+  // The end: nothing that waits goes out any more.
+  void drop_waiting() {
+    waiting_.clear();
+    waiting_bytes_ = 0;
+  }
+
+  // Bytes waiting or in flight: what the outbound policy judges.
+  std::size_t bytes_owed() const { return waiting_bytes_ + in_flight_bytes_; }
+  bool writing() const { return writing_; }
+
+private:
+  pushed start() {
+    if (writing_) return pushed::queued;
+    writing_ = true;
+    return pushed::started;
+  }
+
+  std::vector<frame> waiting_;
+  std::size_t waiting_bytes_ = 0;   // in waiting_
+  std::size_t in_flight_bytes_ = 0; // of the write in flight, not yet taken by the kernel
+  bool writing_ = false;            // a flush is posted or a write is in flight
+};
+
+} // namespace chat::transport
