@@ -26,12 +26,12 @@ public:
     // the socket's unsent data (TCP_NOTSENT_LOWAT) well above this.
     std::size_t behind_bytes = 8 * 1024;
     // How long a peer must have been seen behind before it is cut past the bound: a reader that
-    // keeps up can still miss a few scheduler turns on a busy machine. (To be behind at all, a
-    // reader that keeps up must first fill its receive buffer, which the kernel has grown to
-    // match its pace; a slow reader's stays small and fills at once.)
-    // The queue grows on while the grace runs: at a benchmark's full pace (17 MB/s to each
-    // member) a slow consumer holds a few MB when it is cut (BENCHMARKS.md "Slow consumers").
-    int64_t grace_ns = 250'000'000;
+    // keeps up can still miss scheduler turns on a busy machine (with 250 ms, readers of
+    // SlowConsumerTest that kept up were cut under ASan and a CPU hog, 4 runs in 8).
+    int64_t grace_ns = 1'000'000'000;
+    // Past this many times the bound, a peer that is behind is cut without waiting out the
+    // grace: what one slow consumer can hold while the grace runs is bounded (16 MiB by default).
+    std::size_t hard_factor = 16;
     // A kernel reading younger than this is reused (the query is a system call).
     int64_t recheck_ns = 1'000'000;
   };
@@ -57,7 +57,9 @@ public:
       behind_ = behind;
       checked_ns_ = now;
     }
-    if (behind_ && queued > limits_.bound && now - behind_since_ns_ >= limits_.grace_ns)
+    if (behind_ && queued > limits_.bound &&
+        (now - behind_since_ns_ >= limits_.grace_ns ||
+         queued > limits_.hard_factor * limits_.bound))
       return stop_pressing(true);
     pressing_ = !behind_ && queued > (pressing_ ? limits_.bound / 4 : limits_.bound / 2);
     return {pressing_, false};
