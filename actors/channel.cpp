@@ -31,11 +31,10 @@ void start_batch(channel_ptr self) {
 void tell_observers(channel_ptr self, const frame_batch& v2) {
   auto& st = self->state;
   for (auto& f : frames(v2)) {
-    const auto& b = bytes(f);
-    std::string_view payload{b.data() + header_size, b.size() - header_size};
+    auto payload = payload_of(f);
     channel_event event;
     event.channel = st.options.name;
-    auto type = static_cast<v2::type>(b[header_size - 1]);
+    auto type = static_cast<v2::type>(type_of(f));
     if (type == v2::type::msg) {
       auto m = v2::decode_msg_delivery(payload);
       if (auto* d = std::get_if<v2::msg_delivery>(&m)) {

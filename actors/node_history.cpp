@@ -28,11 +28,6 @@ store::stream_log* owned_stream(node_ptr self, const std::string& channel) {
   return slot.get();
 }
 
-bool is_msg(const frame& f) {
-  const auto& b = bytes(f);
-  return b.size() > header_size && static_cast<v2::type>(b[header_size - 1]) == v2::type::msg;
-}
-
 } // namespace
 
 frame_batch number_batch(node_ptr self, const std::string& channel, const frame_batch& v2) {
@@ -43,12 +38,11 @@ frame_batch number_batch(node_ptr self, const std::string& channel, const frame_
   std::vector<frame> numbered;
   numbered.reserve(frames(v2).size());
   for (auto& f : frames(v2)) {
-    if (!is_msg(f)) { // presence: no offset
+    if (static_cast<v2::type>(type_of(f)) != v2::type::msg) { // presence: no offset
       numbered.push_back(f);
       continue;
     }
-    const auto& b = bytes(f);
-    auto decoded = v2::decode_msg_delivery({b.data() + header_size, b.size() - header_size});
+    auto decoded = v2::decode_msg_delivery(payload_of(f));
     auto* m = std::get_if<v2::msg_delivery>(&decoded);
     if (!m) { // our own encoding: cannot happen; pass it on rather than lose it
       numbered.push_back(f);

@@ -43,6 +43,16 @@ inline const std::vector<char>& bytes(const frame& f) {
 // The bytes of a temporary frame would dangle as soon as the statement ends.
 const std::vector<char>& bytes(frame&&) = delete;
 
+// An encoded frame's type byte and payload, read in place (for code that inspects frames it
+// encoded itself: they are whole, so the header is there).
+inline uint8_t type_of(const frame& f) {
+  return static_cast<uint8_t>(bytes(f)[header_size - 1]);
+}
+inline std::string_view payload_of(const frame& f) {
+  const auto& b = bytes(f);
+  return {b.data() + header_size, b.size() - header_size};
+}
+
 // The frames one member receives in one delivery, in the order the room accepted them.
 // Itself shared: the room builds one batch and every member's deliver message refers to it.
 using frame_batch = caf::cow_tuple<std::vector<frame>>;

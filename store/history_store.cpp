@@ -136,9 +136,7 @@ std::shared_ptr<stream_log> history_store::fresh_stream(const std::string& name)
 }
 
 std::shared_ptr<stream_log> history_store::load(const std::string& name) {
-  if (!journal_)
-    return std::make_shared<stream_log>(name, new_epoch(), 1, std::deque<history_entry>{}, keep_,
-                                        nullptr);
+  if (!journal_) return fresh_stream(name);
   // A stream dropped a moment ago may still have appends on their way to the disk.
   journal_->sync();
   try {

@@ -73,8 +73,6 @@ public:
   }
 
   bool pressing() const { return pressing_; }
-  bool behind() const { return behind_; }
-  const limits& bounds() const { return limits_; }
 
 private:
   void forget_kernel() {

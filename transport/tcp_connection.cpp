@@ -172,7 +172,7 @@ void tcp_connection::close() {
     if (idle)
       self->finish("closed");
     else
-      self->arm_close_timer(); // flush() finishes once the queue drains
+      self->arm_close_timer(ending::closing); // flush() finishes once the queue drains
   });
 }
 
@@ -186,13 +186,9 @@ void tcp_connection::abort(std::string reason) {
   });
 }
 
-void tcp_connection::arm_close_timer() {
+void tcp_connection::arm_close_timer(ending why) {
   if (finished_ || close_timer_) return;
-  bool cut = false;
-  {
-    std::lock_guard<std::mutex> guard{out_mutex_};
-    cut = ending_ == ending::cut;
-  }
+  bool cut = why == ending::cut;
   // A cut connection's peer reads slowly by definition: what the kernel holds (up to
   // kernel_unsent_cap) must go before the ERROR does.
   auto timeout = cut ? slow_consumer_linger_factor * limits_.close_timeout : limits_.close_timeout;

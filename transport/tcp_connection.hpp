@@ -75,6 +75,11 @@ public:
   void abort(std::string reason);
 
 private:
+  // How the outbound side ends: it is open; or it takes no more sends and closes once what is
+  // queued went out (closing); or it was cut as a slow consumer: what was queued is dropped,
+  // the slow-consumer notice goes out after the frame on the wire, then it closes (cut).
+  enum class ending : uint8_t { open, closing, cut };
+
   // -- read side: wait for readability, then read into the thread's pooled buffer --
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
@@ -98,9 +103,9 @@ private:
   std::string slow_consumer_reason() const;
   void tell_owner(std::string reason); // once: the owner hears of the end, even before finish()
 
-  void arm_close_timer();
-  void close_when_idle();          // closes the socket once no wait or write is pending on it
-  void finish(std::string reason); // strand only; idempotent
+  void arm_close_timer(ending why); // closing or cut: a cut waits longer for its ERROR
+  void close_when_idle();           // closes the socket once no wait or write is pending on it
+  void finish(std::string reason);  // strand only; idempotent
 
   tcp::socket socket_;
   asio::strand<asio::any_io_executor> strand_;
@@ -122,11 +127,6 @@ private:
   std::atomic<int64_t> last_read_ns_;
   std::atomic<uint64_t> bytes_in_{0};
   std::atomic<uint64_t> bytes_out_{0};
-
-  // How the outbound side ends: it is open; or it takes no more sends and closes once what is
-  // queued went out (closing); or it was cut as a slow consumer: what was queued is dropped,
-  // the slow-consumer notice goes out after the frame on the wire, then it closes (cut).
-  enum class ending : uint8_t { open, closing, cut };
 
   std::mutex out_mutex_; // guards the fields below up to in_flight_; never held over I/O
   outbound_queue out_;

@@ -72,7 +72,7 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
   bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
   asio::post(strand_, [self = shared_from_this(), start] {
     self->tell_owner(self->slow_consumer_reason());
-    self->arm_close_timer();
+    self->arm_close_timer(ending::cut);
     if (start) self->flush();
   });
 }
