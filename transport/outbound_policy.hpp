@@ -28,10 +28,10 @@ public:
     // How long a peer must have been seen behind before it is cut past the bound: a reader that
     // keeps up can still miss scheduler turns on a busy machine (with 250 ms, readers of
     // SlowConsumerTest that kept up were cut under ASan and a CPU hog, 4 runs in 8).
+    // What a slow consumer holds at its cut is the bound plus what its channels produce in this
+    // time. (A cut at once far past the bound, tried as 16 x, also cut a reader that kept up but
+    // had a 6 MB burst land while its socket was full: ThreadSanitizer build.)
     int64_t grace_ns = 1'000'000'000;
-    // Past this many times the bound, a peer that is behind is cut without waiting out the
-    // grace: what one slow consumer can hold while the grace runs is bounded (16 MiB by default).
-    std::size_t hard_factor = 16;
     // A kernel reading younger than this is reused (the query is a system call).
     int64_t recheck_ns = 1'000'000;
   };
@@ -57,9 +57,7 @@ public:
       behind_ = behind;
       checked_ns_ = now;
     }
-    if (behind_ && queued > limits_.bound &&
-        (now - behind_since_ns_ >= limits_.grace_ns ||
-         queued > limits_.hard_factor * limits_.bound))
+    if (behind_ && queued > limits_.bound && now - behind_since_ns_ >= limits_.grace_ns)
       return stop_pressing(true);
     pressing_ = !behind_ && queued > (pressing_ ? limits_.bound / 4 : limits_.bound / 2);
     return {pressing_, false};
