@@ -10,7 +10,7 @@ chat_packages=(
   liburing-dev                          # Asio's io_uring backend
   libspdlog-dev                         # logging
   libedit-dev                           # chat-client line editing (BSD licence, unlike readline)
-  libsqlite3-dev                        # channel history on disk (README "Why SQLite")
+  liblmdb-dev                           # channel history on disk (README "Why LMDB")
   tmux                                  # tests drive chat-client under a real terminal
   libgtest-dev                          # unit and integration tests
   libasan8 libubsan1 libtsan2           # gcc 12's sanitizer runtimes (test.sh's asan, tsan suites)

@@ -1,7 +1,7 @@
 #include "store/history_store.hpp"
 
+#include "store/history_layout.hpp"
 #include "store/journal.hpp"
-#include "store/sqlite_db.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -19,44 +19,30 @@ namespace chat::store {
 
 namespace {
 
-constexpr std::string_view schema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS streams(
-  name TEXT PRIMARY KEY,
-  epoch INTEGER NOT NULL,
-  next_offset INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS messages(
-  stream TEXT NOT NULL,
-  offset INTEGER NOT NULL,
-  time_ms INTEGER NOT NULL,
-  sender TEXT NOT NULL,
-  text TEXT NOT NULL,
-  PRIMARY KEY(stream, offset)) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta(key, value) VALUES('clean', 1);
-)sql";
+// The most the history file may grow to. LMDB maps it whole, so this is address space, not
+// memory; the file grows only as history is written. A store that reaches it fails its writes
+// like a full disk (logged; the next start changes the epochs).
+constexpr std::size_t map_bytes = std::size_t{64} << 30;
 
 // After an unclean stop every stream may miss its last moments: each gets a new epoch, and the
 // store is marked "in use" until close() marks it clean again. Returns the streams changed.
-uint64_t begin_run(sqlite_db& db) {
-  db.exec("BEGIN");
-  auto clean = db.prepare("SELECT value FROM meta WHERE key = 'clean'");
-  bool was_clean = clean.step() && clean.int64(0) == 1;
+uint64_t begin_run(const lmdb_env& env, const history_tables& tables) {
+  lmdb_txn txn{env, lmdb_txn::mode::write};
+  std::string_view clean;
+  // A new store has no mark yet, and nothing to lose.
+  bool was_clean = !txn.get(tables.meta, "clean", clean) || clean == std::string_view{"\1", 1};
   uint64_t changed = 0;
   if (!was_clean) {
-    std::vector<std::string> names;
-    auto all = db.prepare("SELECT name FROM streams");
-    while (all.step())
-      names.push_back(all.text(0));
-    auto update = db.prepare("UPDATE streams SET epoch = ?1 WHERE name = ?2");
-    for (auto& name : names) {
-      update.bind(1, static_cast<int64_t>(new_epoch())).bind(2, name);
-      update.step();
-      update.reset();
+    lmdb_cursor streams{txn, tables.streams};
+    for (bool more = streams.first(); more; more = streams.next()) {
+      auto row = read_stream(streams.value());
+      row.epoch = new_epoch();
+      streams.put(streams.key(), stream_value(row));
+      ++changed;
     }
-    changed = names.size();
   }
-  db.exec("UPDATE meta SET value = 0 WHERE key = 'clean'");
-  db.exec("COMMIT");
+  txn.put(tables.meta, "clean", std::string_view{"\0", 1});
+  txn.commit();
   return changed;
 }
 
@@ -71,7 +57,7 @@ uint64_t new_epoch() {
   static std::mt19937_64 random{std::random_device{}()};
   std::lock_guard<std::mutex> lock{mutex};
   uint64_t e = 0;
-  while (e == 0 || e > static_cast<uint64_t>(INT64_MAX)) // SQLite stores signed 64-bit
+  while (e == 0 || e > static_cast<uint64_t>(INT64_MAX)) // JSON and older stores want signed
     e = random();
   return e;
 }
@@ -97,17 +83,24 @@ history_store::open(const std::string& data_dir, retention keep) {
     return "cannot write to data directory " + data_dir + ": " + errno_text();
   if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0)
     return "data directory " + data_dir + " is in use by another chat-server";
-  auto path = data_dir + "/history.db";
+  if (std::filesystem::exists(data_dir + "/history.db", ec))
+    spdlog::warn("history: {}/history.db is an earlier build's store (SQLite) and is not read; "
+                 "its channels start new epochs",
+                 data_dir);
+  auto path = data_dir + "/history.mdb";
   try {
-    auto writer = std::make_unique<sqlite_db>(path);
-    writer->exec(schema);
-    store->epochs_changed_ = begin_run(*writer);
-    store->reader_ = std::make_unique<sqlite_db>(path);
+    auto env = std::make_shared<lmdb_env>(path, history_table_count, map_bytes);
+    lmdb_txn txn{*env, lmdb_txn::mode::write};
+    store->tables_ = std::make_unique<history_tables>(open_tables(txn));
+    txn.commit();
+    store->epochs_changed_ = begin_run(*env, *store->tables_);
+    store->env_ = env;
     // The sweep runs a few times per retention age, at most every minute.
     auto every = std::clamp<std::chrono::milliseconds>(
         keep.max_age / 2, std::chrono::milliseconds{100}, std::chrono::minutes{1});
-    store->journal_ = std::make_shared<journal>(std::move(writer), keep.max_age, every);
-  } catch (const sqlite_error& e) {
+    store->journal_ =
+        std::make_shared<journal>(std::move(env), *store->tables_, keep.max_age, every);
+  } catch (const lmdb_error& e) {
     return "cannot use data directory " + data_dir + ": " + e.what();
   }
   return store;
@@ -140,32 +133,32 @@ std::shared_ptr<stream_log> history_store::load(const std::string& name) {
   // A stream dropped a moment ago may still have appends on their way to the disk.
   journal_->sync();
   try {
-    auto row = reader_->prepare("SELECT epoch, next_offset FROM streams WHERE name = ?1");
-    row.bind(1, name);
-    if (!row.step()) {
+    lmdb_txn txn{*env_, lmdb_txn::mode::read};
+    std::string_view value;
+    if (!txn.get(tables_->streams, name, value)) {
       auto epoch = new_epoch();
       journal_->record({name, epoch, 1, 1, {}}); // the epoch outlives a stream that never spoke
       return std::make_shared<stream_log>(name, epoch, 1, std::deque<history_entry>{}, keep_,
                                           journal_);
     }
-    auto epoch = static_cast<uint64_t>(row.int64(0));
-    auto next = static_cast<uint64_t>(row.int64(1));
+    auto row = read_stream(value);
     auto oldest = wall_clock_ms() - keep_.max_age.count();
-    auto rows = reader_->prepare("SELECT offset, time_ms, sender, text FROM messages WHERE stream "
-                                 "= ?1 AND time_ms >= ?2 ORDER BY offset DESC LIMIT ?3");
-    rows.bind(1, name).bind(2, oldest).bind(3, static_cast<int64_t>(keep_.max_messages));
-    std::deque<history_entry> kept;
     // Newest first, and only the unbroken run that ends at next_offset - 1: a write that failed
     // leaves a hole (and a new epoch); what lies before a hole cannot be replayed gap-free.
-    auto expect = next - 1;
-    while (rows.step()) {
-      auto offset = static_cast<uint64_t>(rows.int64(0));
-      if (offset != expect) break;
-      kept.push_front({offset, rows.int64(1), rows.text(2), rows.text(3)});
-      --expect;
-    }
-    return std::make_shared<stream_log>(name, epoch, next, std::move(kept), keep_, journal_);
-  } catch (const sqlite_error& e) {
+    std::deque<history_entry> kept;
+    auto prefix = message_prefix(name);
+    std::string key;
+    message_key(key, name, row.next_offset - 1);
+    lmdb_cursor messages{txn, tables_->messages};
+    uint64_t offset = 0;
+    for (bool at = row.next_offset > 1 && messages.seek_exact(key);
+         at && kept.size() < keep_.max_messages && offset_of(messages.key(), prefix, offset) &&
+         offset == row.next_offset - 1 - kept.size() && time_of(messages.value()) >= oldest;
+         at = messages.prev())
+      kept.push_front(read_message(offset, messages.value()));
+    return std::make_shared<stream_log>(name, row.epoch, row.next_offset, std::move(kept), keep_,
+                                        journal_);
+  } catch (const lmdb_error& e) {
     // The chat goes on without this stream's past; a new epoch says so to recovering clients.
     spdlog::error("history: cannot load #{}: {}; it starts a new epoch", name, e.what());
     return std::make_shared<stream_log>(name, new_epoch(), 1, std::deque<history_entry>{}, keep_,
@@ -183,6 +176,17 @@ void history_store::sync() {
 
 uint64_t history_store::written() const {
   return journal_ ? journal_->written() : 0;
+}
+
+uint64_t history_store::stored() const {
+  if (!env_) return 0;
+  try {
+    lmdb_txn txn{*env_, lmdb_txn::mode::read};
+    return txn.entries(tables_->messages);
+  } catch (const lmdb_error& e) {
+    spdlog::warn("history: cannot count what is stored: {}", e.what());
+    return 0;
+  }
 }
 
 } // namespace chat::store

@@ -1,5 +1,5 @@
-// history_store.hpp -- every stream's history on this node: a data directory holding one SQLite
-// database (WAL), or memory only. Opened once by chat-server before it accepts clients; the
+// history_store.hpp -- every stream's history on this node: a data directory holding one LMDB
+// file (history.mdb), or memory only. Opened once by chat-server before it accepts clients; the
 // directory asks it for a channel's stream_log when it spawns the channel. Streams load on
 // first use, so a start does not read the messages it keeps.
 //
@@ -21,7 +21,8 @@
 namespace chat::store {
 
 class journal;
-class sqlite_db;
+class lmdb_env;
+struct history_tables;
 
 // The --data-dir value that keeps history in memory only: lost at exit.
 inline constexpr std::string_view memory_only = ":memory:";
@@ -57,6 +58,8 @@ public:
   uint64_t epochs_changed_at_open() const { return epochs_changed_; }
   // Messages written to disk since open.
   uint64_t written() const;
+  // Messages on disk now (after retention), counted from the file.
+  uint64_t stored() const;
 
   history_store(std::string data_dir, retention keep);
 
@@ -67,8 +70,9 @@ private:
   retention keep_;
   int lock_fd_ = -1;
   uint64_t epochs_changed_ = 0;
-  std::unique_ptr<sqlite_db> reader_; // loads streams; the journal has its own connection
-  std::shared_ptr<journal> journal_;  // none: memory only
+  std::shared_ptr<lmdb_env> env_; // loads streams; the journal writes through it too
+  std::unique_ptr<history_tables> tables_;
+  std::shared_ptr<journal> journal_; // none: memory only
   std::mutex mutex_;
   std::map<std::string, std::weak_ptr<stream_log>> streams_;
   std::size_t next_prune_ = 1024; // registry size at which expired entries are dropped

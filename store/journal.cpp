@@ -1,5 +1,7 @@
 #include "store/journal.hpp"
 
+#include "store/stream_log.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <string_view>
@@ -7,9 +9,9 @@
 
 namespace chat::store {
 
-journal::journal(std::unique_ptr<sqlite_db> db, std::chrono::milliseconds max_age,
-                 std::chrono::milliseconds sweep_every)
-    : db_(std::move(db)), max_age_(max_age), sweep_every_(sweep_every) {
+journal::journal(std::shared_ptr<lmdb_env> env, history_tables tables,
+                 std::chrono::milliseconds max_age, std::chrono::milliseconds sweep_every)
+    : env_(std::move(env)), tables_(tables), max_age_(max_age), sweep_every_(sweep_every) {
   thread_ = std::thread{[this] { run(); }};
 }
 
@@ -57,13 +59,16 @@ void journal::close() {
                  failed_);
   } else {
     try {
-      db_->exec("UPDATE meta SET value = 1 WHERE key = 'clean'");
+      lmdb_txn txn{*env_, lmdb_txn::mode::write};
+      txn.put(tables_.meta, "clean", std::string_view{"\1", 1});
+      txn.commit();
+      env_->flush();
       spdlog::info("history: closed cleanly ({} messages written since start)", written_);
-    } catch (const sqlite_error& e) {
+    } catch (const lmdb_error& e) {
       spdlog::error("history: cannot mark the store cleanly closed: {}", e.what());
     }
   }
-  db_.reset();
+  env_.reset();
   std::lock_guard<std::mutex> lock{mutex_};
   closed_ = true;
   done_.notify_all();
@@ -94,7 +99,7 @@ void journal::run() {
     done_.notify_all();
     batch.clear();
     // At most one commit per commit_interval: under load each commit then carries many
-    // batches, and SQLite writes each page once for all of them instead of once per commit.
+    // batches, and LMDB writes each page (and flushes the file) once for all of them.
     // What a kill -9 can lose grows by as much (the epoch rule covers it); sync() and close()
     // do not wait for the interval.
     std::unique_lock<std::mutex> lock{mutex_};
@@ -103,76 +108,72 @@ void journal::run() {
 }
 
 // Retention by age for streams no channel appends to (an inbox whose user never comes back, a
-// channel nobody joins again): their old rows would otherwise stay on disk for ever.
+// channel nobody joins again): their old messages would otherwise stay on disk for ever. A
+// stream's messages are in offset order, which is time order, so each stream's walk stops at
+// its first message young enough to keep.
 void journal::sweep() {
-  using namespace std::chrono;
-  auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+  auto oldest = wall_clock_ms() - max_age_.count();
   try {
-    auto old = db_->prepare("DELETE FROM messages WHERE time_ms < ?1");
-    old.bind(1, static_cast<int64_t>((now - max_age_).count()));
-    old.step();
-  } catch (const sqlite_error& e) {
+    lmdb_txn txn{*env_, lmdb_txn::mode::write};
+    lmdb_cursor streams{txn, tables_.streams};
+    lmdb_cursor messages{txn, tables_.messages};
+    uint64_t offset = 0;
+    for (bool more = streams.first(); more; more = streams.next()) {
+      auto prefix = message_prefix(streams.key());
+      for (bool at = messages.seek(prefix);
+           at && offset_of(messages.key(), prefix, offset) && time_of(messages.value()) < oldest;
+           at = messages.next())
+        messages.erase();
+    }
+    txn.commit();
+  } catch (const lmdb_error& e) {
     spdlog::warn("history: the retention sweep failed: {}", e.what());
   }
 }
 
 // One transaction for everything that came in since the last one: under load that is many
-// channel batches per fsync-free commit.
+// channel batches per commit, and each page of the file written once for all of them.
 void journal::write(std::vector<journal_write>& batch) {
   std::size_t messages = 0;
   for (auto& w : batch)
     messages += w.entries.size();
   try {
-    db_->exec("BEGIN");
-    auto insert = db_->prepare("INSERT OR REPLACE INTO messages(stream, offset, time_ms, sender, "
-                               "text) VALUES(?1, ?2, ?3, ?4, ?5)");
-    auto trim = db_->prepare("DELETE FROM messages WHERE stream = ?1 AND offset < ?2");
-    auto row = db_->prepare(
-        "INSERT INTO streams(name, epoch, next_offset) VALUES(?1, ?2, ?3) ON CONFLICT(name) DO "
-        "UPDATE SET epoch = excluded.epoch, next_offset = excluded.next_offset");
-    // A busy channel sends many batches per transaction: its rows go in one by one, but its
+    lmdb_txn txn{*env_, lmdb_txn::mode::write};
+    lmdb_cursor rows{txn, tables_.messages};
+    // A busy channel sends many batches per transaction: its messages go in one by one, but its
     // retention and its stream row only as they stand after the last of them.
     std::unordered_map<std::string_view, const journal_write*> last_of_stream;
     for (auto& w : batch) {
       for (auto& e : w.entries) {
-        // Not copied by SQLite: `batch` outlives the statement.
-        insert.bind_unowned(1, w.stream)
-            .bind(2, static_cast<int64_t>(e.offset))
-            .bind(3, e.time_ms)
-            .bind_unowned(4, e.sender)
-            .bind_unowned(5, e.text);
-        insert.step();
-        insert.reset();
+        message_key(key_, w.stream, e.offset);
+        message_value(value_, e);
+        rows.put(key_, value_);
       }
       last_of_stream[w.stream] = &w;
     }
     for (auto& [stream, w] : last_of_stream) {
       if (w->keep_from > 1) {
-        trim.bind(1, w->stream).bind(2, static_cast<int64_t>(w->keep_from));
-        trim.step();
-        trim.reset();
+        auto prefix = message_prefix(w->stream);
+        uint64_t offset = 0;
+        for (bool at = rows.seek(prefix);
+             at && offset_of(rows.key(), prefix, offset) && offset < w->keep_from; at = rows.next())
+          rows.erase();
       }
-      row.bind(1, w->stream)
-          .bind(2, static_cast<int64_t>(w->epoch))
-          .bind(3, static_cast<int64_t>(w->next_offset));
-      row.step();
-      row.reset();
+      txn.put(tables_.streams, w->stream, stream_value({w->epoch, w->next_offset}));
     }
-    db_->exec("COMMIT");
+    txn.commit();
     std::lock_guard<std::mutex> lock{mutex_};
     written_ += messages;
-  } catch (const sqlite_error& e) {
-    try {
-      db_->exec("ROLLBACK");
-    } catch (const sqlite_error&) {
-      // No transaction left to roll back: SQLite already ended it.
-    }
-    std::lock_guard<std::mutex> lock{mutex_};
+  } catch (const lmdb_error& e) {
+    // The transaction is gone with what it held; the store stays as the last commit left it.
+    std::unique_lock<std::mutex> lock{mutex_};
     // The first failure and then one in a thousand: a full disk fails every write after it.
-    if (++failed_ % 1000 == 1)
-      spdlog::error("history write failed: {}; {} messages of {} channels are kept in memory "
-                    "only ({} failed writes so far)",
-                    e.what(), messages, batch.size(), failed_);
+    if (++failed_ % 1000 != 1) return;
+    auto failed = failed_;
+    lock.unlock();
+    spdlog::error("history write failed: {} ({} bytes free on its disk); {} messages of {} "
+                  "channel batches are kept in memory only ({} failed writes so far)",
+                  e.what(), env_->free_bytes(), messages, batch.size(), failed);
   }
 }
 

@@ -1,15 +1,16 @@
 // journal.hpp -- the history store's writer: one thread that takes what channels appended and
-// writes it to SQLite, many channels' batches in one transaction, so delivery never waits for
+// writes it to LMDB, many channels' batches in one transaction, so delivery never waits for
 // the disk. A failed write is logged and remembered (the next start then changes every
 // stream's epoch); it never stops the chat. Owned by history_store; fed by stream_log::append.
 #pragma once
 
 #include "messages/history.hpp"
-#include "store/sqlite_db.hpp"
+#include "store/history_layout.hpp"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -28,9 +29,9 @@ struct journal_write {
 
 class journal {
 public:
-  // Takes the open database (schema in place); starts the writer thread. Every `sweep_every`
-  // it also deletes messages older than `max_age` of every stream, those nobody loads too.
-  journal(std::unique_ptr<sqlite_db> db, std::chrono::milliseconds max_age,
+  // Takes the open store and its tables; starts the writer thread. Every `sweep_every` it also
+  // deletes messages older than `max_age` of every stream, those nobody loads too.
+  journal(std::shared_ptr<lmdb_env> env, history_tables tables, std::chrono::milliseconds max_age,
           std::chrono::milliseconds sweep_every = std::chrono::minutes{1});
   ~journal(); // stops: what was recorded is written first
 
@@ -54,7 +55,9 @@ private:
   void write(std::vector<journal_write>& batch);
   void sweep();
 
-  std::unique_ptr<sqlite_db> db_;
+  std::shared_ptr<lmdb_env> env_;
+  history_tables tables_;
+  std::string key_, value_; // reused for every message written
   std::chrono::milliseconds max_age_;
   std::chrono::milliseconds sweep_every_;
   mutable std::mutex mutex_;

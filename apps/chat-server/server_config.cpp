@@ -59,7 +59,7 @@ server_config::server_config() : data_dir(default_data_dir()) {
            "names per WHO reply, channels per LIST reply and messages per HISTORY reply at most "
            "(default 100)")
       .add(data_dir, "data-dir",
-           "where channel history is kept, in an SQLite database (default "
+           "where channel history is kept, in an LMDB file, history.mdb (default "
            "$XDG_STATE_HOME/cafchat, else ~/.local/state/cafchat); one chat-server per "
            "directory; ':memory:' keeps history in memory only, lost at exit")
       .add(history_max_messages, "history-max-messages",

@@ -1,5 +1,5 @@
 // store_benchmark.cpp -- what the history store costs (BENCHMARKS.md "History"): messages a
-// channel appends per second with SQLite underneath (the journal's thread writing them), and
+// channel appends per second with LMDB underneath (the journal's thread writing them), and
 // the time to load a channel's history when it is first joined.
 #include "store/history_store.hpp"
 

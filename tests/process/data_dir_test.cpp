@@ -84,7 +84,10 @@ TEST(DataDirTest, AFullDiskIsLoggedAndTheChatGoesOn) {
   }
   EXPECT_TRUE(server.wait_for_log("history write failed", io_timeout)) << server.stderr_text();
   EXPECT_GT(sent, 3) << "the store wrote something before the disk filled";
-  std::cout << "[ history  ] the 256 KiB disk was full after " << sent << " messages of 8000 bytes"
+  auto log = server.stderr_text();
+  auto failed = log.find("history write failed");
+  std::cout << "[ history  ] the 256 KiB disk was full after " << sent
+            << " messages of 8000 bytes: " << log.substr(failed, log.find('\n', failed) - failed)
             << std::endl;
   // The chat goes on, from memory.
   EXPECT_EQ(say(ann, "full", "still-", 3), static_cast<uint64_t>(sent + 3));

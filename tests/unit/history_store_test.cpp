@@ -2,13 +2,13 @@
 // close keeps, the lock against a second server, and the sweep that deletes old messages of
 // streams nobody loads (an inbox whose user never comes back).
 #include "store/history_store.hpp"
-#include "store/sqlite_db.hpp"
 
 #include "tests/support/scratch_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <unistd.h>
@@ -29,13 +29,6 @@ std::shared_ptr<history_store> open(const std::string& dir, retention keep = {})
 void say(chat::store::stream_log& log, const std::string& text) {
   auto now = chat::store::wall_clock_ms();
   log.append({{log.next_offset(), now, "ann", text}}, now);
-}
-
-int64_t rows(const std::string& dir) {
-  chat::store::sqlite_db db{dir + "/history.db"};
-  auto count = db.prepare("SELECT count(*) FROM messages");
-  count.step();
-  return count.int64(0);
 }
 
 TEST(HistoryStoreTest, ACleanCloseKeepsMessagesEpochAndOffsets) {
@@ -76,11 +69,66 @@ TEST(HistoryStoreTest, TheSweepDeletesOldMessagesOfStreamsNobodyLoads) {
     say(*inbox, "for someone who never comes back");
     store->sync();
   } // nobody holds the stream now
-  EXPECT_EQ(rows(dir.path), 1);
+  EXPECT_EQ(store->stored(), 1u);
   auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (rows(dir.path) > 0 && std::chrono::steady_clock::now() < deadline)
+  while (store->stored() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(rows(dir.path), 0) << "the sweep deleted it";
+  EXPECT_EQ(store->stored(), 0u) << "the sweep deleted it";
+}
+
+TEST(HistoryStoreTest, RetentionTrimsTheDiskAsWellAsMemory) {
+  chat::test::scratch_dir dir;
+  {
+    auto store = open(dir.path, retention{3, 24h});
+    auto log = store->stream("#c");
+    for (int i = 1; i <= 10; ++i)
+      say(*log, "m" + std::to_string(i));
+    store->sync();
+    EXPECT_EQ(store->stored(), 3u);
+  }
+  auto store = open(dir.path, retention{3, 24h});
+  auto page = store->stream("#c")->page(0, 10, chat::store::wall_clock_ms());
+  ASSERT_EQ(page.entries.size(), 3u);
+  EXPECT_EQ(page.entries.front().offset, 8u);
+  EXPECT_EQ(page.entries.back().text, "m10");
+}
+
+// Keys are the name's length, the name, then the offset: "#a" offset 256 must not sort among
+// "#ab"'s messages, nor 256 before 255.
+TEST(HistoryStoreTest, StreamsWhoseNamesSharePrefixesStaySeparate) {
+  chat::test::scratch_dir dir;
+  {
+    auto store = open(dir.path);
+    auto a = store->stream("#a");
+    auto ab = store->stream("#ab");
+    for (int i = 1; i <= 300; ++i) {
+      say(*a, "a" + std::to_string(i));
+      if (i % 100 == 0) say(*ab, "ab" + std::to_string(i));
+    }
+  }
+  auto store = open(dir.path);
+  auto now = chat::store::wall_clock_ms();
+  auto a = store->stream("#a")->page(0, 1000, now).entries;
+  auto ab = store->stream("#ab")->page(0, 1000, now).entries;
+  ASSERT_EQ(a.size(), 300u);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    ASSERT_EQ(a[i].text, "a" + std::to_string(i + 1));
+  ASSERT_EQ(ab.size(), 3u);
+  EXPECT_EQ(ab[2].text, "ab300");
+  EXPECT_EQ(ab[2].sender, "ann");
+}
+
+TEST(HistoryStoreTest, AFileThatIsNotAStoreIsRefusedAtOpen) {
+  chat::test::scratch_dir dir;
+  {
+    std::ofstream junk{dir.path + "/history.mdb"};
+    junk << std::string(8192, 'x');
+  }
+  auto opened = history_store::open(dir.path, {});
+  ASSERT_TRUE(std::holds_alternative<std::string>(opened));
+  EXPECT_EQ(std::get<std::string>(opened).rfind("cannot use data directory " + dir.path + ": ", 0),
+            0u)
+      << std::get<std::string>(opened);
 }
 
 TEST(HistoryStoreTest, MemoryOnlyKeepsAStreamAcrossItsHolders) {
