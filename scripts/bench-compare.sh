@@ -27,15 +27,16 @@ for r in $(seq "$repeats"); do
       --duration "${seconds}s" --window 16 --payload 64 $load 2>/dev/null | tail -1 || true)"
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    python3 - "$name" "$r" "$out" <<'PY'
+    python3 - "$name" "$r" "$out" "$(tail -3 "$log")" <<'PY'
 import json, sys
-name, run, text = sys.argv[1], sys.argv[2], sys.argv[3]
+name, run, text, server_log = sys.argv[1:5]
 try:
     d = json.loads(text)
     if not d.get("delivered"):
         raise ValueError
 except Exception:
-    print(f"{name:10} run {run}: no result")
+    print(f"{name:10} run {run}: no result; chat-bench said {text[-200:]!r}; the server's last "
+          f"lines: {server_log!r}")
     sys.exit()
 lat = d.get("latency_us", {})
 print(f"{name:10} run {run}: {d.get('server_cpu_ns_per_delivery', 0):8.1f} ns/delivery "

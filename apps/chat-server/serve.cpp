@@ -85,8 +85,8 @@ void log_history(const store::history_store& history, const server_config& cfg) 
     spdlog::warn("history: in memory only (--data-dir=:memory:); it is lost at exit");
     return;
   }
-  spdlog::info("history: {}/history.mdb, up to {} messages and {}s per channel", history.data_dir(),
-               cfg.history_max_messages,
+  spdlog::info("history: {}/history.mdb, {} messages stored, up to {} messages and {}s per channel",
+               history.data_dir(), history.stored(), cfg.history_max_messages,
                std::chrono::duration_cast<std::chrono::seconds>(cfg.history_max_age).count());
   if (history.epochs_changed_at_open() > 0)
     spdlog::warn("history: the last run did not stop cleanly; {} channels start a new epoch "
