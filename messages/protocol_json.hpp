@@ -18,8 +18,9 @@
 
 namespace chat::json {
 
-// HELLO, MSG and DM have one payload from the client and another from the server; the
-// direction says which one is meant. Every other type has one shape both ways.
+// HELLO, LOGIN, MSG and DM have one shape from the client and another from the server (LOGIN:
+// the user name, then "Login OK"); the direction says which one is meant. Every other type has
+// one shape both ways.
 enum class direction : uint8_t {
   client_to_server, // requests: what the gateway reads from a browser, what chat-bench sends
   server_to_client, // answers and deliveries: what the gateway writes, what a test client reads

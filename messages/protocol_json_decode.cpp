@@ -241,26 +241,26 @@ std::optional<uint8_t> type_from_json_name(std::string_view name) {
   return static_cast<uint8_t>(it - words::types.begin());
 }
 
-converted<frame> refuse(std::string reason) {
+converted<frame> no_frame(std::string reason) {
   return converted<frame>{std::in_place_index<1>, std::move(reason)};
 }
 
-converted<frame> convert(std::string_view text, direction from, std::size_t max_frame) {
+converted<frame> frame_of(std::string_view text, direction from, std::size_t max_frame) {
   parsed_json parsed{text};
   auto* value = parsed.value();
-  if (!value) return refuse(parsed.error());
+  if (!value) return no_frame(parsed.error());
   auto* object = value->if_object();
   if (!object)
-    return refuse(std::string{"a message must be a JSON object, not "} + kind_name(*value));
+    return no_frame(std::string{"a message must be a JSON object, not "} + kind_name(*value));
   auto* type_value = object->if_contains("type");
-  if (!type_value) return refuse("\"type\" is missing");
+  if (!type_value) return no_frame("\"type\" is missing");
   auto* type_string = type_value->if_string();
-  if (!type_string) return refuse("\"type\" must be a string");
+  if (!type_string) return no_frame("\"type\" must be a string");
   auto type = type_from_json_name(view(*type_string));
   if (!type) {
     if (quotable(view(*type_string)))
-      return refuse("unknown type \"" + std::string{view(*type_string)} + "\"");
-    return refuse("unknown type");
+      return no_frame("unknown type \"" + std::string{view(*type_string)} + "\"");
+    return no_frame("unknown type");
   }
 
   std::string error;
@@ -268,12 +268,12 @@ converted<frame> convert(std::string_view text, direction from, std::size_t max_
   reader.known("type");
   std::size_t max_payload = max_frame > 0 ? max_frame - 1 : 0; // the body holds the type byte
   auto f = read_message(*type, reader, from, max_payload);
-  if (!f) return refuse(std::move(error));
+  if (!f) return no_frame(std::move(error));
   std::size_t body = bytes(*f).size() - (header_size - 1);
   if (body > max_frame)
-    return refuse(std::string{words::types[*type]} + ": the frame body would be " +
-                  std::to_string(body) + " bytes, more than max_frame " +
-                  std::to_string(max_frame));
+    return no_frame(std::string{words::types[*type]} + ": the frame body would be " +
+                    std::to_string(body) + " bytes, more than max_frame " +
+                    std::to_string(max_frame));
   return converted<frame>{std::in_place_index<0>, std::move(*f)};
 }
 
@@ -288,15 +288,15 @@ std::size_t max_json_size(std::size_t max_frame) {
 converted<frame> frame_from_json(std::string_view text, direction from, std::size_t max_frame) {
   auto limit = max_json_size(max_frame);
   if (text.size() > limit)
-    return refuse("JSON text of " + std::to_string(text.size()) + " bytes is larger than " +
-                  std::to_string(limit));
+    return no_frame("JSON text of " + std::to_string(text.size()) + " bytes is larger than " +
+                    std::to_string(limit));
   try {
-    return convert(text, from, max_frame);
+    return frame_of(text, from, max_frame);
   } catch (const std::bad_alloc&) {
-    return refuse("out of memory");
+    return no_frame("out of memory");
   } catch (const std::exception& e) {
     // Not expected (every access above is checked); a peer's message must not end the caller.
-    return refuse(std::string{"cannot convert JSON: "} + e.what());
+    return no_frame(std::string{"cannot convert JSON: "} + e.what());
   }
 }
 

@@ -63,7 +63,7 @@ private:
   bj::object object_;
 };
 
-converted<json_text> refuse(std::string reason) {
+converted<json_text> no_json(std::string reason) {
   return converted<json_text>{std::in_place_index<1>, std::move(reason)};
 }
 converted<json_text> done(const object_writer& w) {
@@ -76,7 +76,7 @@ template <class T, class Write>
 converted<json_text> v2_json(v2::decoded<T> (*decode)(std::string_view), std::string_view payload,
                              object_writer& w, Write write) {
   auto got = decode(payload);
-  if (auto* err = std::get_if<std::string>(&got)) return refuse(std::move(*err));
+  if (auto* err = std::get_if<std::string>(&got)) return no_json(std::move(*err));
   write(w, std::get<T>(got));
   return done(w);
 }
@@ -85,7 +85,7 @@ converted<json_text> v2_json(v2::decoded<T> (*decode)(std::string_view), std::st
 converted<json_text> v1_json(uint8_t type, std::string_view payload, direction from,
                              object_writer& w) {
   if (!is_valid_utf8(payload))
-    return refuse(frame_type_name(type) + ": payload is not valid UTF-8");
+    return no_json(frame_type_name(type) + ": payload is not valid UTF-8");
   const char* key = "text";
   if (type == static_cast<uint8_t>(frame_type::login) && from == direction::client_to_server)
     key = "name";
@@ -96,7 +96,7 @@ converted<json_text> v1_json(uint8_t type, std::string_view payload, direction f
   return done(w);
 }
 
-converted<json_text> convert(uint8_t type, std::string_view payload, direction from,
+converted<json_text> json_of(uint8_t type, std::string_view payload, direction from,
                              object_writer& w) {
   const bool from_server = from == direction::server_to_client;
   w.type(type);
@@ -251,7 +251,7 @@ converted<json_text> convert(uint8_t type, std::string_view payload, direction f
                          .u64("next_before", v.page.next_before);
                    });
   }
-  return refuse("frame type " + std::to_string(type) + " has no JSON form");
+  return no_json("frame type " + std::to_string(type) + " has no JSON form");
 }
 
 } // namespace
@@ -263,17 +263,17 @@ std::optional<std::string_view> json_type_name(uint8_t type) {
 
 converted<json_text> json_from_frame(uint8_t type, std::string_view payload, direction from) {
   if (!json_type_name(type))
-    return refuse("frame type " + std::to_string(type) + " has no JSON form");
+    return no_json("frame type " + std::to_string(type) + " has no JSON form");
   try {
     // One arena per message: the value is built, written out and dropped at once.
     std::array<unsigned char, 4096> first_block;
     bj::monotonic_resource memory{first_block.data(), first_block.size()};
     object_writer w{bj::storage_ptr{&memory}};
-    return convert(type, payload, from, w);
+    return json_of(type, payload, from, w);
   } catch (const std::bad_alloc&) {
-    return refuse("out of memory");
+    return no_json("out of memory");
   } catch (const std::exception& e) {
-    return refuse(std::string{"cannot convert frame to JSON: "} + e.what());
+    return no_json(std::string{"cannot convert frame to JSON: "} + e.what());
   }
 }
 
