@@ -975,6 +975,8 @@ class ChatView {
       if (!everConnected && !$('login-view').hidden) {
         $('login-error').textContent = 'Cannot reach the chat server; retrying…';
         $('login-error').hidden = false;
+        $('login-button').disabled = false; // still retrying, but the name may be changed meanwhile
+        $('login-button').textContent = 'Log in';
       }
     } else {
       show('Not connected');
