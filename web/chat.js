@@ -664,13 +664,9 @@ class ChatClient {
   joinByName(name) {
     name = name.trim();
     if (!name) return;
-    const existing = this.conversations.get(conversationKey('channel', name));
-    this.select(conversationKey('channel', name));
-    if (existing && (existing.joined || existing.joining)) return;
     const channel = this.channel(name);
-    if (this.loggedIn) this.join(channel, false);
-    this.saveSession();
-    this.view.renderAll(this);
+    if (this.loggedIn && !channel.joined && !channel.joining) this.join(channel, false);
+    this.select(channel.key);
   }
 
   leave(channel) {
@@ -871,8 +867,12 @@ class ChatView {
 
   fitComposer() {
     const input = $('message-input');
+    // scrollHeight leaves out the border; box-sizing is border-box, so add it back.
     input.style.height = 'auto';
-    input.style.height = Math.min(input.scrollHeight, 160) + 'px';
+    const border = input.offsetHeight - input.clientHeight;
+    const height = Math.min(input.scrollHeight + border, 160);
+    input.style.height = height + 'px';
+    input.style.overflowY = height >= 160 ? 'auto' : 'hidden';
   }
 
   // --- drawers: the channel list and the member list collapse on narrow screens ---
@@ -1016,7 +1016,9 @@ class ChatView {
     for (const c of client.conversations.values()) {
       const current = c.key === client.active;
       const label = c.kind === 'channel' ? `# ${c.name}` : c.name;
-      const state = c.kind === 'channel' && !c.joined ? (c.joining ? ' (joining)' : ' (not joined)') : '';
+      // While offline every channel is "not joined"; the connection banner already says so.
+      const state = c.kind !== 'channel' || c.joined || !client.loggedIn ? ''
+        : c.joining ? ' (joining)' : ' (not joined)';
       const button = el('button', {
         type: 'button', className: 'conversation-button',
         'aria-current': current ? 'page' : null,
@@ -1108,7 +1110,7 @@ class ChatView {
     const fromBottom = box.scrollHeight - box.scrollTop;
     const atEnd = this.nearEnd();
     list.replaceChildren();
-    if (c) for (const item of c.items) list.append(this.renderItem(client, item));
+    if (c) c.items.forEach((item, i) => list.append(this.renderItem(client, item, c.items[i - 1])));
     const canOlder = c && c.kind === 'channel' && c.canLoadOlder();
     $('load-older').hidden = !canOlder;
     $('load-older').disabled = Boolean(c && c.olderPending);
@@ -1124,13 +1126,16 @@ class ChatView {
 
   appendMessage(client, item) {
     const atEnd = this.nearEnd();
-    $('message-list').append(this.renderItem(client, item));
+    const items = client.activeConversation().items;
+    $('message-list').append(this.renderItem(client, item, items[items.length - 2]));
     $('load-older').hidden = !(client.activeConversation() && client.activeConversation().kind === 'channel' &&
       client.activeConversation().canLoadOlder());
     if (atEnd || item.own) $('messages').scrollTop = $('messages').scrollHeight;
   }
 
-  renderItem(client, item) {
+  // `previous` is the item shown just above: a run of messages from one sender within a few
+  // minutes shows the sender once.
+  renderItem(client, item, previous) {
     if (item.kind === 'notice') {
       return el('li', {className: `notice ${item.tone || ''} ${item.presence ? 'presence' : ''}`,
         dataset: {testid: item.presence ? 'presence-event' : 'notice', event: item.presence, user: item.user,
@@ -1141,8 +1146,11 @@ class ChatView {
       ? el('time', {className: 'message-time', datetime: new Date(item.time).toISOString(),
         title: dateTimeFormat.format(item.time), text: timeFormat.format(item.time)})
       : el('span', {className: 'message-time unknown', text: ''});
+    const continued = previous && previous.kind === 'msg' && previous.sender === item.sender &&
+      item.time !== null && previous.time !== null && item.time - previous.time < 5 * 60 * 1000;
     return el('li', {
-      className: `message${item.own ? ' own' : ''}${item.pending ? ' pending' : ''}${item.failed ? ' failed' : ''}`,
+      className: `message${item.own ? ' own' : ''}${item.pending ? ' pending' : ''}${item.failed ? ' failed' : ''}` +
+        (continued ? ' continued' : ''),
       dataset: {testid: 'message', sender: item.sender, offset: item.offset !== undefined ? item.offset.toString() : null},
     },
     el('div', {className: 'message-meta'},
