@@ -7,6 +7,8 @@ chat_packages=(
   gcc g++ cmake make pkg-config         # toolchain
   libcaf-dev                            # CAF 0.17: actors (core) and distribution (io)
   libboost1.81-dev                      # Boost.Asio (header-only)
+  libboost-json1.81-dev                 # JSON form of the protocol: part of our Boost, parses with
+                                        # depth/memory limits, fast serializer (no nlohmann-json)
   liburing-dev                          # Asio's io_uring backend
   libspdlog-dev                         # logging
   libedit-dev                           # chat-client line editing (BSD licence, unlike readline)

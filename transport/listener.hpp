@@ -48,6 +48,10 @@ public:
   // Thread-safe.
   void stop(std::optional<frame> farewell = std::nullopt);
 
+  // Shared with the HTTP listener's WebSocket connections: receivers behind anywhere hold back
+  // senders everywhere.
+  std::shared_ptr<outbound_pressure> pressure() const { return pressure_; }
+
   // Open connections right now (accepted and not yet closed). Thread-safe.
   std::size_t open_connections() const;
 

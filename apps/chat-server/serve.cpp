@@ -157,6 +157,11 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   spdlog::info("listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={}",
                cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
                cfg.max_frame, cfg.max_outbound_bytes);
+  if (auto http = node->http_endpoint()) {
+    std::cout << program << " http listening on " << *http << " (web page http://" << *http
+              << "/, WebSocket ws://" << *http << "/ws)" << std::endl;
+    spdlog::info("http listening on {}:{}", cfg.host, http->port());
+  }
   if (cfg.cluster_port != 0)
     spdlog::info("cluster: this node is {}:{}; seeds: {}", cfg.node_options().cluster_host,
                  cfg.cluster_port, cfg.peers.empty() ? "none (first node)" : join(cfg.peers));

@@ -52,6 +52,15 @@ node_actor join_cluster(caf::actor_system& sys, roster_actor roster, directory_a
   return node;
 }
 
+// What the HTTP side serves besides the WebSocket gateway.
+transport::http_listener::page_callback web_pages() {
+  return [](std::string_view path) -> std::optional<transport::http_page> {
+    // Ready: this runs on the listener's thread, so the server accepts connections.
+    if (path == "/healthz") return transport::http_page{200, "text/plain; charset=utf-8", "ok\n"};
+    return std::nullopt;
+  };
+}
+
 } // namespace
 
 server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options)
@@ -74,6 +83,15 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     };
     listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
                                                       policy_for(options), on_accept);
+    if (options.http_port) {
+      // A WebSocket client is a session like any other: the same actor, the same limits.
+      auto on_websocket = [this](const std::shared_ptr<transport::ws_connection>& conn) {
+        return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
+      };
+      http_ = std::make_shared<transport::http_listener>(
+          ioc, transport::tcp::endpoint{where.address(), *options.http_port}, options.http,
+          options.limits, policy_for(options), listener_->pressure(), web_pages(), on_websocket);
+    }
   } catch (...) {
     caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
@@ -93,6 +111,16 @@ void server::handle_extension(uint8_t type, extension_handler handler) {
 void server::start() {
   started_ = true;
   listener_->start();
+  if (http_) http_->start();
+}
+
+std::optional<transport::tcp::endpoint> server::http_endpoint() const {
+  if (!http_) return std::nullopt;
+  return http_->local_endpoint();
+}
+
+std::size_t server::open_connections() const {
+  return listener_->open_connections() + (http_ ? http_->open_connections() : 0);
 }
 
 server::~server() {
@@ -105,13 +133,15 @@ server::~server() {
 
 void server::stop() {
   listener_->stop(encode(frame_type::error, "server shutting down"));
+  if (http_) http_->stop(encode(frame_type::error, "server shutting down"));
 }
 
 bool server::wait_closed(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (listener_->open_connections() > 0) {
+  while (open_connections() > 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       listener_->abort_all("shutdown timeout");
+      if (http_) http_->abort_all("shutdown timeout");
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

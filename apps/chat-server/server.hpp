@@ -6,6 +6,7 @@
 #include "actors/directory.hpp"
 #include "actors/session.hpp"
 #include "messages/interfaces.hpp"
+#include "transport/http_listener.hpp"
 #include "transport/listener.hpp"
 
 #include <caf/all.hpp>
@@ -33,6 +34,10 @@ struct server_options {
   std::string cluster_host = "127.0.0.1"; // where other nodes dial this one
   uint16_t cluster_port = 0;
   std::vector<std::string> peers; // HOST:PORT of nodes to join through (seeds)
+  // The HTTP side (the web page, /healthz, the WebSocket gateway at /ws) on `host`: off without
+  // a port; 0 lets the OS pick one (tests).
+  std::optional<uint16_t> http_port;
+  transport::http_limits http;
 };
 
 // Thrown by server's constructor when the cluster port cannot be published.
@@ -53,11 +58,14 @@ public:
 
   transport::tcp::endpoint endpoint() const { return listener_->local_endpoint(); }
   uint16_t port() const { return endpoint().port(); }
+  // The HTTP listener's endpoint, when it is on.
+  std::optional<transport::tcp::endpoint> http_endpoint() const;
   roster_actor roster() const { return roster_; }
   directory_actor directory() const { return directory_; }
   // The node actor when clustered, else nullopt.
   const std::optional<node_actor>& node() const { return node_; }
-  std::size_t open_connections() const { return listener_->open_connections(); }
+  // TCP and HTTP/WebSocket connections open now.
+  std::size_t open_connections() const;
 
   // Frames of `type` (64..127) from logged-in clients go to `handler` (docs/ARCHITECTURE.md
   // "Extending"). Call before start(); a second handler for a type replaces the first.
@@ -81,8 +89,9 @@ private:
   inbox_actor inbox_; // none without a history store
   std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
-  session_limits session_limits_;               // what every session is spawned with
-  std::shared_ptr<extension_table> extensions_; // filled before start(), then read-only
+  std::shared_ptr<transport::http_listener> http_; // none: the HTTP side is off
+  session_limits session_limits_;                  // what every session is spawned with
+  std::shared_ptr<extension_table> extensions_;    // filled before start(), then read-only
   bool started_ = false;
 };
 

@@ -68,6 +68,9 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(history_max_age, "history-max-age", "how long a message is kept (default 24h)")
       .add(log_level, "log-level",
            "trace, debug, info, warn, error, critical or off (default info); logs go to stderr")
+      .add(http_port, "http-port",
+           "serve the web chat page, /healthz and the WebSocket gateway (/ws) on this port of "
+           "--host (default -1: off; 0 picks a free port)")
       .add(cluster_port, "cluster-port",
            "join a cluster of chat-servers: other nodes reach this one on this port (default 0: "
            "no cluster); see docs/CLUSTER.md")
@@ -114,6 +117,7 @@ server_options server_config::node_options() const {
   o.cluster_host = cluster_host.empty() ? host : cluster_host;
   o.cluster_port = cluster_port;
   o.peers = peers;
+  if (http_port >= 0) o.http_port = static_cast<uint16_t>(http_port);
   return o;
 }
 
@@ -128,6 +132,7 @@ std::string server_config::validate() const {
   if (max_outbound_bytes < max_frame + header_size)
     return "--max-outbound-bytes must hold at least one frame of --max-frame bytes";
   if (max_connections < 1) return "--max-connections must be at least 1";
+  if (http_port < -1 || http_port > 65535) return "--http-port must be -1 (off) or 0..65535";
   if (idle_interval <= caf::timespan{0} || idle_timeout <= caf::timespan{0})
     return "--idle-interval and --idle-timeout must be positive";
   if (max_broadcast_rate < 0 || broadcast_burst < 1)

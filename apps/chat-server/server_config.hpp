@@ -40,6 +40,7 @@ struct server_config : app_config {
   std::string log_level = "info";
   std::string cluster_host; // empty: the same as host
   uint16_t cluster_port = 0;
+  int32_t http_port = -1; // -1: off
   std::vector<std::string> peers;
   std::string cluster_status; // HOST:PORT: print that node's view of the cluster and exit
 

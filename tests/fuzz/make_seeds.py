@@ -208,7 +208,53 @@ SESSION_SEEDS.update({
     + rec(JOIN, u32(6) + str8("h") + u8(1) + u64(1) + u64(99) + u32(1), op=PEER | RUN),
 })
 
+# -- protocol_json: [selector][JSON text], or [selector | 8][type][payload] -------------------
+# selector bit 0: 1 server -> client; bits 1..2: max_frame 256, 1024, 65536, 1 MiB.
+TO_SERVER, TO_CLIENT, FRAME_MODE = 0x04, 0x05, 0x08
+
+
+def json_seed(selector, text):
+    return bytes([selector]) + text.encode()
+
+
+JSON_SEEDS = {
+    "login": json_seed(TO_SERVER, '{"type":"login","name":"ann"}'),
+    "hello": json_seed(TO_SERVER, '{"type":"hello","version":2}'),
+    "join_since": json_seed(TO_SERVER, '{"type":"join","ref":1,"channel":"rust","replay":'
+                            '{"mode":"since","epoch":"123","offset":40,"count":100}}'),
+    "msg": json_seed(TO_SERVER, '{"type":"msg","ref":2,"channel":"rust","text":"h\u00e9 \n"}'),
+    "dm": json_seed(TO_SERVER, '{"type":"dm","ref":3,"to":"bob","text":"psst"}'),
+    "who": json_seed(TO_SERVER, '{"type":"who","ref":4,"channel":"rust","after":"","limit":0}'),
+    "history": json_seed(TO_SERVER, '{"type":"history","ref":5,"channel":"rust",'
+                         '"before":"18446744073709551615","limit":10}'),
+    "ping_small_frame": json_seed(0x00, '{"type":"ping","data":"' + "x" * 300 + '"}'),
+    "hello_reply": json_seed(TO_CLIENT, '{"type":"hello","version":2,"features":"channels",'
+                             '"max_frame":65536,"max_channel_name":64,"max_channels_per_user":100,'
+                             '"max_channel_members":0,"page_size":100,"max_message_rate_milli":0}'),
+    "msg_delivery": json_seed(TO_CLIENT, '{"type":"msg","channel":"rust","sender":"ann",'
+                              '"text":"hi","offset":"9007199254740993"}'),
+    "reply_presence": json_seed(TO_CLIENT, '{"type":"presence","channel":"a","user":"b",'
+                                '"event":"dropped"}'),
+    "who_reply": json_seed(TO_CLIENT, '{"type":"who_reply","ref":1,"channel":"a","total":2,'
+                           '"names":["ann","bob"],"next":""}'),
+    "list_reply": json_seed(TO_CLIENT, '{"type":"list_reply","ref":1,"total":1,'
+                            '"channels":[{"name":"a","members":3}],"next":"a"}'),
+    "joined": json_seed(TO_CLIENT, '{"type":"joined","ref":1,"channel":"a","recovery":"too_old",'
+                        '"epoch":"1","first":"2","last":"3","replayed":1}'),
+    "history_reply": json_seed(TO_CLIENT, '{"type":"history_reply","ref":1,"channel":"a",'
+                               '"epoch":"7","entries":[{"offset":"1","time_ms":"1700000000000",'
+                               '"sender":"ann","text":"x"}],"next_before":"0"}'),
+    "deep": json_seed(TO_SERVER, "[" * 20 + "]" * 20),
+    "bad_utf8": bytes([TO_SERVER]) + b'{"type":"send","text":"\xc3\x28"}',
+    "frame_join": bytes([TO_SERVER | FRAME_MODE, 8]) + u32(1) + str8("c") + u8(1) + u64(2) + u64(3)
+    + u32(4),
+    "frame_history_reply": bytes([TO_CLIENT | FRAME_MODE, 20]) + u32(1) + str8("c") + u64(2) + u16(1)
+    + u64(3) + u64(4) + str8("s") + text("t") + u64(0),
+    "frame_login": bytes([TO_SERVER | FRAME_MODE, 1]) + b"ann",
+}
+
 if __name__ == "__main__":
     write("frame_decoder", DECODER_SEEDS)
     write("session", SESSION_SEEDS)
     write("v2_payload", V2_SEEDS)
+    write("protocol_json", JSON_SEEDS)

@@ -1,0 +1,363 @@
+#include "transport/ws_connection.hpp"
+
+#include "messages/protocol_json.hpp"
+#include "transport/steady_now.hpp"
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <spdlog/spdlog.h>
+
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
+namespace chat::transport {
+
+namespace {
+
+// As tcp_connection: a slow consumer's last words (ERROR) may take this many close timeouts.
+constexpr int slow_consumer_linger_factor = 3;
+
+outbound_policy::limits policy_limits(const connection_limits& limits) {
+  outbound_policy::limits l;
+  l.bound = limits.max_outbound_bytes;
+  return l;
+}
+
+asio::io_context& io_context_of(ws_stream& ws) {
+  return static_cast<asio::io_context&>(asio::query(ws.get_executor(), asio::execution::context));
+}
+
+std::string peer_of(const tcp::socket& s) {
+  boost::system::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  return ec ? std::string{"?"} : ep.address().to_string() + ':' + std::to_string(ep.port());
+}
+
+} // namespace
+
+ws_connection::ws_connection(ws_stream ws, const connection_limits& limits,
+                             std::shared_ptr<outbound_pressure> pressure,
+                             std::optional<frame> slow_consumer_notice)
+    : ws_(std::move(ws)), strand_(asio::make_strand(io_context_of(ws_))),
+      peer_(peer_of(ws_.next_layer())), native_fd_(ws_.next_layer().native_handle()),
+      limits_(limits), pressure_(std::move(pressure)),
+      slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
+      policy_(policy_limits(limits)) {
+  ws_.read_message_max(json::max_json_size(limits_.max_frame));
+  ws_.auto_fragment(false); // one frame, one WebSocket message, one write
+  // Pings and pongs count as life: a browser answers our idle probe with a pong.
+  ws_.control_callback([this](websocket::frame_type, boost::beast::string_view) {
+    last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
+  });
+}
+
+ws_connection::~ws_connection() = default;
+
+void ws_connection::start(connection_owner owner, std::function<void()> on_closed) {
+  owner_ = std::move(owner);
+  on_closed_ = std::move(on_closed);
+  asio::dispatch(strand_, [self = shared_from_this()] { self->read(); });
+}
+
+std::string ws_connection::peer() const {
+  return peer_;
+}
+
+connection::traffic ws_connection::counters() const {
+  return {bytes_in_.load(std::memory_order_relaxed), bytes_out_.load(std::memory_order_relaxed)};
+}
+
+// -- read side ---------------------------------------------------------------------------------
+
+void ws_connection::read() {
+  if (finished_ || reading_ || closing_sent_ || !may_read()) return;
+  reading_ = true;
+  ws_.async_read(read_buffer_,
+                 asio::bind_executor(strand_, [self = shared_from_this()](auto ec, std::size_t) {
+                   self->on_read(ec);
+                 }));
+}
+
+void ws_connection::on_read(const boost::system::error_code& ec) {
+  reading_ = false;
+  if (finished_) return close_when_idle(); // our own end; the owner was told already
+  if (ec == websocket::error::closed) return finish("peer closed");
+  if (ec) return finish("read failed: " + ec.message());
+  auto n = read_buffer_.size();
+  bytes_in_.fetch_add(n, std::memory_order_relaxed);
+  last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
+  // As for a malformed TCP frame: reading stops for good, the owner answers ERROR and closes.
+  if (!ws_.got_text()) {
+    read_buffer_.consume(n);
+    caf::anon_send(owner_, violated_atom_v,
+                   std::string{"a binary WebSocket message: this gateway speaks JSON text"});
+    return;
+  }
+  auto text = boost::beast::buffers_to_string(read_buffer_.data());
+  read_buffer_.consume(n);
+  auto converted =
+      json::frame_from_json(text, json::direction::client_to_server, limits_.max_frame);
+  if (auto* why = std::get_if<std::string>(&converted)) {
+    caf::anon_send(owner_, violated_atom_v, std::move(*why));
+    return;
+  }
+  const auto& f = std::get<frame>(converted);
+  if (unhandled_.fetch_add(1, std::memory_order_acq_rel) + 1 >= limits_.max_unhandled_frames)
+    read_paused_ = true; // frame_done() resumes reading once the owner has caught up
+  caf::anon_send(owner_, received_atom_v, inbound_frame{type_of(f), std::string{payload_of(f)}});
+  read();
+}
+
+// The same two reasons to park as tcp_connection::may_read: the owner's credit, and receivers
+// anywhere on this server that are behind.
+bool ws_connection::may_read() {
+  if (!read_paused_ && !pressure_paused_ && pressure_ && pressure_->pressed())
+    pressure_paused_ = pressure_->defer([weak = weak_from_this()] {
+      if (auto self = weak.lock())
+        asio::post(self->strand_, [self] {
+          self->pressure_paused_ = false;
+          self->resume_reading();
+        });
+    });
+  parked_ = read_paused_ || pressure_paused_;
+  return !parked_;
+}
+
+void ws_connection::frame_done() {
+  auto resume_at = limits_.max_unhandled_frames / 2;
+  if (unhandled_.fetch_sub(1, std::memory_order_acq_rel) == resume_at + 1)
+    asio::post(strand_, [self = shared_from_this()] {
+      self->read_paused_ = false;
+      self->resume_reading();
+    });
+}
+
+void ws_connection::resume_reading() {
+  if (finished_ || !parked_ || read_paused_ || pressure_paused_) return;
+  parked_ = false;
+  read();
+}
+
+// -- write side --------------------------------------------------------------------------------
+
+void ws_connection::send(frame f) {
+  enqueue(std::vector<frame>{std::move(f)});
+}
+
+void ws_connection::send(const frame_batch& batch) {
+  enqueue(caf::get<0>(batch));
+}
+
+template <class Frames> void ws_connection::enqueue(const Frames& frames) {
+  std::size_t size = 0;
+  for (const auto& f : frames)
+    size += bytes(f).size();
+  bool start = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (ending_ != ending::open || judge_outbound(size)) return;
+    start = out_.push(frames, size) == outbound_queue::pushed::started;
+  }
+  if (start) asio::post(strand_, [self = shared_from_this()] { self->write_next(); });
+}
+
+std::size_t ws_connection::kernel_unsent() const {
+  int unsent = 0;
+  if (::ioctl(native_fd_, SIOCOUTQNSD, &unsent) != 0) return 0; // unknown: assume it keeps up
+  return static_cast<std::size_t>(unsent);
+}
+
+// The queue is counted in frame bytes (what the JSON is made from), close enough to judge.
+bool ws_connection::judge_outbound(std::size_t extra) {
+  auto queued = out_.bytes_owed() + extra;
+  auto verdict = policy_.judge(queued, steady_now_ns(), [this] { return kernel_unsent(); });
+  set_pressing(verdict.press);
+  if (!verdict.cut) return false;
+  spdlog::info("slow consumer peer={} queued={} transport=websocket", peer_, queued);
+  ending_ = ending::cut;
+  set_pressing(false);
+  bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
+  asio::post(strand_, [self = shared_from_this(), start] {
+    self->tell_owner("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes) +
+                     " bytes queued");
+    self->arm_close_timer();
+    if (start) self->write_next();
+  });
+  return true;
+}
+
+void ws_connection::set_pressing(bool press) {
+  if (!pressure_ || press == pressing_) return;
+  pressing_ = press;
+  if (press)
+    pressure_->press();
+  else
+    pressure_->release();
+}
+
+void ws_connection::probe() {
+  asio::post(strand_, [self = shared_from_this()] {
+    if (self->finished_ || self->closing_sent_) return;
+    self->ping_due_ = true;
+    self->write_next();
+  });
+}
+
+// One WebSocket message per frame, written in turn; a due ping goes first. A cut keeps only
+// what is already written: the rest of the taken frames is dropped for the notice.
+void ws_connection::write_next() {
+  if (finished_ || write_pending_ || closing_sent_) return;
+  auto self = shared_from_this();
+  if (ping_due_) {
+    ping_due_ = false;
+    write_pending_ = true;
+    ws_.async_ping({}, asio::bind_executor(strand_, [self](auto ec) {
+                     self->write_pending_ = false;
+                     if (self->finished_) return self->close_when_idle();
+                     if (ec) return self->finish("ping failed: " + ec.message());
+                     self->write_next();
+                   }));
+    return;
+  }
+  for (;;) {
+    if (!dropped_for_cut_) {
+      std::lock_guard<std::mutex> guard{out_mutex_};
+      if (ending_ == ending::cut) { // the taken frames not yet written go with the queue
+        dropped_for_cut_ = true;
+        in_flight_.resize(next_);
+        out_.in_flight_left(0);
+      }
+    }
+    if (next_ == in_flight_.size()) {
+      in_flight_.clear();
+      next_ = 0;
+      bool more = false;
+      bool closing = false;
+      {
+        std::lock_guard<std::mutex> guard{out_mutex_};
+        more = out_.take_all(in_flight_);
+        closing = ending_ != ending::open;
+      }
+      if (!more) {
+        if (closing) close_handshake();
+        return;
+      }
+    }
+    const auto& f = in_flight_[next_++];
+    auto size = bytes(f).size();
+    auto json = json::json_from_frame(f, json::direction::server_to_client);
+    if (auto* why = std::get_if<std::string>(&json)) {
+      // A frame with no JSON form (a binary PING payload): the browser cannot be given it.
+      spdlog::debug("websocket peer={} frame not sent: {}", peer_, *why);
+      std::lock_guard<std::mutex> guard{out_mutex_};
+      out_.took(size, next_ == in_flight_.size());
+      continue;
+    }
+    text_ = std::move(std::get<json::json_text>(json).text);
+    ws_.text(true);
+    write_pending_ = true;
+    ws_.async_write(asio::buffer(text_),
+                    asio::bind_executor(strand_, [self, size](auto ec, std::size_t n) {
+                      self->write_pending_ = false;
+                      if (self->finished_) return self->close_when_idle();
+                      if (ec) return self->finish("write failed: " + ec.message());
+                      self->bytes_out_.fetch_add(n, std::memory_order_relaxed);
+                      {
+                        std::lock_guard<std::mutex> guard{self->out_mutex_};
+                        self->out_.took(size, self->next_ == self->in_flight_.size());
+                      }
+                      self->write_next();
+                    }));
+    return;
+  }
+}
+
+// -- ending ------------------------------------------------------------------------------------
+
+void ws_connection::close() {
+  bool idle = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (ending_ != ending::open) return;
+    ending_ = ending::closing;
+    idle = !out_.writing();
+  }
+  asio::post(strand_, [self = shared_from_this(), idle] {
+    self->arm_close_timer();
+    if (idle) self->close_handshake(); // else write_next() does, once the queue is empty
+  });
+}
+
+void ws_connection::abort(std::string reason) {
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (ending_ == ending::open) ending_ = ending::closing;
+  }
+  asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
+    self->finish(std::move(reason));
+  });
+}
+
+// WebSocket's closing handshake: our CLOSE, then the peer's, which the pending read (or, with
+// reading parked, the close itself) receives; the close timer ends a peer that never answers.
+void ws_connection::close_handshake() {
+  if (finished_ || closing_sent_) return;
+  if (write_pending_) return; // write_next() comes back here when the write completes
+  closing_sent_ = true;
+  write_pending_ = true;
+  ws_.async_close(websocket::close_code::normal,
+                  asio::bind_executor(strand_, [self = shared_from_this()](auto ec) {
+                    self->write_pending_ = false;
+                    self->finish(ec ? "close failed: " + ec.message() : std::string{"closed"});
+                  }));
+}
+
+void ws_connection::arm_close_timer() {
+  if (finished_ || close_timer_) return;
+  bool cut = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    cut = ending_ == ending::cut;
+  }
+  auto timeout = cut ? slow_consumer_linger_factor * limits_.close_timeout : limits_.close_timeout;
+  close_timer_ = std::make_unique<asio::steady_timer>(strand_, timeout);
+  close_timer_->async_wait([self = shared_from_this()](auto ec) {
+    if (!ec) self->finish("close timed out");
+  });
+}
+
+void ws_connection::tell_owner(std::string reason) {
+  if (!owner_) return;
+  caf::anon_send(owner_, closed_atom_v, std::move(reason));
+  owner_ = nullptr;
+}
+
+// As tcp_connection::finish: shut the socket down (pending operations then complete), close
+// it once none is pending.
+void ws_connection::finish(std::string reason) {
+  if (finished_) return;
+  finished_ = true;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (ending_ == ending::open) ending_ = ending::closing;
+    out_.drop_waiting();
+    policy_.stop_pressing();
+    set_pressing(false);
+  }
+  boost::system::error_code ignored;
+  ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  close_when_idle();
+  tell_owner(std::move(reason));
+  if (on_closed_) {
+    auto on_closed = std::move(on_closed_);
+    on_closed();
+  }
+}
+
+void ws_connection::close_when_idle() {
+  if (close_timer_) close_timer_->cancel();
+  if (reading_ || write_pending_) return; // back here from their completion
+  boost::system::error_code ignored;
+  ws_.next_layer().close(ignored);
+}
+
+} // namespace chat::transport
