@@ -387,13 +387,13 @@ class ChatClient {
     this.view.showLoginError(`That name was refused: ${reason}.`, this.name);
   }
 
-  join(channel, reconnect) {
+  join(channel, reconnect, count = REPLAY_COUNT) {
     channel.joining = true;
     // First time: the last REPLAY_COUNT messages, so the history shows. After a drop: everything
     // since the last message shown, in the same epoch; REPLAY_COUNT of the newest if that is lost.
     const replay = channel.lastOffset !== null && channel.epoch !== null
-      ? {mode: 'since', epoch: channel.epoch.toString(), offset: channel.lastOffset.toString(), count: REPLAY_COUNT}
-      : {mode: 'last', epoch: '0', offset: '0', count: REPLAY_COUNT};
+      ? {mode: 'since', epoch: channel.epoch.toString(), offset: channel.lastOffset.toString(), count}
+      : {mode: 'last', epoch: '0', offset: '0', count};
     this.request({type: 'join', channel: channel.name, replay},
       {kind: 'join', channel: channel.name, mode: replay.mode, reconnect});
   }
@@ -413,13 +413,13 @@ class ChatClient {
       }[m.recovery];
       this.addItem(channel, {kind: 'notice', tone: 'warn', lost: true,
         text: `History was lost: messages sent while you were away cannot be recovered (${why}). ` +
-          (m.replayed > 0 ? `Showing the last ${m.replayed} messages instead.` : 'Nothing newer to show.')});
+          (m.replayed > 0 ? `Showing the last ${plural(m.replayed, 'message')} instead.` : 'Nothing newer to show.')});
     } else if (m.recovery === 'unavailable' && what && what.reconnect) {
       this.addItem(channel, {kind: 'notice', tone: 'warn',
         text: 'This channel keeps no history here: messages sent while you were away are lost.'});
     } else if (what && what.reconnect) {
       this.addItem(channel, {kind: 'notice', text: m.replayed > 0
-        ? `Reconnected: ${m.replayed} message${m.replayed === 1 ? '' : 's'} sent meanwhile below.`
+        ? `Reconnected: ${plural(m.replayed, 'message')} sent meanwhile below.`
         : 'Reconnected: nothing was missed.'});
     }
     // Offsets start again in a new epoch (and a `future` answer means ours are not the server's).
@@ -448,6 +448,12 @@ class ChatClient {
       case 'join': {
         const channel = this.channel(what.channel);
         channel.joining = false;
+        const smaller = refused && /^count too large \(at most (\d+)\)/.exec(m.text);
+        if (smaller) {
+          // A server that keeps fewer messages than we ask to replay: ask for what it keeps.
+          this.join(channel, what.reconnect, Number(smaller[1]));
+          return;
+        }
         if (refused) {
           // Nothing was ever shown for it: forget it, and say why next to the join box.
           if (channel.items.length === 0 && !what.reconnect) this.forget(channel);
@@ -759,6 +765,10 @@ class ChatClient {
 function applyPresence(channel, p) {
   if (p.event === 'joined') channel.members.add(p.user);
   else channel.members.delete(p.user);
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function capitalise(s) {

@@ -135,6 +135,13 @@ class ChatServer:
         except OSError:
             pass
 
+    def kill(self):
+        """kill -9: the next start gives every channel a new epoch (docs/PROTOCOL.md, History)."""
+        self.process.kill()
+        self.process.wait(timeout=15)
+        self.process.stdout.close()
+        self.process = None
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # a clean stop keeps the channels' epochs
@@ -200,6 +207,7 @@ class CuttableProxy:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            s.close()
 
     def cut(self):
         self.up = False
@@ -705,6 +713,26 @@ class ChatPageTest(unittest.TestCase):
         page.find('login-name').clear()
         page.find('login-name').send_keys('zed2' + Keys.ENTER)
         page.wait_online()
+
+    def test_7_lost_history_is_said_plainly(self):
+        # Last: it restarts the class's server (same ports, same data directory).
+        ann = self.browser('ann7')
+        ann.login('ann7')
+        ann.join('fragile')
+        ann.send('said before the crash')
+        ann.wait_texts('said before the crash')
+        self.server.kill()
+        ann.wait(lambda: ann.status() == 'offline' and ann.find('connection-banner').is_displayed(),
+                 'drop indicator after the crash')
+        self.server.start()
+        ann.wait_online(timeout=RECONNECT_WAIT)
+        ann.wait(lambda: ann.find_all('notice') and any(
+            n.get_attribute('data-lost') == 'true' and 'History was lost' in n.text for n in ann.find_all('notice')),
+            'a plain notice that history was lost')
+        ann.wait(lambda: ann.find('composer').get_attribute('data-ready') == 'true', 'rejoined')
+        ann.send('said after the restart')
+        ann.wait_texts('said after the restart')
+        ann.screenshot('7-history-lost')
 
 
 if __name__ == '__main__':
