@@ -1,4 +1,5 @@
 #include "actors/directory.hpp"
+#include "messages/counters.hpp"
 
 #include "actors/channel.hpp"
 #include "messages/channel_name.hpp"
@@ -22,6 +23,7 @@ directory_entry* find_or_spawn(directory_ptr self, const std::string& name) {
                           nullptr};
   // Linked: a directory that goes takes its channels along.
   auto ch = self->spawn<caf::linked>(channel, std::move(options));
+  counters::add(counters::total::channels_opened);
   return &st.channels.emplace(name, directory_entry{std::move(ch)}).first->second;
 }
 
@@ -48,6 +50,7 @@ void on_members(directory_ptr self, const std::string& name, uint32_t members, u
   if (members == 0 && observers == 0 && joins_seen == i->second.joins_sent) {
     self->send(i->second.channel, retire_atom_v);
     st.channels.erase(i);
+    counters::add(counters::total::channels_closed);
   }
 }
 

@@ -1,4 +1,5 @@
 #include "actors/node_membership.hpp"
+#include "messages/counters.hpp"
 #include "actors/node_history.hpp"
 #include "actors/node_names.hpp"
 
@@ -64,6 +65,7 @@ void add_peer(node_ptr self, const std::string& address, node_actor peer) {
   self->monitor(peer);
   st.peers[address] = std::move(peer);
   if (st.backoff.erase(address) > 0) spdlog::info("cluster: {} reachable again", address);
+  counters::add(counters::total::cluster_joins);
   spdlog::info("cluster: node joined address={} nodes={}", address, st.peers.size() + 1);
   reclaim(self);
   forget_moved_history(self);
@@ -116,6 +118,7 @@ void on_node_down(node_ptr self, const caf::down_msg& dm) {
   auto address = i->first;
   st.peers.erase(i);
   auto freed = forget_holder(self, address);
+  counters::add(counters::total::cluster_losses);
   spdlog::warn("cluster: node lost address={} reason=\"{}\" names_freed={} nodes={}", address,
                self->system().render(dm.reason), freed, st.peers.size() + 1);
   forget_moved_history(self);

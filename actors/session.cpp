@@ -1,4 +1,5 @@
 #include "actors/session.hpp"
+#include "messages/counters.hpp"
 
 #include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
@@ -83,6 +84,7 @@ bool wait_for_token(session_ptr self, inbound_frame& f) {
     spdlog::info("excess flood user={} peer={} delayed={}: closing", st.user, st.conn->peer(),
                  st.delayed);
     send_error(self, "excess flood");
+    counters::add(counters::total::excess_flood_cuts);
     st.held.clear();
     st.waiting = waiting_for::token; // and no timer: nothing more is handled
     st.conn->frame_done();
@@ -90,6 +92,7 @@ bool wait_for_token(session_ptr self, inbound_frame& f) {
     return true;
   }
   ++st.delayed;
+  counters::add(counters::total::rate_limit_waits);
   st.waiting = waiting_for::token;
   st.held.insert(st.held.begin(), std::move(f));
   self->delayed_send(self, wait, retry_atom_v);
@@ -115,6 +118,7 @@ void handle(session_ptr self, inbound_frame& f) {
 void logged_in(session_ptr self, const std::string& name) {
   self->state.user = name;
   self->state.waiting = waiting_for::nothing;
+  counters::add(counters::total::logins);
   spdlog::info("login user={} peer={} version={}", name, self->state.conn->peer(),
                self->state.version);
   send_login_reply(self, "Login OK");
@@ -296,6 +300,7 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
   return {
       [self](received_atom, inbound_frame& f) { on_received(self, f); },
       [self](violated_atom, const std::string& reason) {
+        counters::add(counters::total::protocol_violations);
         spdlog::info("protocol violation peer={} user={} reason=\"{}\"", self->state.conn->peer(),
                      self->state.user, reason);
         send_error(self, reason);

@@ -1,4 +1,5 @@
 #include "store/journal.hpp"
+#include "messages/counters.hpp"
 
 #include "store/stream_log.hpp"
 
@@ -137,6 +138,7 @@ void journal::write(std::vector<journal_write>& batch) {
   std::size_t messages = 0;
   for (auto& w : batch)
     messages += w.entries.size();
+  auto started = std::chrono::steady_clock::now();
   try {
     lmdb_txn txn{*env_, lmdb_txn::mode::write};
     lmdb_cursor rows{txn, tables_.messages};
@@ -162,10 +164,17 @@ void journal::write(std::vector<journal_write>& batch) {
       txn.put(tables_.streams, w->stream, stream_value({w->epoch, w->next_offset}));
     }
     txn.commit();
+    counters::add(counters::total::store_commits);
+    counters::add(counters::total::store_commit_ns,
+                  static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::steady_clock::now() - started)
+                                            .count()));
+    counters::add(counters::total::store_messages, messages);
     std::lock_guard<std::mutex> lock{mutex_};
     written_ += messages;
   } catch (const lmdb_error& e) {
     // The transaction is gone with what it held; the store stays as the last commit left it.
+    counters::add(counters::total::store_failures);
     std::unique_lock<std::mutex> lock{mutex_};
     // The first failure and then one in a thousand: a full disk fails every write after it.
     if (++failed_ % 1000 != 1) return;

@@ -1,4 +1,5 @@
 #include "transport/http_listener.hpp"
+#include "messages/counters.hpp"
 
 #include "transport/steady_now.hpp"
 
@@ -249,6 +250,7 @@ void http_listener::upgraded(ws_stream ws) {
     websockets_[conn.get()] = conn;
   }
   spdlog::debug("websocket open peer={}", conn->peer());
+  counters::add(counters::total::accepted_websocket);
   conn->start(on_websocket_(conn), [weak = weak_from_this(), raw = conn.get()] {
     if (auto self = weak.lock()) self->forget(raw);
   });
@@ -258,6 +260,11 @@ void http_listener::forget(const ws_connection* ws) {
   std::lock_guard<std::mutex> lock{ws_mutex_};
   websockets_.erase(ws);
   probed_.erase(ws);
+}
+
+std::size_t http_listener::open_websockets() const {
+  std::lock_guard<std::mutex> lock{ws_mutex_};
+  return websockets_.size();
 }
 
 std::size_t http_listener::open_connections() const {

@@ -57,6 +57,7 @@ public:
   // Stops accepting; WebSocket clients get `farewell` and a graceful close, HTTP ones are shut.
   void stop(std::optional<frame> farewell = std::nullopt);
   std::size_t open_connections() const; // HTTP and WebSocket, thread-safe
+  std::size_t open_websockets() const;  // WebSocket only, thread-safe
   void abort_all(const std::string& reason);
 
   // For the HTTP sessions (http_listener.cpp): counting, and a WebSocket that came of one.

@@ -1,4 +1,5 @@
 #include "transport/listener.hpp"
+#include "messages/counters.hpp"
 
 #include "transport/steady_now.hpp"
 
@@ -79,6 +80,7 @@ void listener::close_acceptor() {
 }
 
 void listener::admit(tcp::socket socket) {
+  counters::add(counters::total::accepted_tcp);
   if (refused_ > 0) {
     spdlog::info("accepting again after refusing {} connections", refused_);
     refused_ = 0;

@@ -1,4 +1,5 @@
 #include "transport/tcp_connection.hpp"
+#include "messages/counters.hpp"
 
 #include "transport/buffer_pool.hpp"
 #include "transport/steady_now.hpp"
@@ -106,8 +107,10 @@ bool tcp_connection::read_available() {
       return false;
     }
     bytes_in_.fetch_add(n, std::memory_order_relaxed);
+    counters::add(counters::total::bytes_in, n);
     last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
     auto err = decoder_.feed(buf.data, n, [this](uint8_t type, std::string_view payload) {
+      counters::frame_in(type);
       unhandled_.fetch_add(1, std::memory_order_relaxed);
       caf::anon_send(owner_, received_atom_v, inbound_frame{type, std::string{payload}});
     });

@@ -10,6 +10,7 @@
 //    dropped, the listener's notice (the server's ERROR "slow consumer") follows the frame already
 //    on the wire, and the connection closes. The client comes back and recovers what it missed from
 //    the channel's history.
+#include "messages/counters.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
 
@@ -65,6 +66,7 @@ void tcp_connection::set_pressing(bool press) {
 // first; the rest of the write in flight is dropped when it completes, drop_unwritten_frames()).
 // The owner hears of it now; the socket stays until the ERROR is out or close_timeout passes.
 void tcp_connection::cut_slow_consumer(std::size_t queued) {
+  counters::add(counters::total::slow_consumer_cuts);
   spdlog::info("slow consumer peer={} queued={} kernel_unsent={} bound={}: cut", peer(), queued,
                kernel_unsent(), limits_.max_outbound_bytes);
   ending_ = ending::cut;

@@ -1,5 +1,6 @@
 // The write side of tcp_connection: a queue any thread may add to, drained by one gather write
 // at a time on the strand. What is written is shared frames (reference counts), never copies.
+#include "messages/counters.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
 
@@ -32,8 +33,10 @@ void tcp_connection::send(const frame_batch& batch) {
 
 template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
   std::size_t size = 0;
-  for (auto& f : frames)
+  for (auto& f : frames) {
     size += bytes(f).size();
+    counters::frames_out(type_of(f));
+  }
   bool start = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
@@ -77,6 +80,7 @@ void tcp_connection::write_some() {
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {
   writing_ = false;
   bytes_out_.fetch_add(n, std::memory_order_relaxed);
+  counters::add(counters::total::bytes_out, n);
   for (auto left = n; left > 0 && next_buffer_ < buffers_.size();) {
     auto& b = buffers_[next_buffer_];
     auto taken = std::min(left, b.size());

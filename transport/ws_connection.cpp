@@ -1,4 +1,5 @@
 #include "transport/ws_connection.hpp"
+#include "messages/counters.hpp"
 
 #include "messages/protocol_json.hpp"
 #include "transport/steady_now.hpp"
@@ -7,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <linux/sockios.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 
 namespace chat::transport {
@@ -14,12 +16,18 @@ namespace chat::transport {
 namespace {
 
 // As tcp_connection: a slow consumer's last words (ERROR) may take this many close timeouts.
-constexpr int slow_consumer_linger_factor = 3;
+constexpr int cut_linger_factor = 3;
+
+// As tcp_connection's kernel_unsent_cap: what the kernel may hold unsent for one peer.
+constexpr int websocket_unsent_cap = 32 * 1024;
+
+// How often a long queue is judged again while no frame comes (tcp_connection's period).
+constexpr auto watch_period = std::chrono::milliseconds{50};
 
 // How long the peer may take to answer our CLOSE.
 constexpr std::chrono::milliseconds close_answer_wait{1000};
 
-outbound_policy::limits policy_limits(const connection_limits& limits) {
+outbound_policy::limits websocket_policy_limits(const connection_limits& limits) {
   outbound_policy::limits l;
   l.bound = limits.max_outbound_bytes;
   return l;
@@ -44,7 +52,11 @@ ws_connection::ws_connection(ws_stream ws, const connection_limits& limits,
       peer_(peer_of(ws_.next_layer())), native_fd_(ws_.next_layer().native_handle()),
       limits_(limits), pressure_(std::move(pressure)),
       slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
-      policy_(policy_limits(limits)) {
+      policy_(websocket_policy_limits(limits)) {
+  boost::system::error_code ec;
+  ws_.next_layer().set_option(
+      asio::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>{websocket_unsent_cap},
+      ec);
   ws_.read_message_max(json::max_json_size(limits_.max_frame));
   ws_.auto_fragment(false); // one frame, one WebSocket message, one write
   // Pings and pongs count as life: a browser answers our idle probe with a pong.
@@ -87,6 +99,7 @@ void ws_connection::on_read(const boost::system::error_code& ec) {
   if (ec) return finish("read failed: " + ec.message());
   auto n = read_buffer_.size();
   bytes_in_.fetch_add(n, std::memory_order_relaxed);
+  counters::add(counters::total::bytes_in, n);
   last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
   // As for a malformed TCP frame: reading stops for good, the owner answers ERROR and closes.
   if (!ws_.got_text()) {
@@ -104,6 +117,7 @@ void ws_connection::on_read(const boost::system::error_code& ec) {
     return;
   }
   const auto& f = std::get<frame>(converted);
+  counters::frame_in(type_of(f));
   if (unhandled_.fetch_add(1, std::memory_order_acq_rel) + 1 >= limits_.max_unhandled_frames)
     read_paused_ = true; // frame_done() resumes reading once the owner has caught up
   caf::anon_send(owner_, received_atom_v, inbound_frame{type_of(f), std::string{payload_of(f)}});
@@ -152,13 +166,21 @@ void ws_connection::send(const frame_batch& batch) {
 
 template <class Frames> void ws_connection::enqueue(const Frames& frames) {
   std::size_t size = 0;
-  for (const auto& f : frames)
+  for (const auto& f : frames) {
     size += bytes(f).size();
+    counters::frames_out(type_of(f));
+  }
   bool start = false;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (ending_ != ending::open || judge_outbound(size)) return;
     start = out_.push(frames, size) == outbound_queue::pushed::started;
+    // As tcp_connection: while the queue is long, a timer judges it again, so pressing ends
+    // (and a cut comes) even when no new frame arrives to be judged with.
+    if (!watching_ && out_.bytes_owed() > limits_.max_outbound_bytes / 4) {
+      watching_ = true;
+      asio::post(strand_, [self = shared_from_this()] { self->watch_outbound(); });
+    }
   }
   if (start) asio::post(strand_, [self = shared_from_this()] { self->write_next(); });
 }
@@ -176,6 +198,7 @@ bool ws_connection::judge_outbound(std::size_t extra) {
   set_pressing(verdict.press);
   if (!verdict.cut) return false;
   spdlog::info("slow consumer peer={} queued={} transport=websocket", peer_, queued);
+  counters::add(counters::total::slow_consumer_cuts);
   ending_ = ending::cut;
   set_pressing(false);
   bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
@@ -186,6 +209,27 @@ bool ws_connection::judge_outbound(std::size_t extra) {
     if (start) self->write_next();
   });
   return true;
+}
+
+void ws_connection::watch_outbound() {
+  if (finished_) return;
+  bool again = false;
+  {
+    std::lock_guard<std::mutex> guard{out_mutex_};
+    if (ending_ != ending::open) {
+      set_pressing(false);
+      watching_ = false;
+      return;
+    }
+    if (!judge_outbound(0)) again = pressing_ || out_.bytes_owed() > limits_.max_outbound_bytes / 4;
+    watching_ = again;
+  }
+  if (!again) return;
+  if (!watch_timer_) watch_timer_ = std::make_unique<asio::steady_timer>(strand_);
+  watch_timer_->expires_after(watch_period);
+  watch_timer_->async_wait([self = shared_from_this()](auto ec) {
+    if (!ec) self->watch_outbound();
+  });
 }
 
 void ws_connection::set_pressing(bool press) {
@@ -264,6 +308,7 @@ void ws_connection::write_next() {
                       if (self->finished_) return self->close_when_idle();
                       if (ec) return self->finish("write failed: " + ec.message());
                       self->bytes_out_.fetch_add(n, std::memory_order_relaxed);
+                      counters::add(counters::total::bytes_out, n);
                       {
                         std::lock_guard<std::mutex> guard{self->out_mutex_};
                         self->out_.took(size, self->next_ == self->in_flight_.size());
@@ -329,7 +374,7 @@ void ws_connection::arm_close_timer() {
     std::lock_guard<std::mutex> guard{out_mutex_};
     cut = ending_ == ending::cut;
   }
-  auto timeout = cut ? slow_consumer_linger_factor * limits_.close_timeout : limits_.close_timeout;
+  auto timeout = cut ? cut_linger_factor * limits_.close_timeout : limits_.close_timeout;
   close_timer_ = std::make_unique<asio::steady_timer>(strand_, timeout);
   close_timer_->async_wait([self = shared_from_this()](auto ec) {
     if (!ec) self->finish("close timed out");
@@ -366,6 +411,7 @@ void ws_connection::finish(std::string reason) {
 
 void ws_connection::close_when_idle() {
   if (close_timer_) close_timer_->cancel();
+  if (watch_timer_) watch_timer_->cancel();
   if (reading_ || write_pending_) return; // back here from their completion
   boost::system::error_code ignored;
   ws_.next_layer().close(ignored);

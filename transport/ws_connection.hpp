@@ -72,6 +72,7 @@ private:
   void write_next();
   bool judge_outbound(std::size_t extra); // under out_mutex_: true if cut
   void set_pressing(bool press);          // under out_mutex_
+  void watch_outbound();                  // strand; ticks while the queue is long
   std::size_t kernel_unsent() const;
 
   // -- ending --
@@ -110,6 +111,7 @@ private:
   outbound_queue out_;
   ending ending_ = ending::open;
   bool pressing_ = false;
+  bool watching_ = false; // watch_outbound() is scheduled
   outbound_policy policy_;
 
   std::vector<frame> in_flight_; // strand only: taken from out_, written one by one
@@ -118,6 +120,7 @@ private:
   bool write_pending_ = false;   // strand only: a write, ping or close is in flight
   bool dropped_for_cut_ = false; // strand only: a cut dropped what was taken and unwritten
   std::unique_ptr<asio::steady_timer> close_timer_;
+  std::unique_ptr<asio::steady_timer> watch_timer_; // strand only
 };
 
 } // namespace chat::transport

@@ -5,6 +5,7 @@
 #include "actors/node.hpp"
 #include "actors/roster.hpp"
 #include "actors/session.hpp"
+#include "apps/chat-server/metrics_page.hpp"
 #include "apps/chat-server/web_page.hpp"
 #include "messages/frame_encoder.hpp"
 
@@ -80,9 +81,20 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
       auto on_websocket = [this](const std::shared_ptr<transport::ws_connection>& conn) {
         return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
       };
+      auto sources = std::make_shared<metrics_sources>();
+      auto pages = [sources](std::string_view path) -> std::optional<transport::http_page> {
+        if (path == "/metrics")
+          return transport::http_page{200, "text/plain; version=0.0.4; charset=utf-8",
+                                      render_metrics(*sources)};
+        return web_page(path);
+      };
       http_ = std::make_shared<transport::http_listener>(
           ioc, transport::tcp::endpoint{where.address(), *options.http_port}, options.http,
-          options.limits, policy_for(options), listener_->pressure(), web_page, on_websocket);
+          options.limits, policy_for(options), listener_->pressure(), pages, on_websocket);
+      sources->tcp = listener_;
+      sources->http = http_;
+      sources->history = options.channels.history;
+      sources->clustered = options.cluster_port != 0;
     }
   } catch (...) {
     caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits

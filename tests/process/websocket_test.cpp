@@ -176,6 +176,43 @@ TEST(WebSocketTest, TheHttpSideAnswersWithStatusCodesAndStaysUp) {
   EXPECT_TRUE(ann.log_in("ann")) << ann.failure();
 }
 
+// The value of one sample ("name{labels} value") in a /metrics page; -1 if it is not there.
+long long metric(const std::string& page, const std::string& sample) {
+  auto at = page.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(page.substr(at + sample.size() + 2));
+}
+
+TEST(WebSocketTest, MetricsCountWhatHappenedOnBothTransports) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  ASSERT_TRUE(ann.join(1, "rust"));
+  raw_client bob{server.port()};
+  ASSERT_TRUE(v2_login(bob, "bob"));
+  ASSERT_TRUE(join(bob, 1, "rust", none()));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(send_v2(bob, v2::msg_request{2, "rust", "m" + std::to_string(i)}));
+    ASSERT_TRUE(next_msg(bob)) << bob.failure();
+    ASSERT_TRUE(ann.next("msg")) << ann.failure();
+  }
+  auto page = http_request(server.http_port(), "GET", "/metrics");
+  ASSERT_EQ(page.status, 200u);
+  const auto& text = page.body;
+  EXPECT_EQ(metric(text, "chat_connections_open{transport=\"tcp\"}"), 1) << text;
+  EXPECT_EQ(metric(text, "chat_connections_open{transport=\"websocket\"}"), 1) << text;
+  EXPECT_EQ(metric(text, "chat_connections_accepted_total{transport=\"websocket\"}"), 1);
+  EXPECT_EQ(metric(text, "chat_logins_total"), 2);
+  EXPECT_EQ(metric(text, "chat_frames_in_total{type=\"MSG\"}"), 3);
+  EXPECT_EQ(metric(text, "chat_frames_out_total{type=\"MSG\"}"), 6) << "3 messages x 2 members";
+  EXPECT_EQ(metric(text, "chat_deliveries_total"), 6);
+  EXPECT_EQ(metric(text, "chat_channels"), 1);
+  EXPECT_GT(metric(text, "chat_bytes_total{direction=\"out\"}"), 0);
+  EXPECT_GT(metric(text, "process_resident_memory_bytes"), 1'000'000);
+  EXPECT_NE(text.find("# TYPE chat_logins_total counter"), std::string::npos);
+}
+
 TEST(WebSocketTest, PastMaxConnectionsANewHttpConnectionGets503) {
   auto server = web_server({"--max-connections=2"});
   ASSERT_TRUE(server.started()) << server.describe();
