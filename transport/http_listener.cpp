@@ -14,6 +14,11 @@ namespace chat::transport {
 namespace http = boost::beast::http;
 using boost::beast::flat_buffer;
 
+namespace {
+// In http_listener::probed_: the connection got its idle farewell and is closing.
+constexpr int64_t farewell_said = -1;
+} // namespace
+
 // One HTTP connection: requests one after the other (keep-alive), each answered from the page
 // callback, until the limits end it or a request upgrades it to a WebSocket. Every operation
 // runs on the session's strand; its timer shuts the socket down (pending operations complete)
@@ -275,7 +280,9 @@ void http_listener::sweep() {
       if (!c) continue;
       auto idle = now - c->last_read_ns();
       auto& probed = probed_[raw];
+      if (probed == farewell_said) continue; // closing; the sweep has said all it had to
       if (idle >= timeout) {
+        probed = farewell_said;
         silent.push_back(c);
       } else if (idle >= interval && probed <= c->last_read_ns()) {
         probed = now;

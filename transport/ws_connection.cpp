@@ -16,6 +16,9 @@ namespace {
 // As tcp_connection: a slow consumer's last words (ERROR) may take this many close timeouts.
 constexpr int slow_consumer_linger_factor = 3;
 
+// How long the peer may take to answer our CLOSE.
+constexpr std::chrono::milliseconds close_answer_wait{1000};
+
 outbound_policy::limits policy_limits(const connection_limits& limits) {
   outbound_policy::limits l;
   l.bound = limits.max_outbound_bytes;
@@ -303,6 +306,14 @@ void ws_connection::close_handshake() {
   if (finished_ || closing_sent_) return;
   if (write_pending_) return; // write_next() comes back here when the write completes
   closing_sent_ = true;
+  // A browser answers our CLOSE at once; one that does not is not waited for long (shutdown
+  // would otherwise wait a whole close timeout for it).
+  if (close_timer_) close_timer_->cancel();
+  close_timer_ = std::make_unique<asio::steady_timer>(
+      strand_, std::min<std::chrono::milliseconds>(limits_.close_timeout, close_answer_wait));
+  close_timer_->async_wait([self = shared_from_this()](auto ec) {
+    if (!ec) self->finish("closed (the peer did not answer our CLOSE)");
+  });
   write_pending_ = true;
   ws_.async_close(websocket::close_code::normal,
                   asio::bind_executor(strand_, [self = shared_from_this()](auto ec) {

@@ -5,6 +5,7 @@
 #include "actors/node.hpp"
 #include "actors/roster.hpp"
 #include "actors/session.hpp"
+#include "apps/chat-server/web_page.hpp"
 #include "messages/frame_encoder.hpp"
 
 #include <caf/io/middleman.hpp>
@@ -52,15 +53,6 @@ node_actor join_cluster(caf::actor_system& sys, roster_actor roster, directory_a
   return node;
 }
 
-// What the HTTP side serves besides the WebSocket gateway.
-transport::http_listener::page_callback web_pages() {
-  return [](std::string_view path) -> std::optional<transport::http_page> {
-    // Ready: this runs on the listener's thread, so the server accepts connections.
-    if (path == "/healthz") return transport::http_page{200, "text/plain; charset=utf-8", "ok\n"};
-    return std::nullopt;
-  };
-}
-
 } // namespace
 
 server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const server_options& options)
@@ -90,7 +82,7 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
       };
       http_ = std::make_shared<transport::http_listener>(
           ioc, transport::tcp::endpoint{where.address(), *options.http_port}, options.http,
-          options.limits, policy_for(options), listener_->pressure(), web_pages(), on_websocket);
+          options.limits, policy_for(options), listener_->pressure(), web_page, on_websocket);
     }
   } catch (...) {
     caf::anon_send_exit(roster_, caf::exit_reason::user_shutdown); // or ~actor_system waits

@@ -1,6 +1,8 @@
 #include "tests/process/reliability_support.hpp"
 #include "tests/support/binaries.hpp"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -114,6 +116,8 @@ server_process::server_process(std::vector<std::string> args)
 
 server_process::server_process(std::vector<std::string> args, std::vector<std::string> wrapper) {
   args.insert(args.begin(), "--port=0");
+  bool http = std::any_of(args.begin(), args.end(),
+                          [](const std::string& a) { return a.rfind("--http-port", 0) == 0; });
   if (wrapper.empty()) {
     child_ =
         std::make_unique<test::child_process>(::chat::test::chat_server_bin(), std::move(args));
@@ -129,6 +133,10 @@ server_process::server_process(std::vector<std::string> args, std::vector<std::s
   auto at = line->find("127.0.0.1:");
   if (at == std::string::npos) return;
   port_ = static_cast<uint16_t>(std::stoi(line->substr(at + 10)));
+  if (!http) return;
+  auto http_line = child_->wait_for_line_containing("http listening on", startup_timeout);
+  if (!http_line || (at = http_line->find("127.0.0.1:")) == std::string::npos) return;
+  http_port_ = static_cast<uint16_t>(std::stoi(http_line->substr(at + 10)));
 }
 
 bool server_process::wait_for_log(std::string_view text, milliseconds timeout) const {

@@ -101,6 +101,8 @@ public:
 
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }
+  // The HTTP side's port, when started with --http-port (0 otherwise).
+  uint16_t http_port() const { return http_port_; }
   pid_t pid() const { return child_->pid(); }
   test::child_process& child() { return *child_; }
   std::string describe() const { return child_->describe(); }
@@ -119,6 +121,7 @@ public:
 private:
   std::unique_ptr<test::child_process> child_;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
 };
 
 // -- a raw client ---------------------------------------------------------------------------

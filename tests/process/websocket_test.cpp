@@ -1,0 +1,225 @@
+// websocket_test.cpp -- the web gateway over real sockets (issue "Web"): chat-server with
+// --http-port, WebSocket clients written from docs/PROTOCOL.md "JSON (WebSocket)" next to raw
+// TCP clients, and plain HTTP requests against the listener's limits.
+#include "tests/process/history_client.hpp"
+#include "tests/process/v2_raw.hpp"
+#include "tests/process/ws_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace chat::reliability {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+server_process web_server(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--http-port=0", "--data-dir=:memory:", "--max-broadcast-rate=0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return server_process{args};
+}
+
+TEST(WebSocketTest, AWebSocketMemberAndATcpMemberChatInOneChannel) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started() && server.http_port() != 0) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.connected()) << ann.failure();
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  auto joined = ann.join(1, "rust");
+  ASSERT_TRUE(joined) << ann.failure();
+  EXPECT_EQ(joined->at("recovery").as_string(), "replayed");
+
+  raw_client bob{server.port()};
+  ASSERT_TRUE(v2_login(bob, "bob"));
+  ASSERT_TRUE(join(bob, 1, "rust", none()));
+  auto seen = ann.next("presence"); // her own join first
+  ASSERT_TRUE(seen) << ann.failure();
+  if (seen->at("user").as_string() == "ann") seen = ann.next("presence");
+  ASSERT_TRUE(seen) << ann.failure();
+  EXPECT_EQ(seen->at("user").as_string(), "bob");
+  EXPECT_EQ(seen->at("event").as_string(), "joined");
+
+  // Browser to TCP, and TCP to browser, numbered by the one channel.
+  ASSERT_TRUE(ann.send({{"type", "msg"}, {"ref", 2}, {"channel", "rust"}, {"text", "hi bob"}}));
+  auto at_bob = next_msg(bob);
+  ASSERT_TRUE(at_bob) << bob.failure();
+  EXPECT_EQ(at_bob->sender, "ann");
+  EXPECT_EQ(at_bob->text, "hi bob");
+  EXPECT_EQ(at_bob->offset, 1u);
+  ASSERT_TRUE(send_v2(bob, v2::msg_request{2, "rust", "hi ann \xe2\x9c\x93"}));
+  auto at_ann = ann.next("msg");
+  ASSERT_TRUE(at_ann) << ann.failure();
+  EXPECT_EQ(at_ann->at("sender").as_string(), "ann"); // her own first, in channel order
+  at_ann = ann.next("msg");
+  ASSERT_TRUE(at_ann) << ann.failure();
+  EXPECT_EQ(at_ann->at("sender").as_string(), "bob");
+  EXPECT_EQ(at_ann->at("text").as_string(), "hi ann \xe2\x9c\x93");
+  EXPECT_EQ(at_ann->at("offset").as_string(), "2");
+
+  // A second browser joining late gets both from history.
+  ws_client cy{server.http_port()};
+  ASSERT_TRUE(cy.log_in("cy")) << cy.failure();
+  auto late = cy.join(1, "rust");
+  ASSERT_TRUE(late) << cy.failure();
+  EXPECT_EQ(late->at("replayed").as_int64(), 2);
+  auto first = cy.next("msg");
+  ASSERT_TRUE(first) << cy.failure();
+  EXPECT_EQ(first->at("text").as_string(), "hi bob");
+}
+
+TEST(WebSocketTest, MalformedJsonGetsErrorWithTheReasonThenAClose) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  ASSERT_TRUE(ann.send({{"type", "join"}, {"channel", "rust"}}));
+  auto error = ann.next("error");
+  ASSERT_TRUE(error) << ann.failure();
+  EXPECT_EQ(error->at("text").as_string(), "join: \"ref\" is missing");
+  EXPECT_TRUE(ann.closed_by_server()) << ann.failure();
+  EXPECT_TRUE(server.wait_for_log("protocol violation", io_timeout));
+}
+
+TEST(WebSocketTest, ABinaryMessageGetsErrorThenAClose) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.send_binary(std::string("\x05\x00\x00\x00\x01", 5)));
+  auto error = ann.next("error");
+  ASSERT_TRUE(error) << ann.failure();
+  EXPECT_EQ(error->at("text").as_string(),
+            "a binary WebSocket message: this gateway speaks JSON text");
+  EXPECT_TRUE(ann.closed_by_server()) << ann.failure();
+}
+
+TEST(WebSocketTest, TheFrameBoundHoldsForJsonToo) {
+  auto server = web_server({"--max-frame=1024"});
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  ASSERT_TRUE(ann.join(1, "rust"));
+  ASSERT_TRUE(ann.send(
+      {{"type", "msg"}, {"ref", 2}, {"channel", "rust"}, {"text", std::string(1100, 'x')}}));
+  auto error = ann.next("error");
+  ASSERT_TRUE(error) << ann.failure();
+  EXPECT_EQ(error->at("text").as_string(), "msg: \"text\" must be at most 1023 bytes");
+  EXPECT_TRUE(ann.closed_by_server()) << ann.failure();
+  // A WebSocket message past what any frame's JSON can take is refused by the WebSocket layer.
+  ws_client bob{server.http_port()};
+  ASSERT_TRUE(bob.log_in("bob")) << bob.failure();
+  bob.send_text(std::string(16 * 1024, ' ')); // may fail half-way: the server ends it
+  EXPECT_FALSE(bob.receive());
+  EXPECT_TRUE(server.wait_for_log("message exceeded the locally configured limit", io_timeout))
+      << server.stderr_text();
+}
+
+// A browser that stops reading while a TCP member floods the channel is cut like a TCP one,
+// and the flood goes on for everyone else.
+TEST(WebSocketTest, AWebSocketMemberThatStopsReadingIsCutAsASlowConsumer) {
+  auto server = web_server({"--max-outbound-bytes=262144"});
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client sleeper{server.http_port()};
+  ASSERT_TRUE(sleeper.log_in("sleeper")) << sleeper.failure();
+  ASSERT_TRUE(sleeper.join(1, "flood"));
+  raw_client loud{server.port()};
+  ASSERT_TRUE(v2_login(loud, "loud"));
+  ASSERT_TRUE(join(loud, 1, "flood", none()));
+  std::string text(1000, 'f');
+  auto deadline = clock_type::now() + 10s;
+  int sent = 0;
+  while (clock_type::now() < deadline && !server.wait_for_log("transport=websocket", 0ms)) {
+    for (int i = 0; i < 50; ++i, ++sent)
+      ASSERT_TRUE(send_v2(loud, v2::msg_request{2, "flood", text}));
+    for (int i = 0; i < 50; ++i) // the sender keeps up with its own echoes
+      ASSERT_TRUE(next_msg(loud)) << loud.failure();
+  }
+  EXPECT_TRUE(server.wait_for_log("slow consumer peer=", 0ms)) << "after " << sent << " messages";
+  // The sleeper wakes up: whole messages, then the ERROR, then the close.
+  std::optional<boost::json::object> last;
+  for (;;) {
+    auto m = sleeper.receive(2s);
+    if (!m) break;
+    last = m;
+  }
+  EXPECT_EQ(sleeper.failure(), "closed by the server");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->at("type").as_string(), "error");
+  EXPECT_EQ(last->at("text").as_string(), "slow consumer");
+  // The loud one is still in the chat.
+  ASSERT_TRUE(send_v2(loud, v2::msg_request{3, "flood", "still here"}));
+  auto echo = next_msg(loud);
+  ASSERT_TRUE(echo) << loud.failure();
+  EXPECT_EQ(echo->text, "still here");
+}
+
+TEST(WebSocketTest, TheHttpSideAnswersWithStatusCodesAndStaysUp) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  auto port = server.http_port();
+  auto health = http_request(port, "GET", "/healthz");
+  EXPECT_EQ(health.status, 200u);
+  EXPECT_EQ(health.body, "ok\n");
+  EXPECT_EQ(http_request(port, "GET", "/no-such-page").status, 404u);
+  EXPECT_EQ(http_request(port, "POST", "/healthz").status, 405u);
+  EXPECT_EQ(http_request(port, "GET", "/ws").status, 404u) << "a GET without the upgrade";
+  EXPECT_EQ(http_request(port, "GET", "/", "X-Big: " + std::string(16 * 1024, 'x') + "\r\n").status,
+            431u);
+  EXPECT_EQ(http_request(port, "GET", "/healthz", "Content-Length: 5000\r\n").status, 413u);
+  EXPECT_EQ(http_request(port, "GET", "/healthz", "Bad Header Line\r\n").status, 400u);
+  ws_client elsewhere{port, "/chat"};
+  EXPECT_FALSE(elsewhere.connected()) << "no WebSocket but at /ws";
+  // Still serving after all that.
+  EXPECT_EQ(http_request(port, "GET", "/healthz").status, 200u);
+  ws_client ann{port};
+  EXPECT_TRUE(ann.log_in("ann")) << ann.failure();
+}
+
+TEST(WebSocketTest, PastMaxConnectionsANewHttpConnectionGets503) {
+  auto server = web_server({"--max-connections=2"});
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ws_client bob{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann") && bob.log_in("bob"));
+  EXPECT_EQ(http_request(server.http_port(), "GET", "/healthz").status, 503u);
+}
+
+TEST(WebSocketTest, ASilentClientIsPingedAndOneThatNeverAnswersIsClosed) {
+  auto server = web_server({"--idle-interval=200ms", "--idle-timeout=800ms"});
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client reader{server.http_port()};
+  ws_client deaf{server.http_port()};
+  ASSERT_TRUE(reader.log_in("reader") && deaf.log_in("deaf"));
+  // The reader keeps reading, so its Beast answers each WebSocket ping: for 1.5 s (almost twice
+  // the timeout) nothing comes, no farewell either. (A timed-out read ends this client.)
+  EXPECT_FALSE(reader.receive(1500ms));
+  EXPECT_EQ(reader.failure(), "timeout");
+  // The deaf one read nothing meanwhile, so it answered no ping: its farewell is waiting.
+  auto farewell = deaf.next("error", 100ms);
+  ASSERT_TRUE(farewell) << deaf.failure();
+  EXPECT_EQ(farewell->at("text").as_string(), "idle timeout");
+  EXPECT_TRUE(deaf.closed_by_server()) << deaf.failure();
+  auto log = server.stderr_text();
+  std::size_t timeouts = 0;
+  for (auto at = log.find("idle timeout peer="); at != std::string::npos;
+       at = log.find("idle timeout peer=", at + 1))
+    ++timeouts;
+  EXPECT_EQ(timeouts, 1u) << "only the deaf one: " << log;
+}
+
+TEST(WebSocketTest, ShutdownSaysGoodbyeToWebSocketClientsAndExitsCleanly) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  auto stopped = server.stop();
+  EXPECT_TRUE(stopped.status.exited_with(0)) << stopped.status;
+  auto bye = ann.next("error");
+  ASSERT_TRUE(bye) << ann.failure();
+  EXPECT_EQ(bye->at("text").as_string(), "server shutting down");
+  EXPECT_LT(stopped.elapsed, 3000ms);
+}
+
+} // namespace
+} // namespace chat::reliability
