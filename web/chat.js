@@ -844,6 +844,10 @@ class ChatView {
       $('message-input').focus();
     });
     $('list-refresh').addEventListener('click', () => client.requestList());
+    $('logout-button').addEventListener('click', () => {
+      client.logout();
+      location.reload(); // the simplest way back to an empty page
+    });
     $('load-older').addEventListener('click', () => client.loadOlder());
     $('retry-button').addEventListener('click', () => client.connection && client.connection.retryNow());
     $('leave-button').addEventListener('click', () => {
@@ -929,6 +933,7 @@ class ChatView {
     $('chat-view').hidden = true;
     $('login-view').hidden = false;
     $('user-name').textContent = '';
+    $('logout-button').hidden = true;
     $('login-button').disabled = false;
     $('login-button').textContent = 'Log in';
     $('login-error').textContent = text;
@@ -947,6 +952,7 @@ class ChatView {
     $('login-button').textContent = 'Log in';
     $('login-name').removeAttribute('aria-invalid');
     $('user-name').textContent = client.name;
+    $('logout-button').hidden = false;
     this.renderAll(client, {scrollToEnd: true});
     if (first) $('message-input').focus();
   }
