@@ -7,10 +7,11 @@
 #            process test run against both backends (the twin's are prefixed "epoll.").
 #   netns    scripts/cluster-netns.sh: three nodes in network namespaces, one test (root only;
 #            skipped with a message elsewhere).
+#   browser  tests/browser: the web chat page in headless Chromium against the main build.
 #   asan     every test again, ASan+UBSan, Debug.
 #   tsan     every test again, ThreadSanitizer, Debug, with an instrumented libcaf_core.
 #   fuzz     each libFuzzer target for 20 s (clang).
-# --quick runs the first two stages only: the edit-compile-test loop.
+# --quick runs the first three stages only (main, netns, browser): the edit-compile-test loop.
 # Ends with the stage times and one "N passed, N failed" line over all runs; exits non-zero if
 # anything failed. ccache is used when it is installed (install-deps.sh installs it).
 set -euo pipefail
@@ -116,6 +117,30 @@ else
   failed=$((failed + 1))
 fi
 stage_done "netns" "$start"
+
+# -- The web chat page in real headless Chromium (Selenium), against build/test-main's server --
+# Debian's python3 (python3-selenium lives there, whatever python3 is first on PATH). A skipped
+# scenario counts as failed: here every one of them must run.
+start=$SECONDS
+echo "=== browser: the web page in headless Chromium (tests/browser)"
+browser_log="$root/build/browser.log"
+SCREENSHOT_DIR="$root/build/browser-screenshots" /usr/bin/python3 \
+  "$root/tests/browser/chat_page_test.py" "$root/build/test-main/apps/chat-server/chat-server" \
+  2>&1 | tee "$browser_log" | grep -E "^(Ran|OK|FAILED|ERROR|FAIL:)" || true
+ran="$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\} in .*/\1/p' "$browser_log" | tail -1)"
+bad=0
+for n in $(grep -E '^FAILED|^OK \(skipped' "$browser_log" |
+  grep -oE '(failures|errors|skipped)=[0-9]+' | cut -d= -f2); do
+  bad=$((bad + n))
+done
+if [ -z "$ran" ] || [ "$ran" = 0 ]; then
+  echo "=== browser: no scenario ran (see $browser_log)"
+  failed=$((failed + 1))
+else
+  passed=$((passed + ran - bad))
+  failed=$((failed + bad))
+fi
+stage_done "browser" "$start"
 
 if [ "$quick" = 0 ]; then
   # -- Sanitizer suites: every option and suppression file is here ---------------------------

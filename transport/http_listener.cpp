@@ -33,7 +33,9 @@ public:
         timer_(strand_), listener_(std::move(listener)) {
     listener_->opened();
   }
-  ~http_session() { listener_->closed(this); }
+  ~http_session() {
+    if (counted_) listener_->closed(this);
+  }
 
   void start() {
     asio::dispatch(strand_, [self = shared_from_this()] { self->read_request(); });
@@ -134,7 +136,8 @@ private:
             ws->next_layer().close(ignored);
             return;
           }
-          self->listener_->upgraded(std::move(*ws));
+          self->counted_ = false; // from now on it counts as a WebSocket
+          self->listener_->upgraded(std::move(*ws), self.get());
         }));
     upgraded_ = true;
   }
@@ -177,6 +180,7 @@ private:
   bool busy_ = false; // a read, write or handshake is pending on the socket
   bool ended_ = false;
   bool upgraded_ = false;
+  bool counted_ = true;                    // among the listener's open HTTP connections
   std::shared_ptr<ws_stream> handshaking_; // while the WebSocket handshake is pending
 };
 
@@ -242,12 +246,15 @@ void http_listener::closed(const http_session* session) {
   sessions_.erase(session);
 }
 
-void http_listener::upgraded(ws_stream ws) {
+void http_listener::upgraded(ws_stream ws, const http_session* from) {
   auto conn = std::make_shared<ws_connection>(std::move(ws), limits_, pressure_,
                                               policy_.slow_consumer_notice);
   {
+    // One step, so open_connections() never counts it twice (or not at all).
     std::lock_guard<std::mutex> lock{ws_mutex_};
     websockets_[conn.get()] = conn;
+    sessions_.erase(from);
+    open_.fetch_sub(1, std::memory_order_relaxed);
   }
   spdlog::debug("websocket open peer={}", conn->peer());
   counters::add(counters::total::accepted_websocket);

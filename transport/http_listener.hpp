@@ -63,7 +63,7 @@ public:
   // For the HTTP sessions (http_listener.cpp): counting, and a WebSocket that came of one.
   void opened();
   void closed(const http_session* session);
-  void upgraded(ws_stream ws); // its handshake done
+  void upgraded(ws_stream ws, const http_session* from); // its handshake done
   const http_limits& http() const { return http_; }
   const page_callback& pages() const { return pages_; }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
