@@ -15,6 +15,7 @@ chat_packages=(
   liblmdb-dev                           # channel history on disk (README "Why LMDB")
   tmux                                  # tests drive chat-client under a real terminal
   chromium chromium-driver python3-selenium # tests/browser: the web page in headless Chromium
+  python3-prometheus-client             # web_tests: /metrics read by Prometheus's own parser
   libgtest-dev                          # unit and integration tests
   libasan8 libubsan1 libtsan2           # gcc 12's sanitizer runtimes (test.sh's asan, tsan suites)
   libbenchmark-dev                      # micro-benchmarks

@@ -77,6 +77,7 @@ private:
       if (path != "/ws") return refuse(404, "no WebSocket at " + std::string{path});
       return upgrade(parser_->release());
     }
+    if (path == "/ws") return refuse(426, "this is the WebSocket endpoint: upgrade to websocket");
     if (req.method() != http::verb::get && req.method() != http::verb::head)
       return refuse(405, "only GET and HEAD");
     auto page = listener_->pages() ? listener_->pages()(path) : std::nullopt;
@@ -102,6 +103,7 @@ private:
     res->set(http::field::content_type, type);
     res->set(http::field::cache_control, "no-store");
     if (status == 405) res->set(http::field::allow, "GET, HEAD");
+    if (status == 426) res->set(http::field::upgrade, "websocket");
     res->body() = std::move(body);
     res->keep_alive(keep);
     res->prepare_payload();

@@ -5,7 +5,12 @@
 #include "tests/process/v2_raw.hpp"
 #include "tests/process/ws_client.hpp"
 
+#include "tests/support/scratch_dir.hpp"
+
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
 
 #include <string>
 
@@ -80,6 +85,31 @@ TEST(WebSocketTest, MalformedJsonGetsErrorWithTheReasonThenAClose) {
   EXPECT_EQ(error->at("text").as_string(), "join: \"ref\" is missing");
   EXPECT_TRUE(ann.closed_by_server()) << ann.failure();
   EXPECT_TRUE(server.wait_for_log("protocol violation", io_timeout));
+}
+
+TEST(WebSocketTest, AnUnknownTypeGetsErrorThenAClose) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  ASSERT_TRUE(ann.send({{"type", "jion"}, {"ref", 1}, {"channel", "rust"}}));
+  auto error = ann.next("error");
+  ASSERT_TRUE(error) << ann.failure();
+  EXPECT_EQ(error->at("text").as_string(), "unknown type \"jion\"");
+  EXPECT_TRUE(ann.closed_by_server()) << ann.failure();
+}
+
+TEST(WebSocketTest, AMessageInSeveralFramesIsOneMessage) {
+  auto server = web_server();
+  ASSERT_TRUE(server.started()) << server.describe();
+  ws_client ann{server.http_port()};
+  ASSERT_TRUE(ann.log_in("ann")) << ann.failure();
+  ASSERT_TRUE(ann.join(1, "rust"));
+  ASSERT_TRUE(ann.send_fragmented(
+      R"({"type":"msg","ref":2,"channel":"rust","text":"in three pieces"})", 3));
+  auto m = ann.next("msg");
+  ASSERT_TRUE(m) << ann.failure();
+  EXPECT_EQ(m->at("text").as_string(), "in three pieces");
 }
 
 TEST(WebSocketTest, ABinaryMessageGetsErrorThenAClose) {
@@ -163,7 +193,8 @@ TEST(WebSocketTest, TheHttpSideAnswersWithStatusCodesAndStaysUp) {
   EXPECT_EQ(health.body, "ok\n");
   EXPECT_EQ(http_request(port, "GET", "/no-such-page").status, 404u);
   EXPECT_EQ(http_request(port, "POST", "/healthz").status, 405u);
-  EXPECT_EQ(http_request(port, "GET", "/ws").status, 404u) << "a GET without the upgrade";
+  EXPECT_EQ(http_request(port, "GET", "/ws").status, 426u) << "a GET without the upgrade";
+  EXPECT_EQ(http_request(port, "\x16\x03\x01\x02", "\x01garbage").status, 400u) << "not HTTP";
   EXPECT_EQ(http_request(port, "GET", "/", "X-Big: " + std::string(16 * 1024, 'x') + "\r\n").status,
             431u);
   EXPECT_EQ(http_request(port, "GET", "/healthz", "Content-Length: 5000\r\n").status, 413u);
@@ -211,6 +242,30 @@ TEST(WebSocketTest, MetricsCountWhatHappenedOnBothTransports) {
   EXPECT_GT(metric(text, "chat_bytes_total{direction=\"out\"}"), 0);
   EXPECT_GT(metric(text, "process_resident_memory_bytes"), 1'000'000);
   EXPECT_NE(text.find("# TYPE chat_logins_total counter"), std::string::npos);
+
+  // Prometheus's own parser (Debian's python3-prometheus-client) reads the page.
+  chat::test::scratch_dir dir;
+  auto page_file = dir.path + "/metrics.txt";
+  std::ofstream{page_file} << text;
+  auto command =
+      "/usr/bin/python3 -c 'import sys; from prometheus_client.parser import "
+      "text_string_to_metric_families as parse; f = list(parse(open(sys.argv[1]).read())); "
+      "print(\" \".join(sorted(x.name for x in f)))' " +
+      page_file + " > " + dir.path + "/families.txt 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "the parser refused the page: " << text;
+  std::ifstream families{dir.path + "/families.txt"};
+  std::string names{std::istreambuf_iterator<char>{families}, {}};
+  // Counter families lose their _total in the parser's names.
+  for (auto name : {"chat_connections_open", "chat_deliveries", "chat_frames_in", "chat_logins",
+                    "chat_history_commit_seconds", "process_resident_memory_bytes"})
+    EXPECT_NE(names.find(name), std::string::npos) << name << " not in: " << names;
+
+  // And the counters move as the chat goes on.
+  ASSERT_TRUE(send_v2(bob, v2::msg_request{3, "rust", "one more"}));
+  ASSERT_TRUE(ann.next("msg")) << ann.failure();
+  auto later = http_request(server.http_port(), "GET", "/metrics").body;
+  EXPECT_EQ(metric(later, "chat_deliveries_total"), 8);
+  EXPECT_EQ(metric(later, "chat_frames_in_total{type=\"MSG\"}"), 4);
 }
 
 TEST(WebSocketTest, PastMaxConnectionsANewHttpConnectionGets503) {

@@ -28,6 +28,18 @@ bool ws_client::send_text(const std::string& text) {
   return !ec;
 }
 
+bool ws_client::send_fragmented(const std::string& text, std::size_t pieces) {
+  boost::system::error_code ec;
+  ws_.text(true);
+  auto step = (text.size() + pieces - 1) / pieces;
+  for (std::size_t at = 0; at < text.size() && !ec; at += step) {
+    auto n = std::min(step, text.size() - at);
+    ws_.write_some(at + n == text.size(), asio::buffer(text.data() + at, n), ec);
+  }
+  if (ec) failure_ = "write: " + ec.message();
+  return !ec;
+}
+
 bool ws_client::send_binary(const std::string& bytes) {
   boost::system::error_code ec;
   ws_.binary(true);

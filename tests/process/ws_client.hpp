@@ -27,6 +27,8 @@ public:
   bool send(const boost::json::object& message);
   bool send_text(const std::string& text);
   bool send_binary(const std::string& bytes);
+  // One text message sent as `pieces` WebSocket frames (a continuation each after the first).
+  bool send_fragmented(const std::string& text, std::size_t pieces);
   // The next JSON object, or nothing on timeout, close or error (then failure() says which).
   std::optional<boost::json::object>
   receive(std::chrono::milliseconds timeout = std::chrono::seconds{5});
