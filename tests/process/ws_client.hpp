@@ -35,8 +35,8 @@ public:
   // The next object whose "type" is `type`, skipping others.
   std::optional<boost::json::object>
   next(const std::string& type, std::chrono::milliseconds timeout = std::chrono::seconds{5});
-  // True if the server closed the WebSocket (a CLOSE frame) within `timeout`, reading past
-  // whatever else comes first.
+  // True if the server ended the connection (its CLOSE, or the socket closed after it) within
+  // `timeout`, reading past whatever else comes first.
   bool closed_by_server(std::chrono::milliseconds timeout = std::chrono::seconds{5});
 
   // HELLO (version 2) then LOGIN; true on "Login OK".
@@ -45,6 +45,9 @@ public:
   std::optional<boost::json::object> join(uint32_t ref, const std::string& channel);
 
 private:
+  bool finish(const std::optional<boost::system::error_code>& done,
+              std::chrono::milliseconds timeout);
+
   boost::asio::io_context ioc_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_{ioc_};
   boost::beast::flat_buffer buffer_;
