@@ -2,8 +2,9 @@
 """Browser tests for the web chat page (issue #12): real headless Chromium driven by Selenium.
 
 Each test class starts its own chat-server on 127.0.0.1 (--port=0 --http-port=0, a temporary
---data-dir) and loads the page it serves at `/`. A tiny version-2 TCP client (socket + struct)
-stands in for chat-client.
+--data-dir) and loads the page it serves at `/`. The first scenario has the real chat-client
+(built beside chat-server) in the chat; a tiny version-2 TCP client (socket + struct) plays a TCP
+member wherever a test needs exact frames (offsets, replays).
 
     /usr/bin/python3 tests/browser/chat_page_test.py [path/to/chat-server] [unittest args]
 
@@ -227,6 +228,54 @@ class CuttableProxy:
         self.closed = True
         self.cut()
         self.listener.close()
+
+
+# ---- the real chat-client, on a pipe: lines typed in, lines it prints read back ----
+
+class ChatClientProcess:
+    """chat-client (built beside chat-server) logged in as `name`: it joins #lobby, sends each
+    line written to it there, and prints what it receives ("#lobby ann: text")."""
+
+    def __init__(self, port, name):
+        binary = os.path.join(os.path.dirname(os.path.dirname(CHAT_SERVER)), 'chat-client', 'chat-client')
+        self.proc = subprocess.Popen([binary, '--port', str(port), '--name', name],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip('\n'))
+
+    def expect(self, text, timeout=10):
+        """Waits (bounded) for a printed line holding `text`; returns it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.seen:
+                if text in line:
+                    return line
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f'chat-client never printed {text!r}; it printed {self.seen!r}')
+            try:
+                self.seen.append(self.lines.get(timeout=left))
+            except queue.Empty:
+                pass
+
+    def say(self, text):
+        self.proc.stdin.write(text + '\n')
+        self.proc.stdin.flush()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 # ---- a version-2 TCP client (docs/PROTOCOL.md), the stand-in for chat-client ----
@@ -527,7 +576,11 @@ class ChatPageTest(unittest.TestCase):
         bob.login('bob')
         carl = self.tcp('carl')
         carl.join('lobby')
-        ann.wait(lambda: {'ann', 'bob', 'carl'} <= set(ann.members()), 'ann sees everyone in lobby')
+        dave = ChatClientProcess(self.server.port, 'dave')  # the real terminal client
+        self.cleanups.append(dave.close)
+        dave.expect('Login OK')
+        ann.wait(lambda: {'ann', 'bob', 'carl', 'dave'} <= set(ann.members()),
+                 'ann sees everyone in lobby')
 
         ann.send('hello from ann')
         bob.wait_texts('hello from ann')
@@ -535,6 +588,12 @@ class ChatPageTest(unittest.TestCase):
         bob.send('hi ann, bob here')
         ann.wait_texts('hi ann, bob here')
         carl.expect_msg('lobby', 'hi ann, bob here')
+        dave.expect('ann: hello from ann')
+        dave.expect('bob: hi ann, bob here')
+        dave.say('dave from chat-client')
+        ann.wait_texts('dave from chat-client')
+        bob.wait_texts('dave from chat-client')
+        carl.expect_msg('lobby', 'dave from chat-client')
         carl.say('lobby', 'carl on TCP says <b>hi</b> & "bye"')
         ann.wait_texts('carl on TCP says <b>hi</b> & "bye"')
         bob.wait_texts('carl on TCP says <b>hi</b> & "bye"')
