@@ -227,6 +227,8 @@ void http_listener::accept() {
       socket.shutdown(tcp::socket::shutdown_both, ignored);
       socket.close(ignored);
     } else {
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay{true}, ignored); // small frames go out at once, as on TCP
       auto session = std::make_shared<http_session>(std::move(socket), self);
       {
         std::lock_guard<std::mutex> lock{self->ws_mutex_};

@@ -37,6 +37,22 @@ asio::io_context& io_context_of(ws_stream& ws) {
   return static_cast<asio::io_context&>(asio::query(ws.get_executor(), asio::execution::context));
 }
 
+// The one-encode rule for JSON: a delivery gives the same frame to many WebSocket members in a
+// row on this I/O thread, so its JSON is made once. Holding the frame keeps its bytes alive, so
+// their address cannot be reused by another frame while it names this one. Null: no JSON form.
+const std::string* json_of(const frame& f) {
+  thread_local std::optional<frame> last;
+  thread_local std::optional<std::string> text;
+  if (last && bytes(*last).data() == bytes(f).data()) return text ? &*text : nullptr;
+  auto json = json::json_from_frame(f, json::direction::server_to_client);
+  last = f;
+  if (auto* ok = std::get_if<json::json_text>(&json))
+    text = std::move(ok->text);
+  else
+    text.reset();
+  return text ? &*text : nullptr;
+}
+
 std::string peer_of(const tcp::socket& s) {
   boost::system::error_code ec;
   auto ep = s.remote_endpoint(ec);
@@ -232,6 +248,13 @@ void ws_connection::watch_outbound() {
   });
 }
 
+void ws_connection::cork(bool on) {
+  if (on == corked_) return;
+  corked_ = on;
+  int value = on ? 1 : 0;
+  ::setsockopt(native_fd_, IPPROTO_TCP, TCP_CORK, &value, sizeof value); // off: sends the rest
+}
+
 void ws_connection::set_pressing(bool press) {
   if (!pressure_ || press == pressing_) return;
   pressing_ = press;
@@ -285,21 +308,26 @@ void ws_connection::write_next() {
         closing = ending_ != ending::open;
       }
       if (!more) {
+        cork(false);
         if (closing) close_handshake();
         return;
       }
+      // Beast writes one WebSocket message per send(); corked, the kernel sends a burst of
+      // them as full segments instead of a packet each (BENCHMARKS.md "WebSocket against TCP").
+      if (in_flight_.size() > 1) cork(true);
     }
     const auto& f = in_flight_[next_++];
     auto size = bytes(f).size();
-    auto json = json::json_from_frame(f, json::direction::server_to_client);
-    if (auto* why = std::get_if<std::string>(&json)) {
+    auto* json = json_of(f);
+    if (!json) {
       // A frame with no JSON form (a binary PING payload): the browser cannot be given it.
-      spdlog::debug("websocket peer={} frame not sent: {}", peer_, *why);
+      spdlog::debug("websocket peer={} frame of type {} not sent: it has no JSON form", peer_,
+                    type_of(f));
       std::lock_guard<std::mutex> guard{out_mutex_};
       out_.took(size, next_ == in_flight_.size());
       continue;
     }
-    text_ = std::move(std::get<json::json_text>(json).text);
+    text_ = *json; // a copy: the write may outlive the next frame's JSON on this thread
     ws_.text(true);
     write_pending_ = true;
     ws_.async_write(asio::buffer(text_),

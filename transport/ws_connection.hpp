@@ -70,6 +70,7 @@ private:
   // -- write side: one WebSocket write at a time; a due ping goes between two messages --
   template <class Frames> void enqueue(const Frames& frames);
   void write_next();
+  void cork(bool on);                     // TCP_CORK while a burst of messages is written
   bool judge_outbound(std::size_t extra); // under out_mutex_: true if cut
   void set_pressing(bool press);          // under out_mutex_
   void watch_outbound();                  // strand; ticks while the queue is long
@@ -119,6 +120,7 @@ private:
   std::string text_;             // strand only: the JSON being written
   bool write_pending_ = false;   // strand only: a write, ping or close is in flight
   bool dropped_for_cut_ = false; // strand only: a cut dropped what was taken and unwritten
+  bool corked_ = false;          // strand only
   std::unique_ptr<asio::steady_timer> close_timer_;
   std::unique_ptr<asio::steady_timer> watch_timer_; // strand only
 };

@@ -81,6 +81,7 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
   socket_.set_option(tcp::no_delay{true}, ignored);
   socket_.non_blocking(true, ignored); // reads happen only after readiness
   enable_arrival_stamps(socket_.native_handle());
+  if (plan_.websocket) return ws_handshake(); // counted as connected once upgraded
   shard().add(counter::connected);
   if (framing_.has_login()) {
     send_login();
@@ -164,6 +165,7 @@ void bench_client::close() {
 }
 
 void bench_client::release_socket() {
+  if (ws_ && !connect_pending_ && !wait_pending_ && !write_busy_) ws_.reset();
   boost::system::error_code ignored;
   if (connect_pending_ || wait_pending_ || write_busy_) {
     // Ends a pending wait (readable: EOF) or write (EPIPE); its handler comes back here.

@@ -24,8 +24,11 @@
 #include "apps/chat-bench/server_spread.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +83,12 @@ private:
   void on_dm_ack(bool ok, uint32_t ref, std::string_view text, uint64_t arrived_ns);
   void on_refused(std::string_view text); // a MSG or DM the server would not take
 
+  // -- --transport=ws (bench_client_ws.cpp): the same frames, each a JSON text message --------
+  void ws_handshake();
+  void ws_read();
+  void on_ws_read(const boost::system::error_code& ec);
+  void ws_flush(); // out_'s frames become JSON messages, written one at a time
+
   // -- write side: one write in flight; frames queued meanwhile go out together next -----------
   void pump(); // broadcast what the pacer allows
   void arm_ticker();
@@ -104,6 +113,12 @@ private:
   std::vector<sequence_window> seen_; // per sender (--channels: per sender of our channel)
   std::vector<char> out_;             // frames waiting for the write in flight to finish
   std::vector<char> writing_;         // the bytes of the write in flight
+
+  // --transport=ws: the WebSocket over socket_ (made once connected), what it read, and the
+  // JSON messages waiting to be written (the first is in flight while write_busy_).
+  std::unique_ptr<boost::beast::websocket::stream<boost::asio::ip::tcp::socket&>> ws_;
+  boost::beast::flat_buffer ws_in_;
+  std::deque<std::string> ws_out_;
 
   // -- senders only -----------------------------------------------------------------------------
   struct sender_part {

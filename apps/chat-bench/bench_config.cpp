@@ -78,6 +78,11 @@ bench_config::bench_config() {
       .add(framing, "framing",
            "chat (our protocol, with LOGIN) or asio-example (Boost.Asio's chat example: 4-digit "
            "ASCII length, body <= 512 bytes, no login) (default chat)")
+      .add(transport, "transport",
+           "tcp (our binary frames) or ws (the same frames as JSON text over a WebSocket, "
+           "docs/PROTOCOL.md \"JSON (WebSocket)\"; the servers are then chat-server's "
+           "--http-port, path /ws; latency ends when the message is read, not at the kernel's "
+           "receive stamp) (default tcp)")
       .add(channels, "channels",
            "speak protocol version 2 and spread the clients over K channels bench-0 .. "
            "bench-<K-1> (client i joins bench-<i % K>); the senders, being the first clients, "
@@ -111,6 +116,8 @@ std::string bench_config::validate() const {
              server + "'";
   if (framing != "chat" && framing != "asio-example")
     return "--framing must be chat or asio-example";
+  if (transport != "tcp" && transport != "ws") return "--transport must be tcp or ws";
+  if (websocket() && framing != "chat") return "--transport=ws needs --framing=chat";
   if (clients < 1) return "--clients must be at least 1";
   if (!connect_only && (senders < 1 || senders > clients))
     return "--senders must be between 1 and --clients";

@@ -39,8 +39,9 @@ struct bench_config : app_config {
   std::string name_prefix = "b";
   std::vector<int64_t> server_pids; // --server-pid, repeatable: one per server, in its order
   std::string framing = "chat";
-  std::size_t channels = 0; // protocol version 2 with K channels; 0: version 1, all in lobby
-  bool direct = false;      // protocol version 2, DMs instead of channel messages
+  std::string transport = "tcp"; // or "ws": the same frames as JSON over a WebSocket
+  std::size_t channels = 0;      // protocol version 2 with K channels; 0: version 1, all in lobby
+  bool direct = false;           // protocol version 2, DMs instead of channel messages
   std::size_t dm_peers = 0;
 
   bench_config();
@@ -54,6 +55,8 @@ struct bench_config : app_config {
   std::size_t server_count() const { return servers.empty() ? 1 : servers.size(); }
 
   bool v2() const { return channels > 0 || direct; }
+
+  bool websocket() const { return transport == "ws"; }
 
   framing_kind framing_type() const {
     return framing == "asio-example" ? framing_kind::asio_example : framing_kind::chat;

@@ -29,6 +29,7 @@ enum class run_phase : uint8_t { connecting, holding, warmup, measuring, drainin
 
 struct bench_plan {
   framing_kind framing = framing_kind::chat;
+  bool websocket = false; // --transport=ws: JSON text messages over a WebSocket at /ws
   std::vector<boost::asio::ip::tcp::endpoint> servers; // client i uses servers[i % size]
   std::size_t source_addresses = 1;                    // 1: let the kernel pick the source address
   std::size_t clients = 0;

@@ -34,6 +34,7 @@ namespace {
 chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg) {
   chat::bench::bench_plan plan;
   plan.framing = cfg.framing_type();
+  plan.websocket = cfg.websocket();
   plan.servers = cfg.server_endpoints();
   plan.source_addresses = cfg.source_addresses;
   plan.clients = cfg.clients;

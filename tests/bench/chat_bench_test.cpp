@@ -203,6 +203,18 @@ TEST_F(ChatBenchTwoServersTest, ClientsSpreadRoundRobinAndEveryDeliveryIsSameNod
   EXPECT_NE(bench.stderr_text().find("cross_node/s 0"), std::string::npos) << bench.describe();
 }
 
+TEST(ChatBenchOptionsTest, RefusesAnUnknownTransportAndWebSocketWithTheAsioFraming) {
+  for (auto [args, words] :
+       {std::pair<std::vector<std::string>, std::string>{{"--transport=udp"},
+                                                         "--transport must be tcp or ws"},
+        {{"--transport=ws", "--framing=asio-example"}, "--transport=ws needs --framing=chat"}}) {
+    child_process bench{CHAT_BENCH_BIN, args};
+    auto status = bench.wait(exit_timeout);
+    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
+    EXPECT_NE(bench.stderr_text().find(words), std::string::npos) << bench.describe();
+  }
+}
+
 TEST(ChatBenchOptionsTest, RefusesAHostOutsideLoopback) {
   child_process bench{CHAT_BENCH_BIN, {"--host=192.0.2.1", "--port=7000"}};
   auto status = bench.wait(exit_timeout);
@@ -236,6 +248,57 @@ TEST(ChatBenchOptionsTest, CountsRefusedConnectionsAndExitsOne) {
   EXPECT_EQ(json_number(json, "connect_failed"), 5) << json;
   EXPECT_EQ(json_number(json, "connected"), 0) << json;
   EXPECT_NE(bench.stderr_text().find("refused"), std::string::npos) << bench.describe();
+}
+
+} // namespace
+
+namespace {
+
+// --transport=ws against the WebSocket gateway: the same accounting as over TCP, for a room and
+// for a channel, and both transports in one chat.
+class ChatBenchWebSocketTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    auto args = server_args();
+    args.push_back("--http-port=0");
+    args.push_back("--data-dir=:memory:");
+    server_.emplace(chat::test::chat_server_bin(), args);
+    auto tcp = listening_port(*server_);
+    ASSERT_TRUE(tcp) << server_->describe();
+    auto line = server_->wait_for_line_containing("http listening on", startup_timeout);
+    ASSERT_TRUE(line) << server_->describe();
+    http_port_ = std::stoi(line->substr(line->find("127.0.0.1:") + 10));
+  }
+
+  std::string run(std::vector<std::string> args) {
+    args.push_back("--transport=ws");
+    args.push_back("--port=" + std::to_string(http_port_));
+    child_process bench{CHAT_BENCH_BIN, args};
+    auto status = bench.wait(bench_timeout);
+    EXPECT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
+    return chat::test::last_line(bench.stdout_text());
+  }
+
+  std::optional<child_process> server_;
+  int http_port_ = 0;
+};
+
+TEST_F(ChatBenchWebSocketTest, FanOutOverWebSocketDeliversEverythingOnce) {
+  for (auto mode : {std::vector<std::string>{}, std::vector<std::string>{"--channels=2"}}) {
+    auto args = mode;
+    args.insert(args.end(), {"--clients=10", "--senders=2", "--duration=1s", "--warmup=300ms",
+                             "--server-pid=" + std::to_string(server_->pid())});
+    auto json = run(args);
+    auto sent = json_number(json, "sent").value_or(0);
+    auto per_message = mode.empty() ? 10 : 5; // the room, or one of two channels
+    EXPECT_EQ(json_number(json, "logged_in"), 10) << json;
+    EXPECT_GT(sent, 0) << json;
+    EXPECT_EQ(json_number(json, "delivered"), sent * per_message) << json;
+    EXPECT_EQ(json_number(json, "lost"), 0) << json;
+    EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
+    EXPECT_EQ(json_number(json, "reordered"), 0) << json;
+    EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+  }
 }
 
 } // namespace
