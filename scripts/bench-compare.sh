@@ -13,7 +13,7 @@ repeats="$1" seconds="$2" load="$3"
 shift 3
 bench="${BENCH:-$root/build/bench-channels/apps/chat-bench/chat-bench}"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.bench"' EXIT
 for r in $(seq "$repeats"); do
   for named in "$@"; do
     name="${named%%=*}" server="${named#*=}" this_bench="$bench"
@@ -24,7 +24,8 @@ for r in $(seq "$repeats"); do
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
     # shellcheck disable=SC2086 # the load is a list of arguments
     out="$(timeout $((seconds * 3 + 60)) "$this_bench" --port "$port" --server-pid "$pid" \
-      --duration "${seconds}s" --window 16 --payload 64 $load 2>/dev/null | tail -1 || true)"
+      --duration "${seconds}s" --window 16 --payload 64 $load 2>"$log.bench" | tail -1 || true)"
+      [ -n "$out" ] || out="no output; chat-bench said: $(tail -2 "$log.bench" | tr '\n' ' '); the server is $(kill -0 "$pid" 2>/dev/null && echo running || echo gone)"
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     python3 - "$name" "$r" "$out" "$(tail -3 "$log")" <<'PY'

@@ -9,7 +9,7 @@ repeats="$1" seconds="$2"
 server="${3:-$root/build/bench-channels/apps/chat-server/chat-server}"
 bench="${BENCH:-$root/build/bench-channels/apps/chat-bench/chat-bench}"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.bench"' EXIT
 loads=("--clients 10 --senders 10" "--clients 100 --senders 10 --channels 1"
   "--clients 1000 --channels 100 --senders 100")
 for load in "${loads[@]}"; do
@@ -27,7 +27,8 @@ for load in "${loads[@]}"; do
       # shellcheck disable=SC2086 # the load is a list of arguments
       out="$(timeout $((seconds * 3 + 60)) "$bench" --transport "$transport" --port "$port" \
         --server-pid "$pid" --duration "${seconds}s" --window 16 --payload 64 $load \
-        2>/dev/null | tail -1 || true)"
+        2>"$log.bench" | tail -1 || true)"
+      [ -n "$out" ] || out="no output; chat-bench said: $(tail -2 "$log.bench" | tr '\n' ' '); the server is $(kill -0 "$pid" 2>/dev/null && echo running || echo gone)"
       kill -TERM "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
       /usr/bin/python3 - "$transport" "$load" "$r" "$out" <<'PY'
