@@ -116,15 +116,17 @@ void journal::sweep() {
   auto oldest = wall_clock_ms() - max_age_.count();
   try {
     lmdb_txn txn{*env_, lmdb_txn::mode::write};
-    lmdb_cursor streams{txn, tables_.streams};
-    lmdb_cursor messages{txn, tables_.messages};
-    uint64_t offset = 0;
-    for (bool more = streams.first(); more; more = streams.next()) {
-      auto prefix = message_prefix(streams.key());
-      for (bool at = messages.seek(prefix);
-           at && offset_of(messages.key(), prefix, offset) && time_of(messages.value()) < oldest;
-           at = messages.next())
-        messages.erase();
+    { // the cursors close before the commit (lmdb.hpp)
+      lmdb_cursor streams{txn, tables_.streams};
+      lmdb_cursor messages{txn, tables_.messages};
+      uint64_t offset = 0;
+      for (bool more = streams.first(); more; more = streams.next()) {
+        auto prefix = message_prefix(streams.key());
+        for (bool at = messages.seek(prefix);
+             at && offset_of(messages.key(), prefix, offset) && time_of(messages.value()) < oldest;
+             at = messages.next())
+          messages.erase();
+      }
     }
     txn.commit();
   } catch (const lmdb_error& e) {
@@ -141,27 +143,30 @@ void journal::write(std::vector<journal_write>& batch) {
   auto started = std::chrono::steady_clock::now();
   try {
     lmdb_txn txn{*env_, lmdb_txn::mode::write};
-    lmdb_cursor rows{txn, tables_.messages};
-    // A busy channel sends many batches per transaction: its messages go in one by one, but its
-    // retention and its stream row only as they stand after the last of them.
-    std::unordered_map<std::string_view, const journal_write*> last_of_stream;
-    for (auto& w : batch) {
-      for (auto& e : w.entries) {
-        message_key(key_, w.stream, e.offset);
-        message_value(value_, e);
-        rows.put(key_, value_);
+    { // the cursor closes before the commit (lmdb.hpp)
+      lmdb_cursor rows{txn, tables_.messages};
+      // A busy channel sends many batches per transaction: its messages go in one by one, but its
+      // retention and its stream row only as they stand after the last of them.
+      std::unordered_map<std::string_view, const journal_write*> last_of_stream;
+      for (auto& w : batch) {
+        for (auto& e : w.entries) {
+          message_key(key_, w.stream, e.offset);
+          message_value(value_, e);
+          rows.put(key_, value_);
+        }
+        last_of_stream[w.stream] = &w;
       }
-      last_of_stream[w.stream] = &w;
-    }
-    for (auto& [stream, w] : last_of_stream) {
-      if (w->keep_from > 1) {
-        auto prefix = message_prefix(w->stream);
-        uint64_t offset = 0;
-        for (bool at = rows.seek(prefix);
-             at && offset_of(rows.key(), prefix, offset) && offset < w->keep_from; at = rows.next())
-          rows.erase();
+      for (auto& [stream, w] : last_of_stream) {
+        if (w->keep_from > 1) {
+          auto prefix = message_prefix(w->stream);
+          uint64_t offset = 0;
+          for (bool at = rows.seek(prefix);
+               at && offset_of(rows.key(), prefix, offset) && offset < w->keep_from;
+               at = rows.next())
+            rows.erase();
+        }
+        txn.put(tables_.streams, w->stream, stream_value({w->epoch, w->next_offset}));
       }
-      txn.put(tables_.streams, w->stream, stream_value({w->epoch, w->next_offset}));
     }
     txn.commit();
     counters::add(counters::total::store_commits);

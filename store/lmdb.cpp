@@ -90,17 +90,20 @@ std::size_t lmdb_txn::entries(MDB_dbi table) const {
 }
 
 void lmdb_txn::commit() {
+  if (cursors_ > 0) throw std::logic_error{"an LMDB cursor is still open at commit"};
   auto* txn = txn_;
   txn_ = nullptr; // ended either way
   check(mdb_txn_commit(txn), "commit");
 }
 
-lmdb_cursor::lmdb_cursor(const lmdb_txn& txn, MDB_dbi table) {
+lmdb_cursor::lmdb_cursor(lmdb_txn& txn, MDB_dbi table) : txn_(txn) {
   check(mdb_cursor_open(txn.get(), table, &cursor_), "cursor");
+  ++txn_.cursors_;
 }
 
 lmdb_cursor::~lmdb_cursor() {
   mdb_cursor_close(cursor_);
+  --txn_.cursors_;
 }
 
 bool lmdb_cursor::move(MDB_cursor_op op, std::string_view key) {

@@ -58,17 +58,22 @@ public:
   void put(MDB_dbi table, std::string_view key, std::string_view value);
   // Entries in the table.
   std::size_t entries(MDB_dbi table) const;
+  // Every cursor of this transaction must be gone first: LMDB frees a write transaction's
+  // cursors itself when it ends, so one closed after that would be freed twice. Throws
+  // std::logic_error if one is left (a bug in the caller), lmdb_error if the commit fails.
   void commit();
 
 private:
+  friend class lmdb_cursor;
   MDB_txn* txn_ = nullptr;
+  int cursors_ = 0; // lmdb_cursors open on this transaction
 };
 
 // Walks one table in key order. Every move returns false when it leaves the table (or finds
 // nothing); key() and value() view LMDB's map until the transaction ends or the entry changes.
 class lmdb_cursor {
 public:
-  lmdb_cursor(const lmdb_txn& txn, MDB_dbi table);
+  lmdb_cursor(lmdb_txn& txn, MDB_dbi table);
   ~lmdb_cursor();
   lmdb_cursor(const lmdb_cursor&) = delete;
   lmdb_cursor& operator=(const lmdb_cursor&) = delete;
@@ -86,6 +91,7 @@ public:
 private:
   bool move(MDB_cursor_op op, std::string_view key = {});
 
+  lmdb_txn& txn_;
   MDB_cursor* cursor_ = nullptr;
   std::string_view key_;
   std::string_view value_;
