@@ -17,10 +17,6 @@ namespace {
 namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
 
-stats_shard& shard() {
-  return bench_stats::this_thread_shard();
-}
-
 } // namespace
 
 void bench_client::ws_handshake() {
@@ -33,7 +29,7 @@ void bench_client::ws_handshake() {
     wait_pending_ = false;
     if (state_ == state::closed) return release_socket();
     if (ec) return fail("websocket handshake: " + ec.message());
-    shard().add(counter::connected);
+    bench_stats::this_thread_shard().add(counter::connected);
     send_login();
     ws_read();
   });
