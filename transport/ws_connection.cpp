@@ -41,6 +41,7 @@ asio::io_context& io_context_of(ws_stream& ws) {
 // row on this I/O thread, so its JSON is made once. Holding the frame keeps its bytes alive, so
 // their address cannot be reused by another frame while it names this one. Null: no JSON form.
 const std::string* json_of(const frame& f) {
+  if (bytes(f).size() < header_size) return nullptr; // not a whole frame: no JSON form
   thread_local std::optional<frame> last;
   thread_local std::optional<std::string> text;
   if (last && bytes(*last).data() == bytes(f).data()) return text ? &*text : nullptr;
@@ -184,7 +185,7 @@ template <class Frames> void ws_connection::enqueue(const Frames& frames) {
   std::size_t size = 0;
   for (const auto& f : frames) {
     size += bytes(f).size();
-    counters::frames_out(type_of(f));
+    if (bytes(f).size() >= header_size) counters::frames_out(type_of(f)); // see tcp_connection
   }
   bool start = false;
   {
@@ -321,8 +322,8 @@ void ws_connection::write_next() {
     auto* json = json_of(f);
     if (!json) {
       // A frame with no JSON form (a binary PING payload): the browser cannot be given it.
-      spdlog::debug("websocket peer={} frame of type {} not sent: it has no JSON form", peer_,
-                    type_of(f));
+      spdlog::debug("websocket peer={} frame of {} bytes not sent: it has no JSON form", peer_,
+                    size);
       std::lock_guard<std::mutex> guard{out_mutex_};
       out_.took(size, next_ == in_flight_.size());
       continue;
