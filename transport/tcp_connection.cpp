@@ -1,7 +1,8 @@
 #include "transport/tcp_connection.hpp"
-#include "messages/counters.hpp"
 
+#include "messages/counters.hpp"
 #include "transport/buffer_pool.hpp"
+#include "transport/kernel_backlog.hpp"
 #include "transport/steady_now.hpp"
 
 #include <spdlog/spdlog.h>
@@ -17,22 +18,9 @@ namespace {
 // Reads per readiness notification before yielding to other connections on this thread.
 constexpr int max_reads_per_wakeup = 16;
 
-// TCP_NOTSENT_LOWAT: unsent bytes the kernel takes from us per socket. Well above the policy's
-// "behind" mark, so a peer that keeps up never reaches it; small, because a slow reader has to
-// read all of it before the ERROR that says it was cut (BENCHMARKS.md "Slow consumers": 32 KiB
-// and 64 KiB cost nothing measurable against no cap at all).
-constexpr std::size_t kernel_unsent_cap = 32 * 1024;
-
 // How many close timeouts a slow consumer's ERROR may take to leave: 15 s by default, enough
 // for the kernel's 32 KiB at 2 KB/s.
 constexpr int slow_consumer_linger_factor = 3;
-
-outbound_policy::limits policy_limits(const connection_limits& limits) {
-  outbound_policy::limits l;
-  l.bound = limits.max_outbound_bytes;
-  l.behind_bytes = kernel_unsent_cap / 4;
-  return l;
-}
 
 std::string to_string(const tcp::endpoint& ep) {
   std::ostringstream out;
@@ -48,17 +36,11 @@ tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limi
     : socket_(std::move(socket)), strand_(asio::make_strand(socket_.get_executor())),
       limits_(limits), decoder_(limits.max_frame), pressure_(std::move(pressure)),
       slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
-      policy_(policy_limits(limits)) {
+      policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
-  // The kernel keeps at most this much unsent; the rest waits in our queue, where it can be
-  // bounded and dropped. Without it a socket's send buffer grows to megabytes, all of which a
-  // slow reader would have to read before the ERROR that says it was cut.
-  socket_.set_option(
-      asio::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>{
-          static_cast<int>(kernel_unsent_cap)},
-      ec);
+  cap_kernel_unsent(socket_);
   socket_.non_blocking(true, ec); // reads happen only after readiness
   native_fd_ = socket_.native_handle();
 }

@@ -11,6 +11,7 @@
 //    on the wire, and the connection closes. The client comes back and recovers what it missed from
 //    the channel's history.
 #include "messages/counters.hpp"
+#include "transport/kernel_backlog.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
 
@@ -30,12 +31,9 @@ constexpr auto watch_period = 50ms;
 } // namespace
 
 // Any thread, under out_mutex_ with ending_ open, so the descriptor is still ours (finish() ends
-// the outbound side before it closes anything). SIOCOUTQNSD: bytes the kernel has not sent yet,
-// i.e. what the peer's receive window has no room for.
+// the outbound side before it closes anything).
 std::size_t tcp_connection::kernel_unsent() const {
-  int unsent = 0;
-  if (::ioctl(native_fd_, SIOCOUTQNSD, &unsent) != 0) return 0; // unknown: assume it keeps up
-  return static_cast<std::size_t>(unsent);
+  return transport::kernel_unsent(native_fd_);
 }
 
 // `extra` bytes are about to be queued. Applies the policy's answer: presses or releases the

@@ -1,15 +1,14 @@
 #include "transport/ws_connection.hpp"
-#include "messages/counters.hpp"
 
+#include "messages/counters.hpp"
 #include "messages/protocol_json.hpp"
+#include "transport/kernel_backlog.hpp"
 #include "transport/steady_now.hpp"
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <spdlog/spdlog.h>
 
-#include <linux/sockios.h>
 #include <netinet/tcp.h>
-#include <sys/ioctl.h>
 
 namespace chat::transport {
 
@@ -18,20 +17,11 @@ namespace {
 // As tcp_connection: a slow consumer's last words (ERROR) may take this many close timeouts.
 constexpr int cut_linger_factor = 3;
 
-// As tcp_connection's kernel_unsent_cap: what the kernel may hold unsent for one peer.
-constexpr int websocket_unsent_cap = 32 * 1024;
-
 // How often a long queue is judged again while no frame comes (tcp_connection's period).
 constexpr auto watch_period = std::chrono::milliseconds{50};
 
 // How long the peer may take to answer our CLOSE.
 constexpr std::chrono::milliseconds close_answer_wait{1000};
-
-outbound_policy::limits websocket_policy_limits(const connection_limits& limits) {
-  outbound_policy::limits l;
-  l.bound = limits.max_outbound_bytes;
-  return l;
-}
 
 asio::io_context& io_context_of(ws_stream& ws) {
   return static_cast<asio::io_context&>(asio::query(ws.get_executor(), asio::execution::context));
@@ -69,11 +59,8 @@ ws_connection::ws_connection(ws_stream ws, const connection_limits& limits,
       peer_(peer_of(ws_.next_layer())), native_fd_(ws_.next_layer().native_handle()),
       limits_(limits), pressure_(std::move(pressure)),
       slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
-      policy_(websocket_policy_limits(limits)) {
-  boost::system::error_code ec;
-  ws_.next_layer().set_option(
-      asio::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>{websocket_unsent_cap},
-      ec);
+      policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
+  cap_kernel_unsent(ws_.next_layer());
   ws_.read_message_max(json::max_json_size(limits_.max_frame));
   ws_.auto_fragment(false); // one frame, one WebSocket message, one write
   // Pings and pongs count as life: a browser answers our idle probe with a pong.
@@ -203,9 +190,7 @@ template <class Frames> void ws_connection::enqueue(const Frames& frames) {
 }
 
 std::size_t ws_connection::kernel_unsent() const {
-  int unsent = 0;
-  if (::ioctl(native_fd_, SIOCOUTQNSD, &unsent) != 0) return 0; // unknown: assume it keeps up
-  return static_cast<std::size_t>(unsent);
+  return transport::kernel_unsent(native_fd_);
 }
 
 // The queue is counted in frame bytes (what the JSON is made from), close enough to judge.

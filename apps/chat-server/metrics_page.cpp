@@ -2,6 +2,7 @@
 
 #include "messages/counters.hpp"
 #include "messages/frame.hpp"
+#include "messages/protocol_v2.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -89,8 +90,9 @@ std::string render_metrics(const metrics_sources& from) {
   auto out = counters::sum_frames_out();
   frames(e, "chat_frames_in_total", "Frames received from clients, by type.", in);
   frames(e, "chat_frames_out_total", "Frames queued to clients (one per receiver), by type.", out);
-  auto deliveries =
-      out[static_cast<uint8_t>(frame_type::broadcast_msg)] + out[10] /* MSG */ + out[11] /* DM */;
+  auto deliveries = out[static_cast<uint8_t>(frame_type::broadcast_msg)] +
+                    out[static_cast<uint8_t>(v2::type::msg)] +
+                    out[static_cast<uint8_t>(v2::type::dm)];
   e.family("chat_deliveries_total", "counter",
            "Chat messages queued to receivers (BROADCAST_MSG, MSG, DM).")
       .sample("chat_deliveries_total", deliveries);
