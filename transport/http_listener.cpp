@@ -217,7 +217,7 @@ void http_listener::accept() {
       retry->async_wait([self, retry](auto) { self->accept(); });
       return;
     }
-    if (self->open_connections() >= self->policy_.max_connections) {
+    if (!self->policy_.slots->try_take()) {
       // Past the bound: a plain 503, written without waiting (it fits any socket buffer).
       static constexpr std::string_view full = "HTTP/1.1 503 Service Unavailable\r\n"
                                                "Connection: close\r\nContent-Length: 12\r\n"
@@ -246,6 +246,7 @@ void http_listener::opened() {
 
 void http_listener::closed(const http_session* session) {
   open_.fetch_sub(1, std::memory_order_relaxed);
+  policy_.slots->give_back(); // an upgraded session's slot went to its WebSocket instead
   std::lock_guard<std::mutex> lock{ws_mutex_};
   sessions_.erase(session);
 }
@@ -262,9 +263,11 @@ void http_listener::upgraded(ws_stream ws, const http_session* from) {
   }
   spdlog::debug("websocket open peer={}", conn->peer());
   counters::add(counters::total::accepted_websocket);
-  conn->start(on_websocket_(conn), [weak = weak_from_this(), raw = conn.get()] {
-    if (auto self = weak.lock()) self->forget(raw);
-  });
+  conn->start(on_websocket_(conn),
+              [weak = weak_from_this(), raw = conn.get(), slots = policy_.slots] {
+                slots->give_back(); // the slot its HTTP session took
+                if (auto self = weak.lock()) self->forget(raw);
+              });
 }
 
 void http_listener::forget(const ws_connection* ws) {

@@ -61,7 +61,7 @@ void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket
   accepting_ = false;
   if (stopping_) return close_acceptor();
   if (ec) return back_off(ec);
-  if (open_connections() >= policy_.max_connections)
+  if (!policy_.slots->try_take())
     refuse(std::move(socket));
   else
     admit(std::move(socket));
@@ -95,7 +95,8 @@ void listener::admit(tcp::socket socket) {
   }
   spdlog::debug("open peer={} connections={}", conn->peer(), open);
   auto owner = on_accept_(conn);
-  conn->start(std::move(owner), [weak = weak_from_this(), key = conn.get()] {
+  conn->start(std::move(owner), [weak = weak_from_this(), key = conn.get(), slots = policy_.slots] {
+    slots->give_back();
     if (auto self = weak.lock()) {
       std::lock_guard<std::mutex> guard{self->open_mutex_};
       self->open_.erase(key);
@@ -103,11 +104,11 @@ void listener::admit(tcp::socket socket) {
   });
 }
 
-// Past max_connections: tell the client why, then close; accepting goes on.
+// Past --max-connections: tell the client why, then close; accepting goes on.
 void listener::refuse(tcp::socket socket) {
   if (refused_++ == 0)
     spdlog::warn("server full: refusing new connections ({} open, --max-connections={})",
-                 open_connections(), policy_.max_connections);
+                 policy_.slots->taken(), policy_.slots->limit());
   auto held = std::make_shared<tcp::socket>(std::move(socket));
   auto close = [held](auto...) {
     boost::system::error_code ignored;

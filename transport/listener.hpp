@@ -4,6 +4,7 @@
 // the frames it sends (refusal, probe, farewells) are given to it ready-made.
 #pragma once
 
+#include "transport/connection_slots.hpp"
 #include "transport/outbound_pressure.hpp"
 #include "transport/tcp_connection.hpp"
 
@@ -19,8 +20,9 @@
 namespace chat::transport {
 
 struct listener_policy {
-  std::size_t max_connections = 10000;
-  std::optional<frame> refusal; // sent to a connection past max_connections, which is then closed
+  // --max-connections: shared with the HTTP listener, so the bound counts every transport.
+  std::shared_ptr<connection_slots> slots = std::make_shared<connection_slots>(10000);
+  std::optional<frame> refusal; // sent to a connection past the bound, which is then closed
   // Silence from a peer: after idle_interval it is sent `idle_probe` (a PING, so a live client
   // answers and a half-open one is found); after idle_timeout, `idle_farewell` and a close.
   std::chrono::milliseconds idle_interval{30000};
@@ -78,7 +80,7 @@ private:
   std::shared_ptr<outbound_pressure> pressure_ = std::make_shared<outbound_pressure>();
   asio::steady_timer retry_timer_;
   asio::steady_timer sweep_timer_;
-  uint64_t refused_ = 0;   // since the server was last below max_connections (strand only)
+  uint64_t refused_ = 0;   // since the server was last below its bound (strand only)
   bool accepting_ = false; // an async_accept is pending (strand only)
   bool stopping_ = false;  // stop() was called (strand only)
 

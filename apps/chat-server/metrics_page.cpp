@@ -1,5 +1,7 @@
 #include "apps/chat-server/metrics_page.hpp"
 
+#include "apps/chat-server/health_page.hpp"
+
 #include "messages/counters.hpp"
 #include "messages/frame.hpp"
 #include "messages/protocol_v2.hpp"
@@ -123,12 +125,9 @@ std::string render_metrics(const metrics_sources& from) {
       .sample("chat_history_commit_seconds_sum",
               static_cast<double>(counters::sum(total::store_commit_ns)) / 1e9)
       .sample("chat_history_commit_seconds_count", counters::sum(total::store_commits));
-  if (from.clustered) {
-    auto joins = counters::sum(total::cluster_joins);
-    auto losses = counters::sum(total::cluster_losses);
+  if (from.clustered)
     e.family("chat_cluster_nodes", "gauge", "Nodes in this node's cluster, itself included.")
-        .sample("chat_cluster_nodes", 1 + (joins >= losses ? joins - losses : 0));
-  }
+        .sample("chat_cluster_nodes", cluster_nodes());
   e.family("process_cpu_seconds_total", "counter", "User and system CPU time of the process.")
       .sample("process_cpu_seconds_total", process_cpu_seconds());
   e.family("process_resident_memory_bytes", "gauge", "Resident memory of the process.")

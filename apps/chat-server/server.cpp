@@ -5,6 +5,7 @@
 #include "actors/node.hpp"
 #include "actors/roster.hpp"
 #include "actors/session.hpp"
+#include "apps/chat-server/health_page.hpp"
 #include "apps/chat-server/metrics_page.hpp"
 #include "apps/chat-server/web_page.hpp"
 #include "messages/frame_encoder.hpp"
@@ -21,7 +22,7 @@ namespace {
 // The listener enforces admission and idleness; the words it says are the protocol's.
 transport::listener_policy policy_for(const server_options& options) {
   transport::listener_policy policy;
-  policy.max_connections = options.max_connections;
+  policy.slots = std::make_shared<transport::connection_slots>(options.max_connections);
   policy.refusal = encode(frame_type::error, "server full");
   policy.idle_interval = options.idle_interval;
   policy.idle_timeout = options.idle_timeout;
@@ -74,15 +75,19 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
       return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
     };
-    listener_ = std::make_shared<transport::listener>(ioc, where, options.limits,
-                                                      policy_for(options), on_accept);
+    // One policy for both listeners: their connections count against one --max-connections.
+    auto policy = policy_for(options);
+    listener_ =
+        std::make_shared<transport::listener>(ioc, where, options.limits, policy, on_accept);
     if (options.http_port) {
       // A WebSocket client is a session like any other: the same actor, the same limits.
       auto on_websocket = [this](const std::shared_ptr<transport::ws_connection>& conn) {
         return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
       };
       auto sources = std::make_shared<metrics_sources>();
-      auto pages = [sources](std::string_view path) -> std::optional<transport::http_page> {
+      health_sources health{options.cluster_port != 0, !options.peers.empty()};
+      auto pages = [sources, health](std::string_view path) -> std::optional<transport::http_page> {
+        if (path == "/healthz") return health_page(health);
         if (path == "/metrics")
           return transport::http_page{200, "text/plain; version=0.0.4; charset=utf-8",
                                       render_metrics(*sources)};
@@ -90,7 +95,7 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
       };
       http_ = std::make_shared<transport::http_listener>(
           ioc, transport::tcp::endpoint{where.address(), *options.http_port}, options.http,
-          options.limits, policy_for(options), listener_->pressure(), pages, on_websocket);
+          options.limits, policy, listener_->pressure(), pages, on_websocket);
       sources->tcp = listener_;
       sources->http = http_;
       sources->history = options.channels.history;

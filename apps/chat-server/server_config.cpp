@@ -32,8 +32,8 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(shutdown_timeout, "shutdown-timeout",
            "on SIGINT/SIGTERM, how long clients get to receive what is queued (default 5s)")
       .add(max_connections, "max-connections",
-           "connections served at once (default 10000); one more gets ERROR 'server full' and "
-           "is closed")
+           "connections served at once, TCP, WebSocket and HTTP together (default 10000); one "
+           "more gets ERROR 'server full' (HTTP: 503) and is closed")
       .add(idle_interval, "idle-interval",
            "silence from a client before the server sends it a PING (default 30s)")
       .add(idle_timeout, "idle-timeout",

@@ -12,8 +12,6 @@ std::optional<transport::http_page> web_page(std::string_view path) {
       {"/chat.js", "chat.js", "text/javascript; charset=utf-8"},
       {"/chat.css", "chat.css", "text/css; charset=utf-8"},
   };
-  // Ready: this runs on the HTTP listener's thread, so the server accepts connections.
-  if (path == "/healthz") return transport::http_page{200, "text/plain; charset=utf-8", "ok\n"};
   for (const auto& a : assets)
     if (path == a.path) {
       auto bytes = web_asset(a.file);

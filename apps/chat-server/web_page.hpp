@@ -1,6 +1,6 @@
 // web_page.hpp -- what chat-server's HTTP side serves besides the WebSocket gateway: the web
-// chat page (web/, compiled into the binary) and /healthz. The server wiring hands it to the
-// HTTP listener as its page callback.
+// chat page (web/, compiled into the binary). The server wiring (server.cpp) serves it beside
+// /healthz and /metrics through the HTTP listener's page callback.
 #pragma once
 
 #include "transport/http_listener.hpp"

@@ -47,10 +47,11 @@ struct node {
   uint16_t cluster_port = free_port();
   std::unique_ptr<server_process> server;
 
-  void start(std::optional<uint16_t> seed = std::nullopt) {
+  void start(std::optional<uint16_t> seed = std::nullopt, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--cluster-port=" + std::to_string(cluster_port),
                                   "--max-broadcast-rate=0", "--log-level=debug"};
     if (seed) args.push_back("--peer=" + address(*seed));
+    args.insert(args.end(), extra.begin(), extra.end());
     server = std::make_unique<server_process>(std::move(args));
   }
   uint16_t port() const { return server->port(); }

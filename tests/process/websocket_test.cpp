@@ -1,6 +1,7 @@
 // websocket_test.cpp -- the web gateway over real sockets (issue "Web"): chat-server with
 // --http-port, WebSocket clients written from docs/PROTOCOL.md "JSON (WebSocket)" next to raw
 // TCP clients, and plain HTTP requests against the listener's limits.
+#include "tests/process/cluster_support.hpp"
 #include "tests/process/history_client.hpp"
 #include "tests/process/v2_raw.hpp"
 #include "tests/process/ws_client.hpp"
@@ -9,8 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include <string>
 
@@ -268,13 +272,32 @@ TEST(WebSocketTest, MetricsCountWhatHappenedOnBothTransports) {
   EXPECT_EQ(metric(later, "chat_frames_in_total{type=\"MSG\"}"), 4);
 }
 
-TEST(WebSocketTest, PastMaxConnectionsANewHttpConnectionGets503) {
+// One --max-connections for every transport: a WebSocket and a TCP client fill two slots, so
+// the next of either kind is refused, and a slot a WebSocket gives back goes to a TCP client.
+TEST(WebSocketTest, MaxConnectionsCountsWebSocketAndTcpClientsTogether) {
   auto server = web_server({"--max-connections=2"});
   ASSERT_TRUE(server.started()) << server.describe();
-  ws_client ann{server.http_port()};
-  ws_client bob{server.http_port()};
-  ASSERT_TRUE(ann.log_in("ann") && bob.log_in("bob"));
+  std::optional<ws_client> ann{std::in_place, server.http_port()};
+  ASSERT_TRUE(ann->log_in("ann")) << ann->failure();
+  raw_client bob{server.port()};
+  ASSERT_TRUE(v2_login(bob, "bob"));
+
   EXPECT_EQ(http_request(server.http_port(), "GET", "/healthz").status, 503u);
+  ws_client carol{server.http_port()};
+  EXPECT_FALSE(carol.connected()) << "a third connection, over WebSocket";
+  raw_client dave{server.port()};
+  EXPECT_TRUE(next_frame_is(dave, {type::error, "server full"})) << "a third, over TCP";
+
+  ann.reset(); // the server learns of the close asynchronously: retry for up to 2 s
+  auto deadline = clock_type::now() + 2s;
+  bool admitted = false;
+  while (!admitted && clock_type::now() < deadline) {
+    raw_client newcomer{server.port()};
+    admitted = newcomer.send_frame(type::login, "erin") &&
+               newcomer.read_frame() == frame{type::login, "Login OK"};
+    if (!admitted) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(admitted) << "the WebSocket's slot never went to a TCP client";
 }
 
 TEST(WebSocketTest, ASilentClientIsPingedAndOneThatNeverAnswersIsClosed) {
@@ -298,6 +321,31 @@ TEST(WebSocketTest, ASilentClientIsPingedAndOneThatNeverAnswersIsClosed) {
        at = log.find("idle timeout peer=", at + 1))
     ++timeouts;
   EXPECT_EQ(timeouts, 1u) << "only the deaf one: " << log;
+}
+
+// In a cluster, /healthz says ready only while the node reaches another one: a node whose seed
+// is not up yet answers 503, then 200 once they have joined, and 503 again when it is alone. A
+// node started without seeds is a cluster of one, ready at once.
+TEST(WebSocketTest, HealthzInAClusterIsReadyOnlyWhileJoined) {
+  chat::test::node a; // not started yet: nothing listens on its cluster port
+  chat::test::node b;
+  b.start(a.cluster_port, {"--http-port=0"});
+  ASSERT_TRUE(b.server->started()) << b.server->describe();
+  auto healthz = [&b] { return http_request(b.server->http_port(), "GET", "/healthz"); };
+  auto alone = healthz();
+  EXPECT_EQ(alone.status, 503u);
+  EXPECT_EQ(alone.body, "not ready: no other cluster node reachable yet\n");
+
+  a.start(std::nullopt, {"--http-port=0"});
+  ASSERT_TRUE(a.server->started()) << a.server->describe();
+  EXPECT_EQ(http_request(a.server->http_port(), "GET", "/healthz").status, 200u) << "no seeds";
+  ASSERT_TRUE(b.wait_for_count("nodes=2", 1, chat::test::join_timeout)) << b.server->stderr_text();
+  EXPECT_EQ(healthz().status, 200u);
+
+  a.server->child().send_signal(SIGKILL);
+  ASSERT_TRUE(b.wait_for_count("node lost", 1, chat::test::join_timeout))
+      << b.server->stderr_text();
+  EXPECT_EQ(healthz().status, 503u);
 }
 
 TEST(WebSocketTest, ShutdownSaysGoodbyeToWebSocketClientsAndExitsCleanly) {

@@ -166,7 +166,7 @@ std::string read_frame(tcp::socket& s) {
 
 TEST_F(ListenerTest, PastMaxConnectionsNewcomersAreToldAndClosedAndAcceptingGoesOn) {
   chat::transport::listener_policy policy;
-  policy.max_connections = 3;
+  policy.slots = std::make_shared<chat::transport::connection_slots>(3);
   policy.refusal = chat::encode(chat::frame_type::error, "server full");
   listen(policy);
   for (int i = 0; i < 3; ++i)
