@@ -22,8 +22,7 @@ uint64_t number_message(channel_ptr self, const std::string& user, const std::st
 void persist(channel_ptr self) {
   auto& st = self->state;
   if (st.unpersisted.empty()) return;
-  st.options.history->append(std::move(st.unpersisted), store::wall_clock_ms());
-  st.unpersisted = {};
+  st.options.history->append(st.unpersisted, store::wall_clock_ms()); // keeps its capacity
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #   e.g. scripts/bench-compare.sh 3 5 "--clients 1000 --channels 100 --senders 1000" \
 #          base=/work/baseline/build/rel/apps/chat-server/chat-server ours=build/.../chat-server
 # Prints one line per run: name, server ns/delivery, deliveries/s, p50/p99, lost.
+# SERVER_ARGS: more arguments for every server (e.g. --data-dir=:memory:; default: none).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 repeats="$1" seconds="$2" load="$3"
@@ -18,7 +19,8 @@ for r in $(seq "$repeats"); do
   for named in "$@"; do
     name="${named%%=*}" server="${named#*=}" this_bench="$bench"
     if [[ "$server" == *,* ]]; then this_bench="${server#*,}" server="${server%%,*}"; fi
-    "$server" --port=0 --log-level=warn --max-broadcast-rate=0 >"$log" 2>&1 &
+    # shellcheck disable=SC2086 # a list of arguments
+    "$server" --port=0 --log-level=warn --max-broadcast-rate=0 ${SERVER_ARGS:-} >"$log" 2>&1 &
     pid=$!
     for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"

@@ -137,7 +137,7 @@ std::shared_ptr<stream_log> history_store::load(const std::string& name) {
     std::string_view value;
     if (!txn.get(tables_->streams, name, value)) {
       auto epoch = new_epoch();
-      journal_->record({name, epoch, 1, 1, {}}); // the epoch outlives a stream that never spoke
+      journal_->record({name, epoch, 1, 1, nullptr, 1}); // the epoch outlives a silent stream
       return std::make_shared<stream_log>(name, epoch, 1, std::deque<history_entry>{}, keep_,
                                           journal_);
     }

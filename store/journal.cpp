@@ -134,12 +134,30 @@ void journal::sweep() {
   }
 }
 
+// The messages `w` adds that the log still keeps (retention may have dropped some since: the
+// disk would not keep them either), encoded under the log's lock, put after it is released.
+std::size_t journal::put_new_messages(lmdb_cursor& rows, const journal_write& w) {
+  if (!w.log || w.first >= w.next_offset) return 0;
+  encoded_.clear();
+  sizes_.clear();
+  w.log->visit(w.first, w.next_offset, [this, &w](const history_entry& e) {
+    message_key(key_, w.stream, e.offset);
+    message_value(value_, e);
+    encoded_.append(key_).append(value_);
+    sizes_.emplace_back(key_.size(), value_.size());
+  });
+  std::string_view rest{encoded_};
+  for (auto [key, value] : sizes_) {
+    rows.put(rest.substr(0, key), rest.substr(key, value));
+    rest.remove_prefix(key + value);
+  }
+  return sizes_.size();
+}
+
 // One transaction for everything that came in since the last one: under load that is many
 // channel batches per commit, and each page of the file written once for all of them.
 void journal::write(std::vector<journal_write>& batch) {
   std::size_t messages = 0;
-  for (auto& w : batch)
-    messages += w.entries.size();
   auto started = std::chrono::steady_clock::now();
   try {
     lmdb_txn txn{*env_, lmdb_txn::mode::write};
@@ -149,11 +167,7 @@ void journal::write(std::vector<journal_write>& batch) {
       // retention and its stream row only as they stand after the last of them.
       std::unordered_map<std::string_view, const journal_write*> last_of_stream;
       for (auto& w : batch) {
-        for (auto& e : w.entries) {
-          message_key(key_, w.stream, e.offset);
-          message_value(value_, e);
-          rows.put(key_, value_);
-        }
+        messages += put_new_messages(rows, w);
         last_of_stream[w.stream] = &w;
       }
       for (auto& [stream, w] : last_of_stream) {

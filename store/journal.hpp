@@ -14,9 +14,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace chat::store {
+
+class stream_log;
 
 // One stream's change: entries to add, the row to keep up to date, and what retention dropped.
 struct journal_write {
@@ -24,7 +27,10 @@ struct journal_write {
   uint64_t epoch = 0;
   uint64_t next_offset = 0; // after these entries
   uint64_t keep_from = 0;   // entries below this offset are gone (retention)
-  std::vector<history_entry> entries;
+  // The entries to add are [first, next_offset) of `log`'s memory, read when they are written:
+  // the channel makes no copy of a message for the disk. None: only the row changes.
+  std::shared_ptr<const stream_log> log;
+  uint64_t first = 0;
 };
 
 class journal {
@@ -53,11 +59,16 @@ public:
 private:
   void run();
   void write(std::vector<journal_write>& batch);
+  std::size_t put_new_messages(lmdb_cursor& rows, const journal_write& w);
   void sweep();
 
   std::shared_ptr<lmdb_env> env_;
   history_tables tables_;
   std::string key_, value_; // reused for every message written
+  // One stream's new messages, keys and values back to back, encoded under the log's lock and
+  // written to LMDB after it is released (so the channel never waits for LMDB). Reused.
+  std::string encoded_;
+  std::vector<std::pair<std::size_t, std::size_t>> sizes_; // (key, value) bytes in encoded_
   std::chrono::milliseconds max_age_;
   std::chrono::milliseconds sweep_every_;
   mutable std::mutex mutex_;

@@ -33,19 +33,19 @@ void stream_log::trim(int64_t now_ms) {
     kept_.pop_front();
 }
 
-void stream_log::append(std::vector<history_entry> entries, int64_t now_ms) {
+void stream_log::append(std::vector<history_entry>& entries, int64_t now_ms) {
   if (entries.empty()) return;
   std::lock_guard<std::mutex> lock{mutex_};
+  auto first = entries.front().offset;
   next_offset_ = entries.back().offset + 1;
-  if (journal_) // the journal takes the entries themselves: memory keeps copies
-    kept_.insert(kept_.end(), entries.begin(), entries.end());
-  else
-    kept_.insert(kept_.end(), std::make_move_iterator(entries.begin()),
-                 std::make_move_iterator(entries.end()));
+  // One copy of each message, here: the journal reads it from kept_ (visit) when it writes.
+  kept_.insert(kept_.end(), std::make_move_iterator(entries.begin()),
+               std::make_move_iterator(entries.end()));
+  entries.clear();
   trim(now_ms);
   if (!journal_) return;
   auto keep_from = kept_.empty() ? next_offset_ : kept_.front().offset;
-  journal_->record({name_, epoch_, next_offset_, keep_from, std::move(entries)});
+  journal_->record({name_, epoch_, next_offset_, keep_from, shared_from_this(), first});
 }
 
 std::vector<history_entry> stream_log::take_all(int64_t now_ms) {
@@ -54,7 +54,8 @@ std::vector<history_entry> stream_log::take_all(int64_t now_ms) {
   std::vector<history_entry> all{std::make_move_iterator(kept_.begin()),
                                  std::make_move_iterator(kept_.end())};
   kept_.clear();
-  if (journal_ && !all.empty()) journal_->record({name_, epoch_, next_offset_, next_offset_, {}});
+  if (journal_ && !all.empty())
+    journal_->record({name_, epoch_, next_offset_, next_offset_, nullptr, next_offset_});
   return all;
 }
 

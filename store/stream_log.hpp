@@ -32,7 +32,7 @@ struct replay {
   std::vector<history_entry> entries;
 };
 
-class stream_log {
+class stream_log : public std::enable_shared_from_this<stream_log> {
 public:
   // `kept`: what the store still has, oldest first, offsets increasing and below next_offset.
   // `journal`: where appends are persisted; none for a memory-only store.
@@ -45,8 +45,22 @@ public:
   // The offset the next appended message gets.
   uint64_t next_offset() const;
 
-  // Entries with offsets next_offset(), next_offset() + 1, ... (the caller numbered them so).
-  void append(std::vector<history_entry> entries, int64_t now_ms);
+  // Entries with offsets next_offset(), next_offset() + 1, ... (the caller numbered them so),
+  // moved out of `entries`, which is left empty with its capacity (the channel's next batch
+  // reuses it). With a journal, the log must be owned by a shared_ptr: the journal reads the
+  // new entries from it when it writes them.
+  void append(std::vector<history_entry>& entries, int64_t now_ms);
+  void append(std::vector<history_entry>&& entries, int64_t now_ms) { append(entries, now_ms); }
+
+  // Entries [from, to) still kept, in offset order, each given to `f` under the log's lock (the
+  // journal encodes them for the disk; keep `f` short, the channel may be waiting).
+  template <class F> void visit(uint64_t from, uint64_t to, F&& f) const {
+    std::lock_guard<std::mutex> lock{mutex_};
+    if (kept_.empty()) return;
+    auto first = kept_.front().offset;
+    for (auto i = from > first ? from - first : 0; i < kept_.size() && kept_[i].offset < to; ++i)
+      f(kept_[i]);
+  }
 
   // The stream's position, with result `not_asked`.
   stream_position position(int64_t now_ms);
