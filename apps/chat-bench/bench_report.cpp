@@ -4,8 +4,13 @@
 #include "apps/chat-bench/v2_load.hpp"
 #include "apps/chat-bench/v2_report.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 namespace chat::bench {
 
@@ -27,10 +32,6 @@ const char* phase_name(run_phase p) {
     return "done";
   }
   return "?";
-}
-
-std::string optional_number(const std::optional<uint64_t>& value) {
-  return value ? std::to_string(*value) : "null";
 }
 
 const char* class_name(delivery_class c) {
@@ -69,46 +70,59 @@ std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients
 
 namespace {
 
-void write_counts(std::ostream& out, const bench_config& cfg, const stats_totals& t,
-                  double measured_s) {
+// A figure that may be missing (not read from /proc, no --server-pid): null in the report.
+boost::json::value number_or_null(const std::optional<uint64_t>& value) {
+  if (!value) return nullptr;
+  return *value;
+}
+
+// The totals' counts, then the same split by delivery class. The key order is the one reports
+// have always had (people read the line; old and new reports are compared side by side).
+void add_counts(boost::json::object& out, const bench_config& cfg, const stats_totals& t,
+                double measured_s) {
   auto delivered = t[counter::delivered];
   auto expected = t[counter::expected];
-  out << ",\"connected\":" << t[counter::connected] << ",\"logged_in\":" << t[counter::logged_in]
-      << ",\"connect_failed\":" << t[counter::connect_failed]
-      << ",\"login_failed\":" << t[counter::login_failed]
-      << ",\"closed_by_server\":" << t[counter::closed_by_server]
-      << ",\"sent\":" << t[counter::sent_measured] << ",\"delivered\":" << delivered
-      << ",\"deliveries_per_s\":" << fixed(per_second(delivered, measured_s), 0)
-      << ",\"expected\":" << expected
-      << ",\"lost\":" << (expected > delivered ? expected - delivered : 0)
-      << ",\"duplicates\":" << t[counter::duplicates] << ",\"reordered\":" << t[counter::reordered]
-      << ",\"foreign\":" << t[counter::foreign] << ",\"watched\":" << t[counter::watched]
-      << ",\"rate_limited\":" << t[counter::rate_limited]
-      << ",\"server_errors\":" << t[counter::server_errors]
-      << ",\"schedule_skipped\":" << t[counter::schedule_skipped];
-  if (cfg.v2()) write_v2_counts(out, t);
-  out << ',';
-  write_latency(out, t.latency);
-  // After the totals, so that a reader taking the first "delivered" or "p50" gets the total.
+  out["connected"] = t[counter::connected];
+  out["logged_in"] = t[counter::logged_in];
+  out["connect_failed"] = t[counter::connect_failed];
+  out["login_failed"] = t[counter::login_failed];
+  out["closed_by_server"] = t[counter::closed_by_server];
+  out["sent"] = t[counter::sent_measured];
+  out["delivered"] = delivered;
+  out["deliveries_per_s"] = whole(per_second(delivered, measured_s));
+  out["expected"] = expected;
+  out["lost"] = expected > delivered ? expected - delivered : 0;
+  out["duplicates"] = t[counter::duplicates];
+  out["reordered"] = t[counter::reordered];
+  out["foreign"] = t[counter::foreign];
+  out["watched"] = t[counter::watched];
+  out["rate_limited"] = t[counter::rate_limited];
+  out["server_errors"] = t[counter::server_errors];
+  out["schedule_skipped"] = t[counter::schedule_skipped];
+  if (cfg.v2()) add_v2_counts(out, t);
+  out["latency_us"] = latency_json(t.latency);
   for (auto c : {delivery_class::same_node, delivery_class::cross_node}) {
     auto n = t[delivered_counter(c, true)];
     auto owed = t[c == delivery_class::same_node ? counter::expected_same_node
                                                  : counter::expected_cross_node];
-    out << ",\"" << class_name(c) << "\":{\"delivered\":" << n
-        << ",\"deliveries_per_s\":" << fixed(per_second(n, measured_s), 0)
-        << ",\"expected\":" << owed << ",\"lost\":" << (owed > n ? owed - n : 0) << ',';
-    write_latency(out, t.latency_of(c));
-    out << '}';
+    boost::json::object split;
+    split["delivered"] = n;
+    split["deliveries_per_s"] = whole(per_second(n, measured_s));
+    split["expected"] = owed;
+    split["lost"] = owed > n ? owed - n : 0;
+    split["latency_us"] = latency_json(t.latency_of(c));
+    out[class_name(c)] = std::move(split);
   }
 }
 
-std::string cpu_seconds(const std::optional<uint64_t>& ns) {
-  return ns ? fixed(static_cast<double>(*ns) / 1e9, 3) : "null";
+boost::json::value cpu_seconds(const std::optional<uint64_t>& ns) {
+  if (!ns) return nullptr;
+  return rounded(static_cast<double>(*ns) / 1e9, 3);
 }
 
-std::string ns_per_delivery(const std::optional<uint64_t>& cpu_ns, uint64_t delivered) {
-  if (!cpu_ns || delivered == 0) return "null";
-  return fixed(static_cast<double>(*cpu_ns) / static_cast<double>(delivered), 1);
+boost::json::value ns_per_delivery(const std::optional<uint64_t>& cpu_ns, uint64_t delivered) {
+  if (!cpu_ns || delivered == 0) return nullptr;
+  return rounded(static_cast<double>(*cpu_ns) / static_cast<double>(delivered), 1);
 }
 
 // One figure summed over every --server-pid; nothing if any is missing or none was given, so
@@ -126,71 +140,83 @@ std::optional<uint64_t> sum_over(const std::vector<server_usage>& servers,
 
 // The servers' CPU and memory, all of them together (only with --server-pid), and this
 // process's CPU.
-void write_usage(std::ostream& out, const bench_result& r) {
+void add_usage(boost::json::object& out, const bench_result& r) {
   auto clients = r.totals[counter::logged_in];
   auto cpu_ns = sum_over(r.servers, &server_usage::cpu_ns);
   auto rss_start = sum_over(r.servers, &server_usage::rss_kib_start);
   auto rss_end = sum_over(r.servers, &server_usage::rss_kib_end);
-  out << ",\"cpu_interval_s\":" << fixed(r.cpu_interval_s, 3)
-      << ",\"server_cpu_s\":" << cpu_seconds(cpu_ns) << ",\"server_cpu_ns_per_delivery\":"
-      << ns_per_delivery(cpu_ns, r.totals[counter::delivered]);
-  out << ",\"server_rss_kib_start\":" << optional_number(rss_start)
-      << ",\"server_rss_kib_end\":" << optional_number(rss_end)
-      << ",\"server_rss_bytes_per_client\":";
-  if (rss_start && rss_end && clients > 0)
-    out << fixed((static_cast<double>(*rss_end) - static_cast<double>(*rss_start)) * 1024 /
-                     static_cast<double>(clients),
-                 0);
-  else
-    out << "null";
-  out << ",\"bench_cpu_s\":" << cpu_seconds(r.bench_cpu_ns)
-      << ",\"bench_cpu_total_s\":" << cpu_seconds(r.bench_cpu_total_ns);
+  out["cpu_interval_s"] = rounded(r.cpu_interval_s, 3);
+  out["server_cpu_s"] = cpu_seconds(cpu_ns);
+  out["server_cpu_ns_per_delivery"] = ns_per_delivery(cpu_ns, r.totals[counter::delivered]);
+  out["server_rss_kib_start"] = number_or_null(rss_start);
+  out["server_rss_kib_end"] = number_or_null(rss_end);
+  boost::json::value per_client;           // null unless both figures were read
+  if (rss_start && rss_end && clients > 0) // negative if the servers' memory shrank
+    per_client = whole((static_cast<double>(*rss_end) - static_cast<double>(*rss_start)) * 1024 /
+                       static_cast<double>(clients));
+  out["server_rss_bytes_per_client"] = std::move(per_client);
+  out["bench_cpu_s"] = cpu_seconds(r.bench_cpu_ns);
+  out["bench_cpu_total_s"] = cpu_seconds(r.bench_cpu_total_ns);
+}
+
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
+  std::ostringstream out;
+  out << endpoint; // "127.0.0.1:7000", as --server takes it
+  return out.str();
 }
 
 // Per server, in --server order: its clients, the measured broadcasts they received, and (with
 // --server-pid) that server's CPU per delivery. In a cluster a server also relays broadcasts
 // to other nodes; that work is in its CPU too, but only its own clients' deliveries divide it.
-void write_nodes(std::ostream& out, const bench_config& cfg, const bench_result& r) {
+boost::json::array nodes_json(const bench_config& cfg, const bench_result& r) {
   auto servers = cfg.server_endpoints();
   auto senders = cfg.connect_only ? 0 : cfg.senders;
-  out << ",\"nodes\":[";
+  boost::json::array nodes;
   for (std::size_t k = 0; k < servers.size(); ++k) {
     auto delivered = r.totals.on(node_counter::delivered, k);
     std::optional<uint64_t> cpu_ns;
     if (k < r.servers.size()) cpu_ns = r.servers[k].cpu_ns;
-    out << (k > 0 ? "," : "") << "{\"server\":\"" << servers[k] << '"'
-        << ",\"clients\":" << round_robin_share(k, cfg.clients, servers.size())
-        << ",\"senders\":" << round_robin_share(k, senders, servers.size())
-        << ",\"logged_in\":" << r.totals.on(node_counter::logged_in, k)
-        << ",\"delivered\":" << delivered << ",\"server_pid\":"
-        << (k < cfg.server_pids.size() ? std::to_string(cfg.server_pids[k]) : "null")
-        << ",\"server_cpu_s\":" << cpu_seconds(cpu_ns)
-        << ",\"server_cpu_ns_per_delivery\":" << ns_per_delivery(cpu_ns, delivered) << '}';
+    boost::json::object node;
+    node["server"] = endpoint_text(servers[k]);
+    node["clients"] = round_robin_share(k, cfg.clients, servers.size());
+    node["senders"] = round_robin_share(k, senders, servers.size());
+    node["logged_in"] = r.totals.on(node_counter::logged_in, k);
+    node["delivered"] = delivered;
+    boost::json::value pid; // null: no --server-pid for this server
+    if (k < cfg.server_pids.size()) pid = cfg.server_pids[k];
+    node["server_pid"] = std::move(pid);
+    node["server_cpu_s"] = cpu_seconds(cpu_ns);
+    node["server_cpu_ns_per_delivery"] = ns_per_delivery(cpu_ns, delivered);
+    nodes.push_back(std::move(node));
   }
-  out << ']';
+  return nodes;
 }
 
 } // namespace
 
 std::string report_json(const bench_config& cfg, const bench_result& r) {
-  std::ostringstream out;
-  out << "{\"framing\":\"" << cfg.framing << "\",\"backend\":\"" << CHAT_BACKEND_NAME
-      << "\",\"clients\":" << cfg.clients
-      << ",\"senders\":" << (cfg.connect_only ? 0 : cfg.senders);
-  if (cfg.v2())
-    out << ",\"mode\":\"" << (cfg.direct ? "direct" : "channels")
-        << "\",\"channels\":" << cfg.channels;
-  write_counts(out, cfg, r.totals, r.measured_s);
-  out << ",\"open_at_end\":" << r.open_at_end << ",\"duration_s\":" << fixed(r.measured_s, 3);
-  write_usage(out, r);
-  out << ",\"payload\":" << cfg.payload << ",\"window\":" << cfg.window
-      << ",\"rate\":" << fixed(cfg.rate, 1) << ",\"io_threads\":" << cfg.io_threads
-      << ",\"interrupted\":" << (r.interrupted ? "true" : "false");
-  write_nodes(out, cfg, r); // after the totals: its keys repeat the totals' names
-  if (cfg.direct) write_direct(out, r);
-  if (cfg.channels > 0) write_per_channel(out, cfg, r);
-  out << '}';
-  return out.str();
+  boost::json::object out;
+  out["framing"] = cfg.framing;
+  out["backend"] = CHAT_BACKEND_NAME;
+  out["clients"] = cfg.clients;
+  out["senders"] = cfg.connect_only ? 0 : cfg.senders;
+  if (cfg.v2()) {
+    out["mode"] = cfg.direct ? "direct" : "channels";
+    out["channels"] = cfg.channels;
+  }
+  add_counts(out, cfg, r.totals, r.measured_s);
+  out["open_at_end"] = r.open_at_end;
+  out["duration_s"] = rounded(r.measured_s, 3);
+  add_usage(out, r);
+  out["payload"] = cfg.payload;
+  out["window"] = cfg.window;
+  out["rate"] = rounded(cfg.rate, 1);
+  out["io_threads"] = cfg.io_threads;
+  out["interrupted"] = r.interrupted;
+  out["nodes"] = nodes_json(cfg, r); // after the totals: its keys repeat the totals' names
+  if (cfg.direct) out["direct"] = direct_json(r);
+  if (cfg.channels > 0) out["per_channel"] = per_channel_json(cfg, r);
+  return boost::json::serialize(out);
 }
 
 } // namespace chat::bench

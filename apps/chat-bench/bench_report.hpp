@@ -1,5 +1,6 @@
 // bench_report.hpp -- what a run found, and how it is shown: the progress line (stderr, once a
-// second) and the final one-line JSON object (stdout). Built and printed by the main thread.
+// second) and the final one-line JSON object (stdout), written with Boost.JSON, the library its
+// readers (tests/bench) parse it with. Built and printed by the main thread.
 #pragma once
 
 #include "apps/chat-bench/bench_config.hpp"
@@ -39,7 +40,8 @@ struct bench_result {
 std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients,
                           const stats_totals& now, const stats_totals& before, double interval_s);
 
-// One line, no trailing newline. --channels and --direct runs add v2_report.hpp's parts.
+// The report: one line, no trailing newline. --channels and --direct runs add v2_report.hpp's
+// parts. Numbers may have exponents (Boost.JSON writes doubles so): read it as JSON, not as text.
 std::string report_json(const bench_config& cfg, const bench_result& r);
 
 } // namespace chat::bench

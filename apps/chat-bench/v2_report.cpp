@@ -3,10 +3,14 @@
 #include "apps/chat-bench/report_format.hpp"
 #include "apps/chat-bench/v2_load.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace chat::bench {
@@ -90,45 +94,53 @@ void channel_table(std::ostream& out, const bench_config& cfg, const bench_resul
 
 } // namespace
 
-void write_v2_counts(std::ostream& out, const stats_totals& t) {
-  out << ",\"joined\":" << t[counter::joined] << ",\"join_failed\":" << t[counter::join_failed]
-      << ",\"wrong_channel\":" << t[counter::wrong_channel]
-      << ",\"refused\":" << t[counter::refused];
+void add_v2_counts(boost::json::object& out, const stats_totals& t) {
+  out["joined"] = t[counter::joined];
+  out["join_failed"] = t[counter::join_failed];
+  out["wrong_channel"] = t[counter::wrong_channel];
+  out["refused"] = t[counter::refused];
 }
 
-void write_direct(std::ostream& out, const bench_result& r) {
+boost::json::object direct_json(const bench_result& r) {
   auto& t = r.totals;
   auto sent = t[counter::sent_measured];
   auto acked = t[counter::acked];
-  out << ",\"direct\":{\"sent\":" << sent
-      << ",\"dms_per_s\":" << fixed(per_second(sent, r.measured_s), 0) << ",\"acked\":" << acked
-      << ",\"acks_per_s\":" << fixed(per_second(acked, r.measured_s), 0)
-      << ",\"refused\":" << t[counter::refused] << ",\"rate_limited\":" << t[counter::rate_limited]
-      << ",\"delivered\":" << t[counter::delivered]
-      << ",\"lost\":" << lost(t[counter::expected], t[counter::delivered]) << ',';
-  write_latency(out, t.ack_latency, "ack_latency_us");
-  out << '}';
+  boost::json::object out;
+  out["sent"] = sent;
+  out["dms_per_s"] = whole(per_second(sent, r.measured_s));
+  out["acked"] = acked;
+  out["acks_per_s"] = whole(per_second(acked, r.measured_s));
+  out["refused"] = t[counter::refused];
+  out["rate_limited"] = t[counter::rate_limited];
+  out["delivered"] = t[counter::delivered];
+  out["lost"] = lost(t[counter::expected], t[counter::delivered]);
+  out["ack_latency_us"] = latency_json(t.ack_latency);
+  return out;
 }
 
-void write_per_channel(std::ostream& out, const bench_config& cfg, const bench_result& r) {
-  out << ",\"per_channel\":[";
+boost::json::array per_channel_json(const bench_config& cfg, const bench_result& r) {
+  boost::json::array channels;
   for (std::size_t k = 0; k < r.channels.size(); ++k) {
     auto& c = r.channels[k];
     auto delivered = c[channel_counter::delivered];
-    out << (k > 0 ? "," : "") << "{\"channel\":\"" << channel_name(k)
-        << "\",\"members\":" << round_robin_share(k, cfg.clients, cfg.channels)
-        << ",\"joined\":" << c[channel_counter::joined]
-        << ",\"senders\":" << round_robin_share(k, senders(cfg), cfg.channels)
-        << ",\"sent\":" << c[channel_counter::sent] << ",\"delivered\":" << delivered
-        << ",\"deliveries_per_s\":" << fixed(per_second(delivered, r.measured_s), 0)
-        << ",\"expected\":" << c[channel_counter::expected] << ",\"lost\":" << c.lost()
-        << ",\"duplicates\":" << c[channel_counter::duplicates]
-        << ",\"reordered\":" << c[channel_counter::reordered]
-        << ",\"p50_us\":" << micros(c.latency.quantile_ns(0.5))
-        << ",\"p99_us\":" << micros(c.latency.quantile_ns(0.99))
-        << ",\"max_us\":" << micros(c.latency.max_ns) << '}';
+    boost::json::object out;
+    out["channel"] = channel_name(k);
+    out["members"] = round_robin_share(k, cfg.clients, cfg.channels);
+    out["joined"] = c[channel_counter::joined];
+    out["senders"] = round_robin_share(k, senders(cfg), cfg.channels);
+    out["sent"] = c[channel_counter::sent];
+    out["delivered"] = delivered;
+    out["deliveries_per_s"] = whole(per_second(delivered, r.measured_s));
+    out["expected"] = c[channel_counter::expected];
+    out["lost"] = c.lost();
+    out["duplicates"] = c[channel_counter::duplicates];
+    out["reordered"] = c[channel_counter::reordered];
+    out["p50_us"] = micros_number(c.latency.quantile_ns(0.5));
+    out["p99_us"] = micros_number(c.latency.quantile_ns(0.99));
+    out["max_us"] = micros_number(c.latency.max_ns);
+    channels.push_back(std::move(out));
   }
-  out << ']';
+  return channels;
 }
 
 std::string v2_text_report(const bench_config& cfg, const bench_result& r) {

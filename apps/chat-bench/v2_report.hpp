@@ -8,22 +8,24 @@
 #include "apps/chat-bench/bench_report.hpp"
 #include "apps/chat-bench/bench_stats.hpp"
 
-#include <ostream>
+#include <boost/json/fwd.hpp>
+
 #include <string>
 
 namespace chat::bench {
 
-// ,"joined":..,"join_failed":..,"wrong_channel":..,"refused":.. (after the other counts)
-void write_v2_counts(std::ostream& out, const stats_totals& t);
+// "joined", "join_failed", "wrong_channel", "refused": added to the totals after their counts.
+void add_v2_counts(boost::json::object& out, const stats_totals& t);
 
-// ,"direct":{"sent":..,"dms_per_s":..,"acked":..,"acks_per_s":..,"refused":..,
-//  "delivered":..,"lost":..,"ack_latency_us":{..}}
-void write_direct(std::ostream& out, const bench_result& r);
+// The report's "direct" (--direct): {"sent":..,"dms_per_s":..,"acked":..,"acks_per_s":..,
+//  "refused":..,"rate_limited":..,"delivered":..,"lost":..,"ack_latency_us":{..}}
+boost::json::object direct_json(const bench_result& r);
 
-// ,"per_channel":[{"channel":"bench-0","members":..,"joined":..,"senders":..,"sent":..,
-//  "delivered":..,"deliveries_per_s":..,"expected":..,"lost":..,"duplicates":..,
-//  "reordered":..,"p50_us":..,"p99_us":..,"max_us":..},...]   (flat objects, channel order)
-void write_per_channel(std::ostream& out, const bench_config& cfg, const bench_result& r);
+// The report's "per_channel" (--channels): [{"channel":"bench-0","members":..,"joined":..,
+//  "senders":..,"sent":..,"delivered":..,"deliveries_per_s":..,"expected":..,"lost":..,
+//  "duplicates":..,"reordered":..,"p50_us":..,"p99_us":..,"max_us":..},...] (flat objects, in
+//  channel order)
+boost::json::array per_channel_json(const bench_config& cfg, const bench_result& r);
 
 // Lines for a person: the totals, then a table of channels (all of them up to 20; beyond, the
 // 10 slowest and 10 with loss, duplicates or reordering, and the spread over all channels), or

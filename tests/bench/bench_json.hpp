@@ -1,55 +1,107 @@
-// bench_json.hpp -- reading chat-bench's one JSON line in tests, without a JSON library.
-// Used by chat_bench_test.cpp and trivial_relay_test.cpp; chat-bench's keys are unique enough
-// that the first occurrence of a key is the total it names.
+// bench_json.hpp -- chat-bench's one-line JSON report in tests: parsed with Boost.JSON, the
+// library chat-bench writes it with, each figure looked up by its exact path. Used by
+// chat_bench_test.cpp, chat_bench_v2_test.cpp (through bench_server.hpp), trivial_relay_test.cpp.
 #pragma once
 
-#include <cstdlib>
-#include <optional>
+#include <boost/json/kind.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <limits>
+#include <ostream>
 #include <string>
-#include <vector>
+#include <string_view>
+#include <system_error>
+#include <utility>
 
 namespace chat::test {
-
-// The number after "key": in a flat or nested JSON object (chat-bench's keys are unique);
-// nothing if the key is missing or its value is not a number (null).
-inline std::optional<double> json_number(const std::string& json, const std::string& key) {
-  auto at = json.find('"' + key + "\":");
-  if (at == std::string::npos) return std::nullopt;
-  auto start = json.c_str() + at + key.size() + 3;
-  char* end = nullptr;
-  double value = std::strtod(start, &end);
-  if (end == start) return std::nullopt;
-  return value;
-}
-
-// The object or array after "key": (its first occurrence), brackets included; empty if missing.
-inline std::string json_part(const std::string& json, const std::string& key) {
-  auto at = json.find('"' + key + "\":");
-  if (at == std::string::npos) return {};
-  auto start = at + key.size() + 3;
-  int depth = 0;
-  for (auto i = start; i < json.size(); ++i) {
-    if (json[i] == '{' || json[i] == '[') ++depth;
-    if ((json[i] == '}' || json[i] == ']') && --depth == 0)
-      return json.substr(start, i + 1 - start);
-    if (depth == 0) return {}; // a plain value
-  }
-  return {};
-}
-
-// The objects of a JSON array of flat objects, such as "nodes".
-inline std::vector<std::string> json_objects(const std::string& array) {
-  std::vector<std::string> out;
-  for (auto open = array.find('{'); open != std::string::npos; open = array.find('{', open + 1))
-    out.push_back(array.substr(open, array.find('}', open) + 1 - open));
-  return out;
-}
 
 // chat-bench's report: the last line of its stdout (progress goes to stderr).
 inline std::string last_line(std::string out) {
   while (!out.empty() && out.back() == '\n')
     out.pop_back();
   return out.substr(out.rfind('\n') + 1); // npos + 1 == 0: the whole text
+}
+
+// The report, parsed. Figures are addressed by JSON Pointer (RFC 6901), e.g. "/sent",
+// "/latency_us/p50", "/nodes/1/delivered": keys repeat at several depths ("delivered" is a
+// total, a per-class, a per-node and a direct figure), so a lookup names which one it means.
+// What the report does not have where a test looks fails that test (ADD_FAILURE, naming the
+// path and the line) and reads as a value no expectation accepts.
+class bench_report {
+public:
+  explicit bench_report(std::string line) : line_(std::move(line)) {
+    std::error_code ec;
+    value_ = boost::json::parse(line_, ec);
+    if (ec || !value_.is_object()) {
+      ADD_FAILURE() << "chat-bench's report is not one JSON object (" << ec.message()
+                    << "): " << line_;
+      value_ = boost::json::object{};
+    }
+  }
+
+  const std::string& line() const { return line_; }
+
+  // The value at `pointer`, or nullptr if there is none.
+  const boost::json::value* find(std::string_view pointer) const {
+    std::error_code ec;
+    return value_.find_pointer({pointer.data(), pointer.size()}, ec);
+  }
+
+  // Whether the top-level object has `key` (version 2's keys are absent from version 1 runs).
+  bool has(std::string_view key) const {
+    return value_.as_object().contains({key.data(), key.size()});
+  }
+
+  // The number at `pointer`, integer or not; NaN, after a failure, if it is missing or null.
+  double number(std::string_view pointer) const {
+    auto v = find(pointer);
+    if (v && v->is_number()) return v->to_number<double>();
+    missing(pointer, v, "number");
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+
+  // The string at `pointer`; "" after a failure if there is none.
+  std::string text(std::string_view pointer) const {
+    auto v = find(pointer);
+    if (v && v->is_string()) return std::string(v->get_string());
+    missing(pointer, v, "string");
+    return {};
+  }
+
+  // The boolean at `pointer`; false after a failure if there is none.
+  bool flag(std::string_view pointer) const {
+    auto v = find(pointer);
+    if (v && v->is_bool()) return v->get_bool();
+    missing(pointer, v, "boolean");
+    return false;
+  }
+
+  // The length of the array at `pointer`; 0 after a failure if there is none.
+  std::size_t size(std::string_view pointer) const {
+    auto v = find(pointer);
+    if (v && v->is_array()) return v->get_array().size();
+    missing(pointer, v, "array");
+    return 0;
+  }
+
+private:
+  void missing(std::string_view pointer, const boost::json::value* found, const char* what) const {
+    ADD_FAILURE() << "chat-bench's report has no " << what << " at " << pointer << " ("
+                  << (found ? boost::json::to_string(found->kind()) : "no such key")
+                  << "): " << line_;
+  }
+
+  std::string line_;
+  boost::json::value value_;
+};
+
+// Test messages print the line as chat-bench wrote it.
+inline std::ostream& operator<<(std::ostream& out, const bench_report& report) {
+  return out << report.line();
 }
 
 } // namespace chat::test

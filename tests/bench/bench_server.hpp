@@ -53,16 +53,16 @@ protected:
     port_ = *port;
   }
 
-  // Runs chat-bench against the server to its end; its stdout's last line is the JSON.
+  // Starts chat-bench against the server; finish_bench waits for its end and parses its report.
   std::unique_ptr<child_process> start_bench(std::vector<std::string> args) {
     args.push_back("--port=" + std::to_string(port_));
     return std::make_unique<child_process>(CHAT_BENCH_BIN, args);
   }
 
-  std::string finish_bench(child_process& bench, int expected_exit = 0) {
+  bench_report finish_bench(child_process& bench, int expected_exit = 0) {
     auto status = bench.wait(bench_timeout);
     EXPECT_TRUE(status.exited_with(expected_exit)) << status << '\n' << bench.describe();
-    return last_line(bench.stdout_text());
+    return bench_report{last_line(bench.stdout_text())};
   }
 
   std::optional<child_process> server_;

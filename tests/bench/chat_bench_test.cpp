@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,13 +22,12 @@
 namespace {
 
 using namespace std::chrono_literals;
+using chat::test::bench_report;
 using chat::test::bench_timeout;
 using chat::test::ChatBenchTest;
 using chat::test::child_process;
 using chat::test::exit_timeout;
-using chat::test::json_number;
-using chat::test::json_objects;
-using chat::test::json_part;
+using chat::test::last_line;
 using chat::test::listening_port;
 using chat::test::server_args;
 using chat::test::startup_timeout;
@@ -54,53 +52,60 @@ struct refusing_port {
 TEST_F(ChatBenchTest, SmallFanOutDeliversEveryBroadcastToEveryClientOnce) {
   auto bench = start_bench({"--clients=20", "--senders=2", "--duration=1s", "--warmup=500ms",
                             "--server-pid=" + std::to_string(server_->pid())});
-  auto json = finish_bench(*bench);
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_EQ(json_number(json, "connected"), 20) << json;
-  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
-  EXPECT_GT(sent, 0) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent * 20) << json;
-  EXPECT_EQ(json_number(json, "expected"), sent * 20) << json;
-  EXPECT_EQ(json_number(json, "lost"), 0) << json;
-  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
-  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
-  EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
-  EXPECT_GT(json_number(json, "p50").value_or(0), 0) << json;
-  EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+  auto report = finish_bench(*bench);
+  auto sent = report.number("/sent");
+  EXPECT_EQ(report.number("/connected"), 20) << report;
+  EXPECT_EQ(report.number("/logged_in"), 20) << report;
+  EXPECT_GT(sent, 0) << report;
+  EXPECT_EQ(report.number("/delivered"), sent * 20) << report;
+  EXPECT_EQ(report.number("/expected"), sent * 20) << report;
+  EXPECT_EQ(report.number("/lost"), 0) << report;
+  EXPECT_EQ(report.number("/duplicates"), 0) << report;
+  EXPECT_EQ(report.number("/reordered"), 0) << report;
+  EXPECT_EQ(report.number("/closed_by_server"), 0) << report;
+  EXPECT_GT(report.number("/latency_us/p50"), 0) << report;
+  EXPECT_GT(report.number("/server_cpu_ns_per_delivery"), 0) << report;
   EXPECT_NE(bench->stderr_text().find("measuring"), std::string::npos) << bench->describe();
   // Version 1 (no --channels, no --direct): none of version 2's keys or text.
-  for (auto key : {"\"mode\"", "\"joined\"", "\"per_channel\"", "\"direct\""})
-    EXPECT_EQ(json.find(key), std::string::npos) << key << ' ' << json;
+  for (auto key : {"mode", "channels", "joined", "per_channel", "direct"})
+    EXPECT_FALSE(report.has(key)) << key << ' ' << report;
   EXPECT_EQ(bench->stderr_text().find("channels:"), std::string::npos) << bench->describe();
   // One server: every delivery is same-node, and the one node has all of them.
-  EXPECT_EQ(json_number(json_part(json, "same_node"), "delivered"), sent * 20) << json;
-  EXPECT_EQ(json_number(json_part(json, "cross_node"), "delivered"), 0) << json;
-  EXPECT_EQ(json_number(json_part(json, "cross_node"), "expected"), 0) << json;
-  auto nodes = json_objects(json_part(json, "nodes"));
-  ASSERT_EQ(nodes.size(), 1u) << json;
-  EXPECT_EQ(json_number(nodes[0], "delivered"), sent * 20) << json;
-  EXPECT_GT(json_number(nodes[0], "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+  EXPECT_EQ(report.number("/same_node/delivered"), sent * 20) << report;
+  EXPECT_EQ(report.number("/cross_node/delivered"), 0) << report;
+  EXPECT_EQ(report.number("/cross_node/expected"), 0) << report;
+  ASSERT_EQ(report.size("/nodes"), 1u) << report;
+  EXPECT_EQ(report.number("/nodes/0/delivered"), sent * 20) << report;
+  EXPECT_GT(report.number("/nodes/0/server_cpu_ns_per_delivery"), 0) << report;
 }
 
 TEST_F(ChatBenchTest, RatedSendersKeepToTheirRate) {
   auto bench =
       start_bench({"--clients=10", "--senders=2", "--rate=20", "--duration=1s", "--warmup=200ms"});
-  auto json = finish_bench(*bench);
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_GE(sent, 2 * 20 * 0.5) << json; // 2 senders x 20/s x 1 s, with room for a busy host
-  EXPECT_LE(sent, 2 * 20 + 2) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent * 10) << json;
-  EXPECT_EQ(json_number(json, "lost"), 0) << json;
+  auto report = finish_bench(*bench);
+  auto sent = report.number("/sent");
+  EXPECT_GE(sent, 2 * 20 * 0.5) << report; // 2 senders x 20/s x 1 s, with room for a busy host
+  EXPECT_LE(sent, 2 * 20 + 2) << report;
+  EXPECT_EQ(report.number("/rate"), 20) << report;
+  EXPECT_EQ(report.number("/delivered"), sent * 10) << report;
+  EXPECT_EQ(report.number("/lost"), 0) << report;
 }
 
 TEST_F(ChatBenchTest, ConnectOnlyHoldsEveryClientLoggedIn) {
   auto bench = start_bench({"--clients=30", "--connect-only", "--duration=1s"});
-  auto json = finish_bench(*bench);
-  EXPECT_EQ(json_number(json, "connected"), 30) << json;
-  EXPECT_EQ(json_number(json, "logged_in"), 30) << json;
-  EXPECT_EQ(json_number(json, "open_at_end"), 30) << json;
-  EXPECT_EQ(json_number(json, "sent"), 0) << json;
-  EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
+  auto report = finish_bench(*bench);
+  EXPECT_EQ(report.number("/connected"), 30) << report;
+  EXPECT_EQ(report.number("/logged_in"), 30) << report;
+  EXPECT_EQ(report.number("/open_at_end"), 30) << report;
+  EXPECT_EQ(report.number("/senders"), 0) << report;
+  EXPECT_EQ(report.number("/sent"), 0) << report;
+  EXPECT_EQ(report.number("/closed_by_server"), 0) << report;
+  // No --server-pid: the server figures are null, not zero.
+  for (auto key : {"/server_cpu_s", "/server_cpu_ns_per_delivery", "/server_rss_kib_start",
+                   "/server_rss_bytes_per_client", "/nodes/0/server_pid"}) {
+    auto value = report.find(key);
+    EXPECT_TRUE(value && value->is_null()) << key << ' ' << report;
+  }
 }
 
 // scripts/bench-19k.sh's pattern at small scale: one process holds clients, another sends
@@ -114,12 +119,12 @@ TEST_F(ChatBenchTest, HeldClientsWatchOneBroadcastFromAnotherProcess) {
   auto sender = start_bench({"--clients=1", "--senders=1", "--window=1", "--max-broadcasts=1",
                              "--warmup=0s", "--duration=500ms", "--name-prefix=s"});
   auto sent = finish_bench(*sender);
-  EXPECT_EQ(json_number(sent, "watched"), 0) << sent;
+  EXPECT_EQ(sent.number("/watched"), 0) << sent;
   auto held = finish_bench(*holder);
-  EXPECT_EQ(json_number(held, "watched"), 30) << held; // one broadcast, each held client once
-  EXPECT_EQ(json_number(held, "foreign"), 0) << held;
-  EXPECT_GT(json_number(held, "max").value_or(0), 0) << held;
-  EXPECT_EQ(json_number(held, "open_at_end"), 30) << held;
+  EXPECT_EQ(held.number("/watched"), 30) << held; // one broadcast, each held client once
+  EXPECT_EQ(held.number("/foreign"), 0) << held;
+  EXPECT_GT(held.number("/latency_us/max"), 0) << held;
+  EXPECT_EQ(held.number("/open_at_end"), 30) << held;
 }
 
 TEST_F(ChatBenchTest, SigintEndsTheRunEarlyAndStillReports) {
@@ -129,10 +134,10 @@ TEST_F(ChatBenchTest, SigintEndsTheRunEarlyAndStillReports) {
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(20ms);
   bench->send_signal(SIGINT);
-  auto json = finish_bench(*bench);
-  EXPECT_NE(json.find("\"interrupted\":true"), std::string::npos) << json;
-  EXPECT_LT(json_number(json, "duration_s").value_or(99), 30) << json;
-  EXPECT_EQ(json_number(json, "lost"), 0) << json;
+  auto report = finish_bench(*bench);
+  EXPECT_TRUE(report.flag("/interrupted")) << report;
+  EXPECT_LT(report.number("/duration_s"), 30) << report;
+  EXPECT_EQ(report.number("/lost"), 0) << report;
 }
 
 // Two separate chat-servers, not a cluster: each relays only to its own clients. chat-bench
@@ -162,44 +167,42 @@ TEST_F(ChatBenchTwoServersTest, ClientsSpreadRoundRobinAndEveryDeliveryIsSameNod
                        "--server-pid=" + std::to_string(servers_[1]->pid())}};
   auto status = bench.wait(bench_timeout);
   ASSERT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
-  auto json = bench.stdout_text();
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_GT(sent, 0) << json;
-  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent * 10) << json; // the sender's server's clients
-  EXPECT_EQ(json_number(json, "expected"), sent * 20) << json;  // everyone: what a cluster owes
-  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
-  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
+  bench_report report{last_line(bench.stdout_text())};
+  auto sent = report.number("/sent");
+  EXPECT_GT(sent, 0) << report;
+  EXPECT_EQ(report.number("/logged_in"), 20) << report;
+  EXPECT_EQ(report.number("/delivered"), sent * 10) << report; // the sender's server's clients
+  EXPECT_EQ(report.number("/expected"), sent * 20) << report;  // everyone: what a cluster owes
+  EXPECT_EQ(report.number("/duplicates"), 0) << report;
+  EXPECT_EQ(report.number("/reordered"), 0) << report;
 
-  auto same = json_part(json, "same_node");
-  EXPECT_EQ(json_number(same, "delivered"), sent * 10) << json;
-  EXPECT_EQ(json_number(same, "expected"), sent * 10) << json;
-  EXPECT_EQ(json_number(same, "lost"), 0) << json;
-  EXPECT_GT(json_number(same, "deliveries_per_s").value_or(0), 0) << json;
-  EXPECT_GT(json_number(same, "p50").value_or(0), 0) << json;
-  auto cross = json_part(json, "cross_node");
-  EXPECT_EQ(json_number(cross, "delivered"), 0) << json;
-  EXPECT_EQ(json_number(cross, "deliveries_per_s"), 0) << json;
-  EXPECT_EQ(json_number(cross, "expected"), sent * 10) << json;
-  EXPECT_EQ(json_number(cross, "lost"), sent * 10) << json;
-  EXPECT_EQ(json_number(cross, "max"), 0) << json;
+  EXPECT_EQ(report.number("/same_node/delivered"), sent * 10) << report;
+  EXPECT_EQ(report.number("/same_node/expected"), sent * 10) << report;
+  EXPECT_EQ(report.number("/same_node/lost"), 0) << report;
+  EXPECT_GT(report.number("/same_node/deliveries_per_s"), 0) << report;
+  EXPECT_GT(report.number("/same_node/latency_us/p50"), 0) << report;
+  EXPECT_EQ(report.number("/cross_node/delivered"), 0) << report;
+  EXPECT_EQ(report.number("/cross_node/deliveries_per_s"), 0) << report;
+  EXPECT_EQ(report.number("/cross_node/expected"), sent * 10) << report;
+  EXPECT_EQ(report.number("/cross_node/lost"), sent * 10) << report;
+  EXPECT_EQ(report.number("/cross_node/latency_us/max"), 0) << report;
 
-  auto nodes = json_objects(json_part(json, "nodes"));
-  ASSERT_EQ(nodes.size(), 2u) << json;
+  ASSERT_EQ(report.size("/nodes"), 2u) << report;
   double delivered_over_nodes = 0;
   for (std::size_t k = 0; k < 2; ++k) {
-    EXPECT_NE(nodes[k].find('"' + addresses_[k] + '"'), std::string::npos) << json;
-    EXPECT_EQ(json_number(nodes[k], "clients"), 10) << json; // clients 0, 2, 4, ... and 1, 3, ...
-    EXPECT_EQ(json_number(nodes[k], "senders"), 2) << json;
-    EXPECT_EQ(json_number(nodes[k], "logged_in"), 10) << json;
-    EXPECT_EQ(json_number(nodes[k], "server_pid"), servers_[k]->pid()) << json;
-    EXPECT_GT(json_number(nodes[k], "delivered").value_or(0), 0) << json;
-    EXPECT_GT(json_number(nodes[k], "server_cpu_s").value_or(0), 0) << json;
-    EXPECT_GT(json_number(nodes[k], "server_cpu_ns_per_delivery").value_or(0), 0) << json;
-    delivered_over_nodes += json_number(nodes[k], "delivered").value_or(0);
+    auto node = "/nodes/" + std::to_string(k);
+    EXPECT_EQ(report.text(node + "/server"), addresses_[k]) << report;
+    EXPECT_EQ(report.number(node + "/clients"), 10) << report; // clients 0, 2, 4, ... and 1, 3, ...
+    EXPECT_EQ(report.number(node + "/senders"), 2) << report;
+    EXPECT_EQ(report.number(node + "/logged_in"), 10) << report;
+    EXPECT_EQ(report.number(node + "/server_pid"), servers_[k]->pid()) << report;
+    EXPECT_GT(report.number(node + "/delivered"), 0) << report;
+    EXPECT_GT(report.number(node + "/server_cpu_s"), 0) << report;
+    EXPECT_GT(report.number(node + "/server_cpu_ns_per_delivery"), 0) << report;
+    delivered_over_nodes += report.number(node + "/delivered");
   }
-  EXPECT_EQ(delivered_over_nodes, sent * 10) << json;
-  EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json; // total
+  EXPECT_EQ(delivered_over_nodes, sent * 10) << report;
+  EXPECT_GT(report.number("/server_cpu_ns_per_delivery"), 0) << report; // total
   EXPECT_NE(bench.stderr_text().find("cross_node/s 0"), std::string::npos) << bench.describe();
 }
 
@@ -244,9 +247,9 @@ TEST(ChatBenchOptionsTest, CountsRefusedConnectionsAndExitsOne) {
                       {"--port=" + std::to_string(closed.port), "--clients=5", "--duration=1s"}};
   auto status = bench.wait(bench_timeout);
   EXPECT_TRUE(status.exited_with(1)) << status << '\n' << bench.describe();
-  auto json = bench.stdout_text();
-  EXPECT_EQ(json_number(json, "connect_failed"), 5) << json;
-  EXPECT_EQ(json_number(json, "connected"), 0) << json;
+  bench_report report{last_line(bench.stdout_text())};
+  EXPECT_EQ(report.number("/connect_failed"), 5) << report;
+  EXPECT_EQ(report.number("/connected"), 0) << report;
   EXPECT_NE(bench.stderr_text().find("refused"), std::string::npos) << bench.describe();
 }
 
@@ -270,13 +273,13 @@ protected:
     http_port_ = std::stoi(line->substr(line->find("127.0.0.1:") + 10));
   }
 
-  std::string run(std::vector<std::string> args) {
+  bench_report run(std::vector<std::string> args) {
     args.push_back("--transport=ws");
     args.push_back("--port=" + std::to_string(http_port_));
     child_process bench{CHAT_BENCH_BIN, args};
     auto status = bench.wait(bench_timeout);
     EXPECT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
-    return chat::test::last_line(bench.stdout_text());
+    return bench_report{last_line(bench.stdout_text())};
   }
 
   std::optional<child_process> server_;
@@ -288,16 +291,16 @@ TEST_F(ChatBenchWebSocketTest, FanOutOverWebSocketDeliversEverythingOnce) {
     auto args = mode;
     args.insert(args.end(), {"--clients=10", "--senders=2", "--duration=1s", "--warmup=300ms",
                              "--server-pid=" + std::to_string(server_->pid())});
-    auto json = run(args);
-    auto sent = json_number(json, "sent").value_or(0);
+    auto report = run(args);
+    auto sent = report.number("/sent");
     auto per_message = mode.empty() ? 10 : 5; // the room, or one of two channels
-    EXPECT_EQ(json_number(json, "logged_in"), 10) << json;
-    EXPECT_GT(sent, 0) << json;
-    EXPECT_EQ(json_number(json, "delivered"), sent * per_message) << json;
-    EXPECT_EQ(json_number(json, "lost"), 0) << json;
-    EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
-    EXPECT_EQ(json_number(json, "reordered"), 0) << json;
-    EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+    EXPECT_EQ(report.number("/logged_in"), 10) << report;
+    EXPECT_GT(sent, 0) << report;
+    EXPECT_EQ(report.number("/delivered"), sent * per_message) << report;
+    EXPECT_EQ(report.number("/lost"), 0) << report;
+    EXPECT_EQ(report.number("/duplicates"), 0) << report;
+    EXPECT_EQ(report.number("/reordered"), 0) << report;
+    EXPECT_GT(report.number("/server_cpu_ns_per_delivery"), 0) << report;
   }
 }
 

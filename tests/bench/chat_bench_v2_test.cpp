@@ -14,55 +14,52 @@ namespace {
 using chat::test::ChatBenchTest;
 using chat::test::child_process;
 using chat::test::exit_timeout;
-using chat::test::json_number;
-using chat::test::json_objects;
-using chat::test::json_part;
 
 // 30 clients in 3 channels of 10, two senders each: every MSG reaches the 10 members of its
 // sender's channel (the sender included) and nobody else, in order, once.
 TEST_F(ChatBenchTest, ChannelsSpreadClientsAndReportEachChannel) {
   auto bench = start_bench({"--clients=30", "--channels=3", "--senders=6", "--duration=1s",
                             "--warmup=300ms", "--server-pid=" + std::to_string(server_->pid())});
-  auto json = finish_bench(*bench);
-  EXPECT_NE(json.find("\"mode\":\"channels\""), std::string::npos) << json;
-  EXPECT_EQ(json_number(json, "channels"), 3) << json;
-  EXPECT_EQ(json_number(json, "logged_in"), 30) << json;
-  EXPECT_EQ(json_number(json, "joined"), 30) << json;
-  EXPECT_EQ(json_number(json, "join_failed"), 0) << json;
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_GT(sent, 0) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent * 10) << json; // not sent * 30: one channel
-  EXPECT_EQ(json_number(json, "expected"), sent * 10) << json;
-  EXPECT_EQ(json_number(json, "lost"), 0) << json;
-  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
-  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
-  EXPECT_EQ(json_number(json, "wrong_channel"), 0) << json;
-  EXPECT_EQ(json_number(json, "foreign"), 0) << json;
-  EXPECT_EQ(json_number(json, "refused"), 0) << json;
-  EXPECT_GT(json_number(json, "server_cpu_ns_per_delivery").value_or(0), 0) << json;
+  auto report = finish_bench(*bench);
+  EXPECT_EQ(report.text("/mode"), "channels") << report;
+  EXPECT_EQ(report.number("/channels"), 3) << report;
+  EXPECT_EQ(report.number("/logged_in"), 30) << report;
+  EXPECT_EQ(report.number("/joined"), 30) << report;
+  EXPECT_EQ(report.number("/join_failed"), 0) << report;
+  auto sent = report.number("/sent");
+  EXPECT_GT(sent, 0) << report;
+  EXPECT_EQ(report.number("/delivered"), sent * 10) << report; // not sent * 30: one channel
+  EXPECT_EQ(report.number("/expected"), sent * 10) << report;
+  EXPECT_EQ(report.number("/lost"), 0) << report;
+  EXPECT_EQ(report.number("/duplicates"), 0) << report;
+  EXPECT_EQ(report.number("/reordered"), 0) << report;
+  EXPECT_EQ(report.number("/wrong_channel"), 0) << report;
+  EXPECT_EQ(report.number("/foreign"), 0) << report;
+  EXPECT_EQ(report.number("/refused"), 0) << report;
+  EXPECT_GT(report.number("/server_cpu_ns_per_delivery"), 0) << report;
+  EXPECT_FALSE(report.has("direct")) << report;
 
-  auto channels = json_objects(json_part(json, "per_channel"));
-  ASSERT_EQ(channels.size(), 3u) << json;
+  ASSERT_EQ(report.size("/per_channel"), 3u) << report;
   double sent_over_channels = 0;
-  for (std::size_t k = 0; k < channels.size(); ++k) {
-    auto& c = channels[k];
-    EXPECT_NE(c.find("\"channel\":\"bench-" + std::to_string(k) + '"'), std::string::npos) << c;
-    EXPECT_EQ(json_number(c, "members"), 10) << c;
-    EXPECT_EQ(json_number(c, "joined"), 10) << c;
-    EXPECT_EQ(json_number(c, "senders"), 2) << c;
-    auto channel_sent = json_number(c, "sent").value_or(0);
-    EXPECT_GT(channel_sent, 0) << c;
-    EXPECT_EQ(json_number(c, "delivered"), channel_sent * 10) << c;
-    EXPECT_EQ(json_number(c, "expected"), channel_sent * 10) << c;
-    EXPECT_EQ(json_number(c, "lost"), 0) << c;
-    EXPECT_EQ(json_number(c, "duplicates"), 0) << c;
-    EXPECT_EQ(json_number(c, "reordered"), 0) << c;
-    EXPECT_GT(json_number(c, "deliveries_per_s").value_or(0), 0) << c;
-    EXPECT_GT(json_number(c, "p50_us").value_or(0), 0) << c;
-    EXPECT_GE(json_number(c, "p99_us").value_or(0), json_number(c, "p50_us").value_or(1)) << c;
+  for (std::size_t k = 0; k < 3; ++k) {
+    auto c = "/per_channel/" + std::to_string(k);
+    EXPECT_EQ(report.text(c + "/channel"), "bench-" + std::to_string(k)) << report;
+    EXPECT_EQ(report.number(c + "/members"), 10) << report;
+    EXPECT_EQ(report.number(c + "/joined"), 10) << report;
+    EXPECT_EQ(report.number(c + "/senders"), 2) << report;
+    auto channel_sent = report.number(c + "/sent");
+    EXPECT_GT(channel_sent, 0) << report;
+    EXPECT_EQ(report.number(c + "/delivered"), channel_sent * 10) << report;
+    EXPECT_EQ(report.number(c + "/expected"), channel_sent * 10) << report;
+    EXPECT_EQ(report.number(c + "/lost"), 0) << report;
+    EXPECT_EQ(report.number(c + "/duplicates"), 0) << report;
+    EXPECT_EQ(report.number(c + "/reordered"), 0) << report;
+    EXPECT_GT(report.number(c + "/deliveries_per_s"), 0) << report;
+    EXPECT_GT(report.number(c + "/p50_us"), 0) << report;
+    EXPECT_GE(report.number(c + "/p99_us"), report.number(c + "/p50_us")) << report;
     sent_over_channels += channel_sent;
   }
-  EXPECT_EQ(sent_over_channels, sent) << json;
+  EXPECT_EQ(sent_over_channels, sent) << report;
 
   // The text summary on stderr: the totals, then one line per channel.
   auto text = bench->stderr_text();
@@ -77,25 +74,26 @@ TEST_F(ChatBenchTest, ChannelsSpreadClientsAndReportEachChannel) {
 TEST_F(ChatBenchTest, DirectMessagesAreAckedAndDeliveredOnce) {
   auto bench =
       start_bench({"--clients=20", "--senders=4", "--direct", "--duration=1s", "--warmup=300ms"});
-  auto json = finish_bench(*bench);
-  EXPECT_NE(json.find("\"mode\":\"direct\""), std::string::npos) << json;
-  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_GT(sent, 0) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent) << json; // one receiver per DM
-  EXPECT_EQ(json_number(json, "lost"), 0) << json;
-  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
-  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
-  auto direct = json_part(json, "direct");
-  ASSERT_FALSE(direct.empty()) << json;
-  EXPECT_EQ(json_number(direct, "sent"), sent) << json;
-  EXPECT_EQ(json_number(direct, "acked"), sent) << json;
-  EXPECT_EQ(json_number(direct, "refused"), 0) << json;
-  EXPECT_EQ(json_number(direct, "rate_limited"), 0) << json;
-  EXPECT_GT(json_number(direct, "dms_per_s").value_or(0), 0) << json;
-  EXPECT_GT(json_number(direct, "acks_per_s").value_or(0), 0) << json;
-  EXPECT_GT(json_number(json_part(direct, "ack_latency_us"), "p50").value_or(0), 0) << json;
-  EXPECT_EQ(json.find("\"per_channel\""), std::string::npos) << json;
+  auto report = finish_bench(*bench);
+  EXPECT_EQ(report.text("/mode"), "direct") << report;
+  EXPECT_EQ(report.number("/logged_in"), 20) << report;
+  auto sent = report.number("/sent");
+  EXPECT_GT(sent, 0) << report;
+  EXPECT_EQ(report.number("/delivered"), sent) << report; // one receiver per DM
+  EXPECT_EQ(report.number("/lost"), 0) << report;
+  EXPECT_EQ(report.number("/duplicates"), 0) << report;
+  EXPECT_EQ(report.number("/reordered"), 0) << report;
+  ASSERT_TRUE(report.find("/direct")) << report;
+  EXPECT_EQ(report.number("/direct/sent"), sent) << report;
+  EXPECT_EQ(report.number("/direct/acked"), sent) << report;
+  EXPECT_EQ(report.number("/direct/refused"), 0) << report;
+  EXPECT_EQ(report.number("/direct/rate_limited"), 0) << report;
+  EXPECT_EQ(report.number("/direct/delivered"), sent) << report;
+  EXPECT_EQ(report.number("/direct/lost"), 0) << report;
+  EXPECT_GT(report.number("/direct/dms_per_s"), 0) << report;
+  EXPECT_GT(report.number("/direct/acks_per_s"), 0) << report;
+  EXPECT_GT(report.number("/direct/ack_latency_us/p50"), 0) << report;
+  EXPECT_FALSE(report.has("per_channel")) << report;
   auto text = bench->stderr_text();
   EXPECT_NE(text.find("direct: 4 senders sent"), std::string::npos) << text;
   EXPECT_NE(text.find("acked/s"), std::string::npos) << text; // the progress line
@@ -105,11 +103,11 @@ TEST_F(ChatBenchTest, DirectMessagesAreAckedAndDeliveredOnce) {
 TEST_F(ChatBenchTest, DirectMessagesRotateOverDmPeers) {
   auto bench = start_bench({"--clients=10", "--senders=3", "--direct", "--dm-peers=2",
                             "--duration=500ms", "--warmup=0s"});
-  auto json = finish_bench(*bench);
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_GT(sent, 0) << json;
-  EXPECT_EQ(json_number(json_part(json, "direct"), "acked"), sent) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent) << json;
+  auto report = finish_bench(*bench);
+  auto sent = report.number("/sent");
+  EXPECT_GT(sent, 0) << report;
+  EXPECT_EQ(report.number("/direct/acked"), sent) << report;
+  EXPECT_EQ(report.number("/delivered"), sent) << report;
 }
 
 TEST(ChatBenchV2OptionsTest, RefusesOptionsThatDoNotGoTogether) {

@@ -13,8 +13,9 @@
 namespace {
 
 using namespace std::chrono_literals;
+using chat::test::bench_report;
 using chat::test::child_process;
-using chat::test::json_number;
+using chat::test::last_line;
 
 TEST(TrivialRelayTest, ChatBenchDeliversEveryBroadcastThroughTheRelay) {
   child_process relay{TRIVIAL_RELAY_BIN, {"--port", "0"}};
@@ -27,17 +28,17 @@ TEST(TrivialRelayTest, ChatBenchDeliversEveryBroadcastThroughTheRelay) {
                        "--warmup", "300ms", "--server-pid", std::to_string(relay.pid())}};
   auto status = bench.wait(60s);
   ASSERT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
-  auto json = chat::test::last_line(bench.stdout_text());
-  auto sent = json_number(json, "sent").value_or(0);
-  EXPECT_EQ(json_number(json, "logged_in"), 20) << json;
-  EXPECT_GT(sent, 0) << json;
-  EXPECT_GT(json_number(json, "delivered").value_or(0), 0) << json;
-  EXPECT_EQ(json_number(json, "delivered"), sent * 20) << json; // every client, the sender too
-  EXPECT_EQ(json_number(json, "lost"), 0) << json;
-  EXPECT_EQ(json_number(json, "duplicates"), 0) << json;
-  EXPECT_EQ(json_number(json, "reordered"), 0) << json;
-  EXPECT_EQ(json_number(json, "closed_by_server"), 0) << json;
-  EXPECT_GT(json_number(json, "bench_cpu_s").value_or(0), 0) << json;
+  bench_report report{last_line(bench.stdout_text())};
+  auto sent = report.number("/sent");
+  EXPECT_EQ(report.number("/logged_in"), 20) << report;
+  EXPECT_GT(sent, 0) << report;
+  EXPECT_GT(report.number("/delivered"), 0) << report;
+  EXPECT_EQ(report.number("/delivered"), sent * 20) << report; // every client, the sender too
+  EXPECT_EQ(report.number("/lost"), 0) << report;
+  EXPECT_EQ(report.number("/duplicates"), 0) << report;
+  EXPECT_EQ(report.number("/reordered"), 0) << report;
+  EXPECT_EQ(report.number("/closed_by_server"), 0) << report;
+  EXPECT_GT(report.number("/bench_cpu_s"), 0) << report;
   EXPECT_EQ(relay.stderr_text(), "") << relay.describe(); // no client dropped
 }
 
