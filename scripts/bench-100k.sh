@@ -19,6 +19,8 @@
 #         cluster-status.txt,sender.json,summary.txt}
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 clients="${1:-100000}"
 nodes="${2:-6}"
 procs="${3:-6}"
@@ -110,7 +112,7 @@ for k in $(seq 0 $((nodes - 1))); do
     "${peer_args[@]}" --data-dir "$out/node-$k.data" >"$log" 2>&1 &
   node_pids+=("$!")
   pids+=("$!")
-  for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  wait_for_log "$log" "listening on"
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
   [ -n "$port" ] || { echo "node $k did not start" >&2; cat "$log" >&2; exit 1; }
   client_ports+=("$port")

@@ -12,6 +12,8 @@
 # Output: BUILD_DIR/bench-19k/{holder-N.json,holder-N.log,sender.json,server.log,summary.txt}
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 build="$root/${1:-build-perf}"
 clients="${2:-19000}"
 procs="${3:-4}"
@@ -42,7 +44,7 @@ trap cleanup EXIT
   --data-dir "$out/data" >"$out/server.log" 2>&1 &
 server_pid=$!
 pids+=("$server_pid")
-for _ in $(seq 50); do grep -q "listening on" "$out/server.log" && break; sleep 0.1; done
+wait_for_log "$out/server.log" "listening on"
 port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out/server.log" | head -1)"
 [ -n "$port" ] || { echo "chat-server did not start" >&2; cat "$out/server.log" >&2; exit 1; }
 rss_before="$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")"

@@ -9,6 +9,8 @@
 # Results: build/bench-results/channels/NAME.json (chat-bench's JSON) and NAME.txt (its stderr).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 seconds="${1:-5}"
 build="$root/build/bench-channels"
 out="$root/build/bench-results/channels"
@@ -34,7 +36,7 @@ run() {
   trivial) "$relay" --port 0 >"$log" 2>&1 & ;;
   esac
   pid=$!
-  for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  wait_for_log "$log" "listening on"
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
   echo "== $name ($kind, load $(cut -d' ' -f1 /proc/loadavg)): chat-bench $*" >&2
   timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" \

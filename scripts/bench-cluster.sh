@@ -14,6 +14,8 @@
 #         table.txt (the table printed at the end).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 seconds="${1:-10}"
 source "$root/scripts/bench-binaries.sh"
 out="$build/bench-cluster"
@@ -67,7 +69,7 @@ start_nodes() {
     "$server_bin" --port=0 --log-level=info --max-broadcast-rate=0 "${cluster_args[@]}" \
       --data-dir "$out/${n}node-$k.data" >"$log" 2>&1 &
     node_pids+=("$!")
-    for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+    wait_for_log "$log" "listening on"
     local port
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
     [ -n "$port" ] || { echo "node $k did not start" >&2; cat "$log" >&2; return 1; }

@@ -10,6 +10,8 @@
 # SERVER_ARGS: more arguments for every server (e.g. --data-dir=:memory:; default: none).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 repeats="$1" seconds="$2" load="$3"
 shift 3
 bench="${BENCH:-$root/build/bench-channels/apps/chat-bench/chat-bench}"
@@ -22,7 +24,7 @@ for r in $(seq "$repeats"); do
     # shellcheck disable=SC2086 # a list of arguments
     "$server" --port=0 --log-level=warn --max-broadcast-rate=0 ${SERVER_ARGS:-} >"$log" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+    wait_for_log "$log" "listening on"
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
     # shellcheck disable=SC2086 # the load is a list of arguments
     out="$(timeout $((seconds * 3 + 60)) "$this_bench" --port "$port" --server-pid "$pid" \

@@ -12,6 +12,8 @@
 # Uses the Release build in build/bench-channels (configure it first: scripts/benchmarks.sh does).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 off="$1" seconds="${2:-5}" repeats="${3:-3}"
 shift $(($# < 3 ? $# : 3))
 build="${BUILD:-$root/build/bench-channels}"
@@ -66,7 +68,7 @@ for kind in disk memory; do
   for r in 1 2 3; do
     "$work/$kind" --port=0 --max-broadcast-rate=0 >"$work/log" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
+    wait_for_log "$work/log" "listening on"
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/log" | head -1)"
     echo "$kind run $r: $(python3 "$root/scripts/bench-recover.py" "$port" 10000)"
     kill -TERM "$pid"
@@ -85,7 +87,7 @@ data="$work/million"
 # 100 channels of 10 members, one sender each, until each channel holds its 10,000 (retention).
 "$server" --port=0 --max-broadcast-rate=0 --data-dir="$data" >"$work/log" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q "listening on" "$work/log" && break; sleep 0.1; done
+wait_for_log "$work/log" "listening on"
 port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/log" | head -1)"
 timeout 120 "$bench" --port "$port" --clients 1000 --channels 100 --senders 100 --duration 25s \
   --window 16 --payload 64 >/dev/null 2>&1 || true

@@ -8,6 +8,8 @@
 # reader ended. Each server keeps its history in memory (--data-dir=:memory:).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 repeats="$1" seconds="$2"
 shift 2
 bench="${BENCH:-$root/build/bench-channels/apps/chat-bench/chat-bench}"
@@ -19,7 +21,7 @@ for r in $(seq "$repeats"); do
       name="${named%%=*}" server="${named#*=}"
       "$server" --port=0 --log-level=info --max-broadcast-rate=0 --data-dir=:memory: >"$log" 2>&1 &
       pid=$!
-      for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+      wait_for_log "$log" "listening on"
       port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
       slow_pid=""
       if [[ $with == yes ]]; then

@@ -5,6 +5,8 @@
 # run: transport, load, server CPU per delivery, deliveries/s, p50/p99 latency, lost.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 repeats="$1" seconds="$2"
 server="${3:-$root/build/bench-channels/apps/chat-server/chat-server}"
 bench="${BENCH:-$root/build/bench-channels/apps/chat-bench/chat-bench}"
@@ -18,7 +20,7 @@ for load in "${loads[@]}"; do
       "$server" --port=0 --http-port=0 --log-level=warn --max-broadcast-rate=0 \
         --data-dir=:memory: >"$log" 2>&1 &
       pid=$!
-      for _ in $(seq 50); do grep -q "http listening on" "$log" && break; sleep 0.1; done
+      wait_for_log "$log" "http listening on"
       if [ "$transport" = ws ]; then
         port="$(sed -n 's/.*http listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
       else

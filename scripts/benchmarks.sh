@@ -9,6 +9,8 @@
 #        "trivial io_uring epoll peer"]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 seconds="${1:-10}"
 kinds="${2:-trivial io_uring epoll peer}"
 source "$root/scripts/install-deps.sh"
@@ -54,7 +56,7 @@ run() {
         --max-broadcast-rate=0 --data-dir "$log.data" >"$log" 2>&1 &
     fi
     pid=$!
-    for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+    wait_for_log "$log" "listening on"
     sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1 >"$port_file"
   fi
   local port

@@ -13,6 +13,8 @@
 # Output: BUILD_DIR/profile/<scenario>.{perf.data,stat.txt,report-*.txt,buckets.txt,bench*.json}
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=scripts/wait-for-log.sh
+. "$root/scripts/wait-for-log.sh"
 build="$root/${1:-build-perf}"
 seconds="${2:-10}"
 scenarios="${3:-fanout1 fanout10 rated1000}"
@@ -66,7 +68,7 @@ start_server() {
   "$server_bin" --port=0 --log-level=warn --max-broadcast-rate=0 --data-dir "$log.data" \
     >"$log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 50); do grep -q "listening on" "$log" && break; sleep 0.1; done
+  wait_for_log "$log" "listening on"
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
 }
 
