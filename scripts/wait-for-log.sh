@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # wait-for-log.sh -- sourced by the benchmark scripts: wait_for_log FILE TEXT [SECONDS] waits
 # (bounded, default 30 s) until a server's log FILE holds TEXT, e.g. "listening on". A server
 # that starts slowly while the disk is busy (a compile, apt) used to be given 5 s and lose runs.
