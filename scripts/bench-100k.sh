@@ -107,12 +107,13 @@ for k in $(seq 0 $((nodes - 1))); do
   peer_args=()
   [ "$k" -gt 0 ] && peer_args=(--peer "127.0.0.1:${cluster_ports[0]}")
   # info: the "nodes=N" line is info (so is one "login" line per client: ~17,000 lines a node)
+  : >"$log" # before the start: a grep must not find the last run's line
   "$server_bin" --port=0 --log-level=info --max-broadcast-rate=0 \
     --max-connections=$((per_node + 1000)) --cluster-port "${cluster_ports[$k]}" \
     "${peer_args[@]}" --data-dir "$out/node-$k.data" >"$log" 2>&1 &
   node_pids+=("$!")
   pids+=("$!")
-  wait_for_log "$log" "listening on"
+  wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
   [ -n "$port" ] || { echo "node $k did not start" >&2; cat "$log" >&2; exit 1; }
   client_ports+=("$port")

@@ -40,11 +40,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$out/server.log" # before the start: a grep must not find the last run's line
 "$server_bin" --port=0 --log-level=warn --max-connections=$((clients + 100)) \
   --data-dir "$out/data" >"$out/server.log" 2>&1 &
 server_pid=$!
 pids+=("$server_pid")
-wait_for_log "$out/server.log" "listening on"
+wait_for_log "$out/server.log" "listening on 127.0.0.1:[0-9]"
 port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out/server.log" | head -1)"
 [ -n "$port" ] || { echo "chat-server did not start" >&2; cat "$out/server.log" >&2; exit 1; }
 rss_before="$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")"

@@ -26,6 +26,7 @@ run() {
   local name="$1" kind="$2"
   shift 2
   local log="$out/$name.server.log" pid port
+  : >"$log" # before the start: a grep must not find the last run's line
   case "$kind" in
   ours)
     rm -rf "$out/$name.data" # every run starts with no history
@@ -36,7 +37,7 @@ run() {
   trivial) "$relay" --port 0 >"$log" 2>&1 & ;;
   esac
   pid=$!
-  wait_for_log "$log" "listening on"
+  wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
   echo "== $name ($kind, load $(cut -d' ' -f1 /proc/loadavg)): chat-bench $*" >&2
   timeout $((seconds * 3 + 60)) "$bench" --port "$port" --server-pid "$pid" \

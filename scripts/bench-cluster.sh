@@ -66,10 +66,11 @@ start_nodes() {
       [ "$k" -gt 0 ] && cluster_args+=(--peer "127.0.0.1:${cluster_ports[0]}")
     fi
     # info, not warn: the "cluster: node joined ... nodes=N" lines are info.
+    : >"$log" # before the start: a grep must not find the last run's line
     "$server_bin" --port=0 --log-level=info --max-broadcast-rate=0 "${cluster_args[@]}" \
       --data-dir "$out/${n}node-$k.data" >"$log" 2>&1 &
     node_pids+=("$!")
-    wait_for_log "$log" "listening on"
+    wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
     local port
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
     [ -n "$port" ] || { echo "node $k did not start" >&2; cat "$log" >&2; return 1; }

@@ -21,10 +21,11 @@ for r in $(seq "$repeats"); do
   for named in "$@"; do
     name="${named%%=*}" server="${named#*=}" this_bench="$bench"
     if [[ "$server" == *,* ]]; then this_bench="${server#*,}" server="${server%%,*}"; fi
+    : >"$log" # before the start: a grep must not find the last run's line
     # shellcheck disable=SC2086 # a list of arguments
     "$server" --port=0 --log-level=warn --max-broadcast-rate=0 ${SERVER_ARGS:-} >"$log" 2>&1 &
     pid=$!
-    wait_for_log "$log" "listening on"
+    wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
     # shellcheck disable=SC2086 # the load is a list of arguments
     out="$(timeout $((seconds * 3 + 60)) "$this_bench" --port "$port" --server-pid "$pid" \

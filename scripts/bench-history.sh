@@ -66,9 +66,10 @@ echo
 echo "### 3. Time to recover 10,000 messages (3 runs each)"
 for kind in disk memory; do
   for r in 1 2 3; do
+    : >"$work/log" # before the start: a grep must not find the last run's line
     "$work/$kind" --port=0 --max-broadcast-rate=0 >"$work/log" 2>&1 &
     pid=$!
-    wait_for_log "$work/log" "listening on"
+    wait_for_log "$work/log" "listening on 127.0.0.1:[0-9]"
     port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/log" | head -1)"
     echo "$kind run $r: $(python3 "$root/scripts/bench-recover.py" "$port" 10000)"
     kill -TERM "$pid"
@@ -85,9 +86,10 @@ echo
 echo "### 5. Restart with 1,000,000 messages stored"
 data="$work/million"
 # 100 channels of 10 members, one sender each, until each channel holds its 10,000 (retention).
+: >"$work/log" # before the start: a grep must not find the last run's line
 "$server" --port=0 --max-broadcast-rate=0 --data-dir="$data" >"$work/log" 2>&1 &
 pid=$!
-wait_for_log "$work/log" "listening on"
+wait_for_log "$work/log" "listening on 127.0.0.1:[0-9]"
 port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/log" | head -1)"
 timeout 120 "$bench" --port "$port" --clients 1000 --channels 100 --senders 100 --duration 25s \
   --window 16 --payload 64 >/dev/null 2>&1 || true
@@ -97,6 +99,7 @@ grep -o "closed cleanly.*" "$work/log" || true
 du -sh "$data/history.mdb"
 for r in 1 2 3; do
   start="$(date +%s%N)"
+  : >"$work/log" # before the start: a grep must not find the last run's line
   "$server" --port=0 --data-dir="$data" >"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 10000); do grep -q "listening on" "$work/log" && break; sleep 0.001; done

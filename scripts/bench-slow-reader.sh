@@ -19,9 +19,10 @@ for r in $(seq "$repeats"); do
   for named in "$@"; do
     for with in no yes; do
       name="${named%%=*}" server="${named#*=}"
+      : >"$log" # before the start: a grep must not find the last run's line
       "$server" --port=0 --log-level=info --max-broadcast-rate=0 --data-dir=:memory: >"$log" 2>&1 &
       pid=$!
-      wait_for_log "$log" "listening on"
+      wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
       port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
       slow_pid=""
       if [[ $with == yes ]]; then

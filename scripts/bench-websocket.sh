@@ -17,10 +17,11 @@ loads=("--clients 10 --senders 10" "--clients 100 --senders 10 --channels 1"
 for load in "${loads[@]}"; do
   for r in $(seq "$repeats"); do
     for transport in tcp ws; do
+      : >"$log" # before the start: a grep must not find the last run's line
       "$server" --port=0 --http-port=0 --log-level=warn --max-broadcast-rate=0 \
         --data-dir=:memory: >"$log" 2>&1 &
       pid=$!
-      wait_for_log "$log" "http listening on"
+      wait_for_log "$log" "http listening on 127.0.0.1:[0-9]"
       if [ "$transport" = ws ]; then
         port="$(sed -n 's/.*http listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
       else

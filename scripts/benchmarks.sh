@@ -40,6 +40,7 @@ run() {
     local port
     for _ in 1 2 3 4 5; do # the peer takes a port number: try again if that one was taken
       port=$((20000 + RANDOM % 20000))
+      : >"$log" # before the start: a grep must not find the last run's line
       "$peer" "$port" >"$log" 2>&1 &
       pid=$!
       sleep 0.3
@@ -49,14 +50,16 @@ run() {
     set -- --framing asio-example "$@"
   else
     if [ "$kind" = trivial ]; then
+      : >"$log" # before the start: a grep must not find the last run's line
       "$root/build/bench-io_uring/tests/bench/trivial-relay" --port 0 >"$log" 2>&1 &
     else
       rm -rf "$log.data" # every run starts with no history
+      : >"$log" # before the start: a grep must not find the last run's line
       "$root/build/bench-$kind/apps/chat-server/chat-server" --port=0 --log-level=warn \
         --max-broadcast-rate=0 --data-dir "$log.data" >"$log" 2>&1 &
     fi
     pid=$!
-    wait_for_log "$log" "listening on"
+    wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
     sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1 >"$port_file"
   fi
   local port

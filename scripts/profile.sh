@@ -59,16 +59,18 @@ start_server() {
   local log="$out/$1.server.log"
   if [ "${1#peer-}" != "$1" ]; then
     port=$((20000 + RANDOM % 20000))
+    : >"$log" # before the start: a grep must not find the last run's line
     "$peer_bin" "$port" >"$log" 2>&1 &
     server_pid=$!
     sleep 0.3
     return
   fi
   rm -rf "$log.data" # every run starts with no history
+  : >"$log" # before the start: a grep must not find the last run's line
   "$server_bin" --port=0 --log-level=warn --max-broadcast-rate=0 --data-dir "$log.data" \
     >"$log" 2>&1 &
   server_pid=$!
-  wait_for_log "$log" "listening on"
+  wait_for_log "$log" "listening on 127.0.0.1:[0-9]"
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
 }
 
