@@ -40,8 +40,7 @@ history_tables open_tables(lmdb_txn& write) {
   return {write.table("meta"), write.table("streams"), write.table("messages")};
 }
 
-void message_key(std::string& out, std::string_view stream, uint64_t offset) {
-  out.clear();
+void append_message_key(std::string& out, std::string_view stream, uint64_t offset) {
   put_be(out, stream.size(), 2);
   out.append(stream);
   put_be(out, offset, 8);
@@ -60,9 +59,8 @@ bool offset_of(std::string_view key, std::string_view prefix, uint64_t& offset) 
   return true;
 }
 
-void message_value(std::string& out, const history_entry& e) {
+void append_message_value(std::string& out, const history_entry& e) {
   if (e.sender.size() > UINT16_MAX) throw lmdb_error{"a sender name over 65,535 bytes"};
-  out.clear();
   put_native<int64_t>(out, e.time_ms);
   put_native<uint16_t>(out, static_cast<uint16_t>(e.sender.size()));
   out.append(e.sender);

@@ -29,14 +29,15 @@ inline constexpr unsigned history_table_count = 3;
 // Opens (creating) the tables in a write transaction; the handles are good once it commits.
 history_tables open_tables(lmdb_txn& write);
 
-// The key of a stream's message `offset`, into `out` (reused: no allocation per message).
-void message_key(std::string& out, std::string_view stream, uint64_t offset);
+// The key of a stream's message `offset`, appended to `out` (reused: no allocation per message).
+void append_message_key(std::string& out, std::string_view stream, uint64_t offset);
 // What every message key of `stream` starts with.
 std::string message_prefix(std::string_view stream);
 // The offset in `key` if it starts with `prefix` (one stream's message); else false.
 bool offset_of(std::string_view key, std::string_view prefix, uint64_t& offset);
 
-void message_value(std::string& out, const history_entry& e);
+// The value of a message, appended to `out`.
+void append_message_value(std::string& out, const history_entry& e);
 // Throws lmdb_error for a value too short for what it says it holds (a damaged file).
 history_entry read_message(uint64_t offset, std::string_view value);
 int64_t time_of(std::string_view value);

@@ -148,7 +148,7 @@ std::shared_ptr<stream_log> history_store::load(const std::string& name) {
     std::deque<history_entry> kept;
     auto prefix = message_prefix(name);
     std::string key;
-    message_key(key, name, row.next_offset - 1);
+    append_message_key(key, name, row.next_offset - 1);
     lmdb_cursor messages{txn, tables_->messages};
     uint64_t offset = 0;
     for (bool at = row.next_offset > 1 && messages.seek_exact(key);

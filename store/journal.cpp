@@ -141,10 +141,11 @@ std::size_t journal::put_new_messages(lmdb_cursor& rows, const journal_write& w)
   encoded_.clear();
   sizes_.clear();
   w.log->visit(w.first, w.next_offset, [this, &w](const history_entry& e) {
-    message_key(key_, w.stream, e.offset);
-    message_value(value_, e);
-    encoded_.append(key_).append(value_);
-    sizes_.emplace_back(key_.size(), value_.size());
+    auto start = encoded_.size();
+    append_message_key(encoded_, w.stream, e.offset);
+    auto key = encoded_.size() - start;
+    append_message_value(encoded_, e);
+    sizes_.emplace_back(key, encoded_.size() - start - key);
   });
   std::string_view rest{encoded_};
   for (auto [key, value] : sizes_) {

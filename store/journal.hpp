@@ -64,7 +64,6 @@ private:
 
   std::shared_ptr<lmdb_env> env_;
   history_tables tables_;
-  std::string key_, value_; // reused for every message written
   // One stream's new messages, keys and values back to back, encoded under the log's lock and
   // written to LMDB after it is released (so the channel never waits for LMDB). Reused.
   std::string encoded_;

@@ -93,6 +93,41 @@ TEST(HistoryStoreTest, RetentionTrimsTheDiskAsWellAsMemory) {
   EXPECT_EQ(page.entries.back().text, "m10");
 }
 
+// The journal reads new messages from the stream's memory when it writes them (journal.hpp): a
+// stream dropped right after its last append is still written in full, and with appends racing
+// the writer far past retention, the disk ends with exactly what memory keeps, in order.
+TEST(HistoryStoreTest, TheDiskGetsWhatMemoryKeepsWhileAppendsRaceTheWriter) {
+  chat::test::scratch_dir dir;
+  {
+    auto store = open(dir.path, retention{50, 24h});
+    {
+      auto log = store->stream("#c");
+      std::vector<history_entry> batch;
+      for (int b = 0; b < 5000; ++b) {
+        auto now = chat::store::wall_clock_ms();
+        for (int i = 0; i < 3; ++i) {
+          auto offset = log->next_offset() + batch.size();
+          batch.push_back({offset, now, "ann", "m" + std::to_string(offset)});
+        }
+        log->append(batch, now);
+        ASSERT_TRUE(batch.empty()) << "append takes the entries";
+      }
+    } // the channel lets go of the stream before the journal wrote its last appends
+    store->close();
+  }
+  auto store = open(dir.path, retention{50, 24h});
+  EXPECT_EQ(store->epochs_changed_at_open(), 0u);
+  EXPECT_EQ(store->stored(), 50u);
+  auto log = store->stream("#c");
+  EXPECT_EQ(log->next_offset(), 15001u);
+  auto page = log->page(0, 100, chat::store::wall_clock_ms());
+  ASSERT_EQ(page.entries.size(), 50u);
+  for (std::size_t i = 0; i < page.entries.size(); ++i) {
+    EXPECT_EQ(page.entries[i].offset, 14951u + i);
+    EXPECT_EQ(page.entries[i].text, "m" + std::to_string(14951u + i));
+  }
+}
+
 // Keys are the name's length, the name, then the offset: "#a" offset 256 must not sort among
 // "#ab"'s messages, nor 256 before 255.
 TEST(HistoryStoreTest, StreamsWhoseNamesSharePrefixesStaySeparate) {
