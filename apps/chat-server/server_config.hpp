@@ -43,6 +43,11 @@ struct server_config : app_config {
   int32_t http_port = -1; // -1: off
   std::vector<std::string> peers;
   std::string cluster_status; // HOST:PORT: print that node's view of the cluster and exit
+  // Token authentication (docs/PROTOCOL.md "Token authentication"; token_options.hpp).
+  std::string auth = "none";        // none or token
+  std::string auth_secret_file;     // HS256
+  std::string auth_public_key_file; // RS256 or EdDSA, by the key's type
+  caf::timespan auth_leeway{0};     // clock difference allowed for exp and nbf
 
   server_config();
 
