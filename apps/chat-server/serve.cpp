@@ -108,6 +108,7 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
     std::cerr << program << ": " << problem << '\n';
     return 2;
   }
+  if (!cfg.issue_token.empty()) return print_issued_token(program, cfg, std::cout, std::cerr);
   if (!configure_logging(cfg.log_level, program)) {
     std::cerr << program << ": unknown --log-level '" << cfg.log_level << "' (see --help)\n";
     return 2;

@@ -1,6 +1,8 @@
 #include "apps/chat-server/server_config.hpp"
 
+#include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
+#include "messages/login_name.hpp"
 #include "messages/type_ids.hpp"
 
 #include "store/history_store.hpp"
@@ -95,7 +97,17 @@ server_config::server_config() : data_dir(default_data_dir()) {
            "2048 bits (RS256)")
       .add(auth_leeway, "auth-leeway",
            "how far the token issuer's clock may differ from this server's, for exp and nbf "
-           "(default 0s; at most 5min)");
+           "(default 0s; at most 5min)")
+      .add(issue_token, "issue-token",
+           "NAME: print a token for NAME, signed with --auth-secret-file (HS256) or "
+           "--auth-private-key-file, then exit")
+      .add(auth_private_key_file, "auth-private-key-file",
+           "with --issue-token: a PEM private key, Ed25519 (EdDSA) or RSA (RS256), the pair of "
+           "the servers' --auth-public-key-file")
+      .add(ttl, "ttl", "with --issue-token: how long the token is valid (default 1h)")
+      .add(channels, "channels",
+           "with --issue-token: the channels the token allows, comma-separated (default: all; a "
+           "version-1 client needs lobby)");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
   // CAF starts max(cores, 4) workers. On a 2-core machine the two extra ones only poll, sleep
@@ -166,6 +178,9 @@ std::string server_config::validate() const {
   if (auth == "token" && secret == public_key)
     return secret ? "--auth token takes one of --auth-secret-file and --auth-public-key-file"
                   : "--auth token needs --auth-secret-file or --auth-public-key-file";
+  if (!issue_token.empty()) return validate_issue();
+  if (!auth_private_key_file.empty() || !channels.empty())
+    return "--auth-private-key-file and --channels are for --issue-token";
   if (auth == "none" && (secret || public_key))
     return "--auth-secret-file and --auth-public-key-file need --auth token";
   if (auth_leeway < caf::timespan{0} || auth_leeway > std::chrono::minutes(5))
@@ -178,6 +193,28 @@ std::string server_config::validate() const {
     if (colon == std::string::npos || colon == 0 || colon + 1 == peer.size())
       return "--peer '" + peer + "' is not HOST:PORT";
   }
+  return {};
+}
+
+std::vector<std::string> server_config::channel_list() const {
+  std::vector<std::string> list;
+  std::size_t start = 0;
+  while (start <= channels.size() && !channels.empty()) {
+    auto comma = channels.find(',', start);
+    if (comma == std::string::npos) comma = channels.size();
+    list.push_back(channels.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return list;
+}
+
+std::string server_config::validate_issue() const {
+  if (auto reason = login_name_error(issue_token)) return std::string{"--issue-token: "} + reason;
+  if (auth_secret_file.empty() == auth_private_key_file.empty())
+    return "--issue-token needs one of --auth-secret-file and --auth-private-key-file";
+  if (ttl < std::chrono::seconds(1)) return "--ttl must be at least 1s";
+  for (auto& c : channel_list())
+    if (auto reason = channel_name_error(c)) return "--channels: '" + c + "': " + reason;
   return {};
 }
 

@@ -8,6 +8,7 @@
 #include "tests/process/ws_client.hpp"
 #include "tests/support/binaries.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/test_keys.hpp"
 
 #include <gtest/gtest.h>
 
@@ -222,6 +223,81 @@ TEST(TokenAuthTest, BadAuthOptionsStopTheStart) {
     EXPECT_TRUE(status.exited_with(2)) << status << "\n" << server.describe();
     EXPECT_NE(server.stderr_text().find(message), std::string::npos) << server.stderr_text();
   }
+}
+
+// What `chat-server --issue-token ...` printed on its one stdout line, and how it ended.
+struct issued {
+  test::exit_status status;
+  std::string token;
+  std::string errors;
+};
+
+issued run_issue(std::vector<std::string> args) {
+  test::child_process issuer{test::chat_server_bin(), std::move(args)};
+  auto line = issuer.read_line(10s);
+  auto status = issuer.wait(10s);
+  return {status, line.value_or(""), issuer.stderr_text()};
+}
+
+TEST(TokenAuthTest, IssuedTokenLogsInWithItsChannels) {
+  token_server s;
+  ASSERT_TRUE(s.server.started()) << s.server.describe();
+  auto got = run_issue({"--issue-token", "ann", "--auth-secret-file", s.dir.path + "/secret",
+                        "--ttl", "10min", "--channels", "rust,lobby"});
+  ASSERT_TRUE(got.status.exited_with(0)) << got.status << got.errors;
+  raw_client ann{s.server.port()};
+  ASSERT_TRUE(send_v2(ann, v2::hello_request{v2::version}));
+  ASSERT_TRUE(ann.read_frame());
+  EXPECT_EQ(login_answer(ann, got.token), "Login OK");
+  ASSERT_TRUE(send_v2(ann, v2::join_request{1, "go"}));
+  auto f = next_of(ann, v2::type::reply);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(std::get<v2::reply>(v2::decode_reply(f->payload)).text, "channel not allowed by token");
+}
+
+// An Ed25519 pair: the server holds the public key, --issue-token the private one.
+TEST(TokenAuthTest, Ed25519ServerTakesItsIssuedTokensAndNoHs256Ones) {
+  test::scratch_dir dir;
+  auto pair = test::make_ed25519_pair();
+  std::ofstream{dir.path + "/public.pem"} << pair.public_pem;
+  std::ofstream{dir.path + "/private.pem"} << pair.private_pem;
+  server_process server{{"--auth=token", "--auth-public-key-file=" + dir.path + "/public.pem",
+                         "--data-dir=:memory:"}};
+  ASSERT_TRUE(server.started()) << server.describe();
+  auto got =
+      run_issue({"--issue-token", "bob", "--auth-private-key-file", dir.path + "/private.pem"});
+  ASSERT_TRUE(got.status.exited_with(0)) << got.status << got.errors;
+  raw_client bob{server.port()};
+  EXPECT_EQ(login_answer(bob, "bob\n" + got.token), "Login OK");
+  raw_client eve{server.port()};
+  EXPECT_EQ(login_answer(eve, "bob\n" + token_for("bob")),
+            "Login failed: token algorithm not allowed");
+}
+
+TEST(TokenAuthTest, BadIssueOptionsSayWhy) {
+  test::scratch_dir dir;
+  std::ofstream{dir.path + "/secret"} << secret;
+  auto file = dir.path + "/secret";
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--issue-token", "ann"},
+       "--issue-token needs one of --auth-secret-file and --auth-private-key-file"},
+      {{"--issue-token", " ann", "--auth-secret-file", file},
+       "--issue-token: name has leading or trailing white space"},
+      {{"--issue-token", "ann", "--auth-secret-file", file, "--ttl", "0s"},
+       "--ttl must be at least 1s"},
+      {{"--issue-token", "ann", "--auth-secret-file", file, "--channels", "rust,"},
+       "--channels: '': "},
+      {{"--channels", "rust"}, "--auth-private-key-file and --channels are for --issue-token"},
+  };
+  for (auto& [args, message] : cases) {
+    auto got = run_issue(args);
+    EXPECT_TRUE(got.status.exited_with(2)) << got.status;
+    EXPECT_NE(got.errors.find(message), std::string::npos) << got.errors;
+  }
+  auto missing = run_issue({"--issue-token", "ann", "--auth-secret-file", dir.path + "/none"});
+  EXPECT_TRUE(missing.status.exited_with(1)) << missing.status;
+  EXPECT_NE(missing.errors.find("--auth-secret-file: cannot read"), std::string::npos)
+      << missing.errors;
 }
 
 } // namespace
