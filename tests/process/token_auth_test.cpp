@@ -300,5 +300,32 @@ TEST(TokenAuthTest, BadIssueOptionsSayWhy) {
       << missing.errors;
 }
 
+// chat-client --token: the name comes from the token; a refused token is exit code 3.
+TEST(TokenAuthTest, ChatClientLogsInWithAToken) {
+  token_server s;
+  ASSERT_TRUE(s.server.started()) << s.server.describe();
+  auto port = std::to_string(s.server.port());
+  test::child_process ann{CHAT_CLIENT_BIN, {"--port", port, "--token", token_for("ann")}};
+  EXPECT_TRUE(ann.wait_for_line_containing("* Login OK", 10s)) << ann.describe();
+  ASSERT_TRUE(ann.write("/echo hi\n"));
+  EXPECT_TRUE(ann.wait_for_line_containing("Echo: hi", 10s)) << ann.describe();
+  ann.close_stdin();
+  EXPECT_TRUE(ann.wait(10s).exited_with(0)) << ann.describe();
+
+  std::ofstream{s.dir.path + "/token"} << token_for("bob") << '\n';
+  test::child_process bob{CHAT_CLIENT_BIN,
+                          {"--port", port, "--name", "bob", "--token-file", s.dir.path + "/token"}};
+  EXPECT_TRUE(bob.wait_for_line_containing("* Login OK", 10s)) << bob.describe();
+  bob.close_stdin();
+  EXPECT_TRUE(bob.wait(10s).exited_with(0)) << bob.describe();
+
+  test::child_process eve{CHAT_CLIENT_BIN,
+                          {"--port", port, "--name", "eve", "--token", token_for("bob")}};
+  EXPECT_TRUE(eve.wait(10s).exited_with(3)) << eve.describe();
+  EXPECT_NE(eve.stderr_text().find("login refused: Login failed: token is for another user"),
+            std::string::npos)
+      << eve.describe();
+}
+
 } // namespace
 } // namespace chat::reliability
