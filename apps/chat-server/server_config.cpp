@@ -102,8 +102,8 @@ server_config::server_config() : data_dir(default_data_dir()) {
            "NAME: print a token for NAME, signed with --auth-secret-file (HS256) or "
            "--auth-private-key-file, then exit")
       .add(auth_private_key_file, "auth-private-key-file",
-           "with --issue-token: a PEM private key, Ed25519 (EdDSA) or RSA (RS256), the pair of "
-           "the servers' --auth-public-key-file")
+           "with --issue-token: a PEM private key, Ed25519 (EdDSA) or RSA (RS256), the other "
+           "half of a server's --auth-public-key-file")
       .add(ttl, "ttl", "with --issue-token: how long the token is valid (default 1h)")
       .add(channels, "channels",
            "with --issue-token: the channels the token allows, comma-separated (default: all; a "
