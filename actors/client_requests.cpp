@@ -3,6 +3,7 @@
 // (bounded) for the answer client_answers.cpp recognises.
 #include "actors/client_supervisor.hpp"
 
+#include "auth/login_credentials.hpp"
 #include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
 #include "messages/login_name.hpp"
@@ -74,7 +75,7 @@ void send_request(client_supervisor_ptr self, pending_request& p) {
   switch (p.what) {
   case kind::login:
     st.requested = p.target;
-    return caf::anon_send(s, login_atom_v, p.target);
+    return caf::anon_send(s, login_atom_v, auth::login_payload(p.target, st.options.token));
   case kind::echo:
     return caf::anon_send(s, echo_atom_v, p.text);
   case kind::broadcast:

@@ -8,6 +8,7 @@
 #include "actors/client_supervisor.hpp"
 
 #include "actors/client_session.hpp"
+#include "auth/login_credentials.hpp"
 #include "messages/errors.hpp"
 
 #include <algorithm>
@@ -75,7 +76,7 @@ void on_connected(client_supervisor_ptr self, uint64_t id, client_session_actor 
   report(self, client_state::connected, st.options.address);
   if (!st.user.empty() && st.options.reconnect) { // log in again as before
     st.requested = st.user;
-    caf::anon_send(st.session, login_atom_v, st.user);
+    caf::anon_send(st.session, login_atom_v, auth::login_payload(st.user, st.options.token));
   }
 }
 

@@ -43,6 +43,9 @@ struct client_supervisor_options {
   uint16_t version = v2::version; // 1: no HELLO, version-1 frames only
   // After a reconnect, a channel whose history was lost shows this many of its last messages.
   uint32_t recovery_fallback = 20;
+  // Sent with every LOGIN, after the name (auth/login_credentials.hpp), to a server with
+  // --auth token; empty: LOGIN is the name alone.
+  std::string token;
 };
 
 // Where the client is in one channel's history: the epoch and the last offset it got.

@@ -1,6 +1,8 @@
 #include "actors/session.hpp"
 #include "messages/counters.hpp"
 
+#include "auth/login_credentials.hpp"
+
 #include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
 #include "messages/frame_encoder.hpp"
@@ -36,6 +38,11 @@ void leave_all(session_ptr self) {
     self->send(joined.channel, leave_atom_v, self->state.user);
   }
   self->state.channels.clear();
+}
+
+bool token_allows(const session_state& st, std::string_view channel) {
+  return !st.token_channels || std::find(st.token_channels->begin(), st.token_channels->end(),
+                                         channel) != st.token_channels->end();
 }
 
 void open_outbox(session_ptr self, session_outbox& outbox) {
@@ -151,14 +158,39 @@ void join_default_channel(session_ptr self, const std::string& name) {
           });
 }
 
-void on_login(session_ptr self, std::string name) {
+// Who the LOGIN payload says the client is: the name, or (--auth token) the user its token names.
+// Nothing when refused, and the reply has gone out.
+std::optional<std::string> login_name(session_ptr self, const std::string& payload) {
+  auto& st = self->state;
+  auto who = auth::authenticate(st.limits.tokens.get(), payload, std::chrono::system_clock::now());
+  if (auto* reason = std::get_if<std::string>(&who)) {
+    spdlog::info("login refused peer={} reason=\"{}\"", st.conn->peer(), *reason);
+    if (!is_valid_utf8(payload)) send_error(self, "invalid UTF-8");
+    send_login_reply(self, "Login failed: " + *reason);
+    return std::nullopt;
+  }
+  auto& grant = std::get<auth::login_grant>(who);
+  if (auto reason = login_name_error(grant.name)) {
+    if (!is_valid_utf8(grant.name)) send_error(self, "invalid UTF-8");
+    send_login_reply(self, std::string{"Login failed: "} + reason);
+    return std::nullopt;
+  }
+  st.token_channels = std::move(grant.channels);
+  // A version-1 client lives in the default channel: its token must let it in.
+  if (st.version == 1 && !token_allows(st, default_channel)) {
+    send_login_reply(self, "Login failed: token does not allow " + std::string{default_channel});
+    return std::nullopt;
+  }
+  return std::move(grant.name);
+}
+
+void on_login(session_ptr self, const std::string& payload) {
   auto& st = self->state;
   if (!st.user.empty())
     return send_login_reply(self, "Login failed: already logged in as " + st.user);
-  if (auto reason = login_name_error(name)) {
-    if (!is_valid_utf8(name)) send_error(self, "invalid UTF-8");
-    return send_login_reply(self, std::string{"Login failed: "} + reason);
-  }
+  auto found = login_name(self, payload);
+  if (!found) return;
+  auto name = std::move(*found);
   st.waiting = waiting_for::login;
   self->request(st.roster, login_timeout, join_atom_v, name, member_actor{self})
       .then(
@@ -220,7 +252,7 @@ void on_frame(session_ptr self, inbound_frame& f) {
   if (forward_extension(self, f)) return;
   switch (static_cast<frame_type>(f.type)) {
   case frame_type::login:
-    return on_login(self, std::move(f.payload));
+    return on_login(self, f.payload);
   case frame_type::send_msg:
   case frame_type::broadcast_msg:
     return on_text_frame(self, f);

@@ -6,6 +6,7 @@
 
 #include "actors/session_outbox.hpp"
 #include "actors/token_bucket.hpp"
+#include "auth/token_verifier.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
 
@@ -43,6 +44,9 @@ struct session_limits {
   // Where a DM to a user who is not logged in waits (actors/inbox.hpp); none: such a DM is
   // refused "no such user".
   inbox_actor inbox;
+  // --auth token: every LOGIN carries a token this verifies (immutable, shared by all sessions);
+  // none: --auth none, the LOGIN payload is the name (docs/PROTOCOL.md "Token authentication").
+  std::shared_ptr<const auth::token_verifier> tokens;
 };
 
 // Where the session is in its life:
@@ -74,6 +78,8 @@ struct session_state {
   std::optional<caf::actor_clock::time_point> flooding_since; // waiting for tokens since
   uint16_t version = 1; // 2 once the client said HELLO with version 2
   std::string user;     // empty while not logged in
+  // The channels the login token lists (its `channels` claim); none: every channel.
+  std::optional<std::vector<std::string>> token_channels;
   waiting_for waiting = waiting_for::nothing;
   std::vector<inbound_frame> held;
   std::map<std::string, joined_channel> channels; // by name
@@ -108,6 +114,8 @@ bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_
 void deliver_kept_directs(session_ptr self);
 // Leaves every channel (a name lost to eviction): the channels tell their members.
 void leave_all(session_ptr self);
+// Whether the login token lets the user into `channel` (always, without a channels claim).
+bool token_allows(const session_state& st, std::string_view channel);
 } // namespace session_detail
 
 } // namespace chat

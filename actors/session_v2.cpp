@@ -21,6 +21,8 @@ namespace {
 using namespace session_detail;
 
 constexpr std::string_view features = "channels,direct,presence,history";
+// Added when LOGIN needs a token (--auth token), so a client knows to send one.
+constexpr std::string_view token_feature = ",token";
 
 void send_reply(session_ptr self, uint32_t ref, std::string text = {}) {
   auto result = text.empty() ? v2::status::ok : v2::status::refused;
@@ -87,7 +89,9 @@ void on_hello(session_ptr self, const inbound_frame& f) {
   limits.max_channel_members = st.limits.max_channel_members;
   limits.page_size = st.limits.page_size;
   limits.max_message_rate_milli = static_cast<uint32_t>(st.limits.max_broadcast_rate * 1000);
-  st.conn->send(v2::encode(v2::hello_reply{v2::version, std::string{features}, limits}));
+  std::string said{features};
+  if (st.limits.tokens) said += token_feature;
+  st.conn->send(v2::encode(v2::hello_reply{v2::version, std::move(said), limits}));
 }
 
 // A replay of `count` messages asks at most one retention's worth: the rest is refused rather
@@ -138,6 +142,8 @@ void on_join(session_ptr self, const inbound_frame& f) {
     return;
   auto& st = self->state;
   if (st.channels.count(join->channel) > 0) return send_ok(self, join->ref, "already a member");
+  if (!token_allows(st, join->channel))
+    return send_reply(self, join->ref, "channel not allowed by token");
   if (join->replay && !valid_replay(self, *join)) return;
   if (st.channels.size() >= st.limits.max_channels_per_user)
     return send_reply(self, join->ref,

@@ -49,6 +49,21 @@ std::optional<frame> v1_frame(object_reader& r, uint8_t type, const char* key,
   return encode(type, payload);
 }
 
+// LOGIN from a client: `name`, or a `token` with an optional `name` (token authentication). With a
+// token the payload is "name\ntoken" (auth/login_credentials.hpp), an empty name leaving the
+// token to say who it is.
+std::optional<frame> read_login(object_reader& r, std::size_t max_payload) {
+  std::string name;
+  std::string token;
+  bool with_token = r.has("token");
+  if (with_token) r.string("token", token, max_payload);
+  if (!with_token || r.has("name")) r.string("name", name, max_payload);
+  r.finish();
+  if (!r.ok()) return std::nullopt;
+  if (with_token) (name += words::login_token_separator) += token;
+  return encode(frame_type::login, name);
+}
+
 std::optional<frame> read_join(object_reader& r, std::size_t) {
   return v2_frame<v2::join_request>(r, [](object_reader& r, v2::join_request& v) {
     r.u32("ref", v.ref);
@@ -127,9 +142,11 @@ std::optional<frame> read_message(uint8_t type, object_reader& r, direction from
                                   std::size_t max_payload) {
   const bool from_server = from == direction::server_to_client;
   if (type <= static_cast<uint8_t>(frame_type::pong)) {
-    // LOGIN carries the user name to the server and "Login OK" / "Login failed: ..." back.
+    // LOGIN carries the user name (and a token) to the server, "Login OK" or "Login failed: ..."
+    // back.
+    if (type == static_cast<uint8_t>(frame_type::login) && !from_server)
+      return read_login(r, max_payload);
     const char* key = "text";
-    if (type == static_cast<uint8_t>(frame_type::login) && !from_server) key = "name";
     if (type == static_cast<uint8_t>(frame_type::ping) ||
         type == static_cast<uint8_t>(frame_type::pong))
       key = "data";

@@ -87,8 +87,14 @@ converted<json_text> v1_json(uint8_t type, std::string_view payload, direction f
   if (!is_valid_utf8(payload))
     return no_json(frame_type_name(type) + ": payload is not valid UTF-8");
   const char* key = "text";
-  if (type == static_cast<uint8_t>(frame_type::login) && from == direction::client_to_server)
-    key = "name";
+  if (type == static_cast<uint8_t>(frame_type::login) && from == direction::client_to_server) {
+    // "name\ntoken" is a name and a token (token authentication); a payload without the line
+    // end is the name alone.
+    auto split = payload.find(words::login_token_separator);
+    w.string("name", payload.substr(0, split));
+    if (split != std::string_view::npos) w.string("token", payload.substr(split + 1));
+    return done(w);
+  }
   if (type == static_cast<uint8_t>(frame_type::ping) ||
       type == static_cast<uint8_t>(frame_type::pong))
     key = "data";

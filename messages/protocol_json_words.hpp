@@ -24,6 +24,10 @@ inline constexpr std::array<std::string_view, 21> types{
 static_assert(static_cast<uint8_t>(frame_type::pong) == 6);
 static_assert(static_cast<uint8_t>(v2::type::history_reply) == types.size() - 1);
 
+// Between the name and the token in a LOGIN payload (auth/login_credentials.hpp, token_separator):
+// JSON gives them as two fields.
+inline constexpr char login_token_separator = '\n';
+
 // The enums below are indexed by their wire value.
 inline constexpr std::array<std::string_view, 2> statuses{"ok", "refused"};
 static_assert(static_cast<uint8_t>(v2::status::refused) == statuses.size() - 1);

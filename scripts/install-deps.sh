@@ -13,6 +13,7 @@ chat_packages=(
   libspdlog-dev                         # logging
   libedit-dev                           # chat-client line editing (BSD licence, unlike readline)
   liblmdb-dev                           # channel history on disk (README "Why LMDB")
+  libssl-dev                            # login tokens: HMAC, Ed25519, RSA (auth/; OpenSSL 3)
   tmux                                  # tests drive chat-client under a real terminal
   chromium chromium-driver python3-selenium # tests/browser: the web page in headless Chromium
   python3-prometheus-client             # web_tests: /metrics read by Prometheus's own parser

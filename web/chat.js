@@ -172,6 +172,18 @@ class Conversation {
   }
 }
 
+// The user a token names (its `sub`), read without checking it: the server does that. '' if none.
+function tokenSubject(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    const sub = JSON.parse(new TextDecoder().decode(bytes)).sub;
+    return typeof sub === 'string' ? sub : '';
+  } catch (e) {
+    return '';
+  }
+}
+
 function conversationKey(kind, name) {
   return (kind === 'channel' ? '#' : '@') + name;
 }
@@ -211,6 +223,7 @@ class ChatClient {
   constructor(view) {
     this.view = view;
     this.name = null;
+    this.token = ''; // a login token (--auth token), sent with every LOGIN
     this.loggedIn = false;
     this.automaticLogin = false; // the name came from a reload or a reconnect, not from the form
     this.nameTakenRetries = 0;
@@ -247,7 +260,7 @@ class ChatClient {
     for (const name of saved.channels || []) this.channel(name);
     for (const peer of saved.dms || []) this.dm(peer);
     if (typeof saved.active === 'string') this.active = saved.active;
-    this.login(saved.name, true);
+    this.login(saved.name, true, typeof saved.token === 'string' ? saved.token : '');
     return true;
   }
 
@@ -260,16 +273,18 @@ class ChatClient {
     }
     try {
       sessionStorage.setItem(STORAGE_KEY,
-        JSON.stringify({name: this.name, channels, dms, active: this.active}));
+        JSON.stringify({name: this.name, token: this.token, channels, dms, active: this.active}));
     } catch (e) { /* private mode: a reload asks for the name again */ }
   }
 
-  login(name, automatic) {
+  // `token`: for a server with --auth token (its HELLO lists "token"); '' otherwise.
+  login(name, automatic, token) {
     if (!this.connection) {
       this.view.showLoginError('No chat server: open this page from chat-server, or add ?ws=ws://host:port/ws');
       return;
     }
     this.name = name;
+    this.token = token || '';
     this.automaticLogin = automatic;
     this.nameTakenRetries = 0;
     if (this.conversations.size === 0) this.channel(DEFAULT_CHANNEL);
@@ -355,7 +370,9 @@ class ChatClient {
       return;
     }
     this.limits = m;
-    this.send({type: 'login', name: this.name});
+    const login = {type: 'login', name: this.name};
+    if (this.token) login.token = this.token; // the server checks that it names this.name
+    this.send(login);
   }
 
   onLogin(m) {
@@ -384,7 +401,8 @@ class ChatClient {
     }
     this.connection.stop();
     this.everConnected = false;
-    this.view.showLoginError(`That name was refused: ${reason}.`, this.name);
+    const what = reason.startsWith('token') ? 'That login was refused' : 'That name was refused';
+    this.view.showLoginError(`${what}: ${reason}.`, this.name);
   }
 
   join(channel, reconnect, count = REPLAY_COUNT) {
@@ -809,12 +827,13 @@ class ChatView {
     this.client = client;
     $('login-form').addEventListener('submit', (e) => {
       e.preventDefault();
-      const name = $('login-name').value;
+      const token = $('login-token').value.trim();
+      const name = $('login-name').value || tokenSubject(token);
       if (name.trim() === '') {
         this.showLoginError('Please enter a name.');
         return;
       }
-      client.login(name, false);
+      client.login(name, false, token);
     });
     $('composer').addEventListener('submit', (e) => {
       e.preventDefault();

@@ -94,6 +94,7 @@ int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loo
   options.port = cfg.port;
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.connect_timeout);
   options.reconnect = cfg.reconnect;
+  options.token = cfg.token;
   client c{sys, io.context(), options, callbacks_for(term, news, style, cfg.reconnect)};
   auto where = cfg.host + ":" + std::to_string(cfg.port);
   if (auto r = c.connect(); !r) {

@@ -1,5 +1,7 @@
 #include "apps/chat-client/client_config.hpp"
 
+#include "auth/login_credentials.hpp"
+#include "auth/token_keys.hpp"
 #include "messages/errors.hpp"
 #include "messages/type_ids.hpp"
 
@@ -9,7 +11,12 @@ client_config::client_config() {
   opt_group{custom_options_, "global"}
       .add(host, "host,H", "server address (default 127.0.0.1)")
       .add(port, "port,p", "server port (default 7000)")
-      .add(name, "name,n", "user name to log in with (required; 1..32 bytes of UTF-8)")
+      .add(name, "name,n",
+           "user name to log in with (required unless --token names it; 1..32 bytes of UTF-8)")
+      .add(token, "token",
+           "a login token for a server with --auth token (chat-server --issue-token makes one); "
+           "its user is the name unless --name is given")
+      .add(token_file, "token-file", "read the login token from this file instead of --token")
       .add(connect_timeout, "connect-timeout",
            "give up connecting or logging in after this long (default 5s)")
       .add(reply_timeout, "reply-timeout",
@@ -25,6 +32,21 @@ client_config::client_config() {
            "trace, debug, info, warn, error, critical or off (default warn); logs go to stderr");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
+}
+
+std::string client_config::resolve_token() {
+  if (!token_file.empty()) {
+    if (!token.empty()) return "--token and --token-file: give one";
+    auto file = auth::read_key_file(token_file);
+    if (auto* why = std::get_if<std::string>(&file)) return "--token-file: " + *why;
+    token = std::get<auth::key_file>(file).bytes;
+  }
+  if (!token.empty() && name.empty()) {
+    auto sub = auth::unverified_subject(token);
+    if (!sub) return "--token: not a token with a sub to take the name from (or give --name)";
+    name = *sub;
+  }
+  return {};
 }
 
 } // namespace chat

@@ -14,6 +14,8 @@ struct client_config : app_config {
   std::string host = "127.0.0.1";
   uint16_t port = 7000;
   std::string name;
+  std::string token; // a login token; --token-file reads it from a file
+  std::string token_file;
   caf::timespan connect_timeout = std::chrono::seconds(5);
   caf::timespan reply_timeout = std::chrono::seconds(5);
   std::string script;     // run this scenario file instead of chatting
@@ -22,6 +24,10 @@ struct client_config : app_config {
   std::string log_level = "warn";
 
   client_config();
+
+  // Reads --token-file into `token`, and takes the name from the token when --name is not given.
+  // An error text, or empty.
+  std::string resolve_token();
 };
 
 } // namespace chat

@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cfg.cli_helptext_printed) return 0;
+  if (auto problem = cfg.resolve_token(); !problem.empty()) {
+    std::cerr << "chat-client: " << problem << '\n';
+    return 2;
+  }
   if (cfg.name.empty() && cfg.script.empty()) {
     std::cerr << "chat-client: --name is required (see --help)\n";
     return 2;

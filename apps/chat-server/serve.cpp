@@ -1,6 +1,7 @@
 #include "apps/chat-server/serve.hpp"
 
 #include "apps/chat-server/server_config.hpp"
+#include "apps/chat-server/token_options.hpp"
 #include "apps/cli/app_config.hpp"
 #include "apps/cli/logging.hpp"
 #include "store/history_store.hpp"
@@ -107,8 +108,14 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
     std::cerr << program << ": " << problem << '\n';
     return 2;
   }
+  if (!cfg.issue_token.empty()) return print_issued_token(program, cfg, std::cout, std::cerr);
   if (!configure_logging(cfg.log_level, program)) {
     std::cerr << program << ": unknown --log-level '" << cfg.log_level << "' (see --help)\n";
+    return 2;
+  }
+  auto tokens = make_token_verifier(cfg);
+  if (auto* problem = std::get_if<std::string>(&tokens)) {
+    std::cerr << program << ": " << *problem << '\n';
     return 2;
   }
   if (cfg.uses_cluster()) prepare_cluster(cfg);
@@ -131,6 +138,7 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   log_history(*history, cfg);
   auto options = cfg.node_options();
   options.channels.history = history;
+  options.session.tokens = std::get<token_verifier_ptr>(std::move(tokens));
 
   transport::io_loop io{cfg.io_threads};
   caf::actor_system sys{cfg};
@@ -154,9 +162,13 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   std::cout << program << " listening on " << node->endpoint() << " (" << CHAT_BACKEND_NAME << ", "
             << cfg.io_threads << " I/O thread" << (cfg.io_threads == 1 ? "" : "s") << ")"
             << std::endl;
-  spdlog::info("listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={}",
-               cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
-               cfg.max_frame, cfg.max_outbound_bytes);
+  spdlog::info(
+      "listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={} auth={}",
+      cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
+      cfg.max_frame, cfg.max_outbound_bytes,
+      options.session.tokens ? std::string{"token ("} +
+                                   std::string{auth::jose_name(options.session.tokens->alg())} + ")"
+                             : std::string{"none"});
   if (auto http = node->http_endpoint()) {
     std::cout << program << " http listening on " << *http << " (web page http://" << *http
               << "/, WebSocket ws://" << *http << "/ws)" << std::endl;

@@ -1,6 +1,8 @@
 #include "apps/chat-server/server_config.hpp"
 
+#include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
+#include "messages/login_name.hpp"
 #include "messages/type_ids.hpp"
 
 #include "store/history_store.hpp"
@@ -83,7 +85,29 @@ server_config::server_config() : data_dir(default_data_dir()) {
            "learned from it; retried with back-off while away")
       .add(cluster_status, "cluster-status",
            "HOST:PORT of a node's cluster port: print the nodes it sees with their member counts, "
-           "then exit (0, or 1 when it cannot be reached)");
+           "then exit (0, or 1 when it cannot be reached)")
+      .add(auth, "auth",
+           "none (default: LOGIN names the user) or token (LOGIN carries a signed token that names "
+           "the user; see docs/PROTOCOL.md)")
+      .add(auth_secret_file, "auth-secret-file",
+           "with --auth token: a file holding the HS256 shared secret, at least 32 bytes (one "
+           "trailing line end is not part of it)")
+      .add(auth_public_key_file, "auth-public-key-file",
+           "with --auth token: a PEM public key, Ed25519 (tokens signed EdDSA) or RSA of at least "
+           "2048 bits (RS256)")
+      .add(auth_leeway, "auth-leeway",
+           "how far the token issuer's clock may differ from this server's, for exp and nbf "
+           "(default 0s; at most 5min)")
+      .add(issue_token, "issue-token",
+           "NAME: print a token for NAME, signed with --auth-secret-file (HS256) or "
+           "--auth-private-key-file, then exit")
+      .add(auth_private_key_file, "auth-private-key-file",
+           "with --issue-token: a PEM private key, Ed25519 (EdDSA) or RSA (RS256), the other "
+           "half of a server's --auth-public-key-file")
+      .add(ttl, "ttl", "with --issue-token: how long the token is valid (default 1h)")
+      .add(channels, "channels",
+           "with --issue-token: the channels the token allows, comma-separated (default: all; a "
+           "version-1 client needs lobby)");
   add_message_types<caf::id_block::chat>();
   add_error_category(error_category, render_error);
   // CAF starts max(cores, 4) workers. On a 2-core machine the two extra ones only poll, sleep
@@ -148,6 +172,19 @@ std::string server_config::validate() const {
   if (history_max_age < std::chrono::seconds(1)) return "--history-max-age must be at least 1s";
   if (data_dir.empty()) return "--data-dir must not be empty (':memory:' keeps no files)";
   if (!peers.empty() && cluster_port == 0) return "--peer needs --cluster-port";
+  if (auth != "none" && auth != "token") return "--auth must be none or token";
+  bool secret = !auth_secret_file.empty();
+  bool public_key = !auth_public_key_file.empty();
+  if (auth == "token" && secret == public_key)
+    return secret ? "--auth token takes one of --auth-secret-file and --auth-public-key-file"
+                  : "--auth token needs --auth-secret-file or --auth-public-key-file";
+  if (!issue_token.empty()) return validate_issue();
+  if (!auth_private_key_file.empty() || !channels.empty())
+    return "--auth-private-key-file and --channels are for --issue-token";
+  if (auth == "none" && (secret || public_key))
+    return "--auth-secret-file and --auth-public-key-file need --auth token";
+  if (auth_leeway < caf::timespan{0} || auth_leeway > std::chrono::minutes(5))
+    return "--auth-leeway must be between 0s and 5min";
   auto advertised = cluster_host.empty() ? host : cluster_host;
   if (cluster_port != 0 && (advertised == "0.0.0.0" || advertised == "::"))
     return "--cluster-host must be an address other nodes can dial (not " + advertised + ")";
@@ -156,6 +193,28 @@ std::string server_config::validate() const {
     if (colon == std::string::npos || colon == 0 || colon + 1 == peer.size())
       return "--peer '" + peer + "' is not HOST:PORT";
   }
+  return {};
+}
+
+std::vector<std::string> server_config::channel_list() const {
+  std::vector<std::string> list;
+  std::size_t start = 0;
+  while (start <= channels.size() && !channels.empty()) {
+    auto comma = channels.find(',', start);
+    if (comma == std::string::npos) comma = channels.size();
+    list.push_back(channels.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return list;
+}
+
+std::string server_config::validate_issue() const {
+  if (auto reason = login_name_error(issue_token)) return std::string{"--issue-token: "} + reason;
+  if (auth_secret_file.empty() == auth_private_key_file.empty())
+    return "--issue-token needs one of --auth-secret-file and --auth-private-key-file";
+  if (ttl < std::chrono::seconds(1)) return "--ttl must be at least 1s";
+  for (auto& c : channel_list())
+    if (auto reason = channel_name_error(c)) return "--channels: '" + c + "': " + reason;
   return {};
 }
 

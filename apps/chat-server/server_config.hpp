@@ -43,6 +43,17 @@ struct server_config : app_config {
   int32_t http_port = -1; // -1: off
   std::vector<std::string> peers;
   std::string cluster_status; // HOST:PORT: print that node's view of the cluster and exit
+  // Token authentication (docs/PROTOCOL.md "Token authentication"; token_options.hpp).
+  std::string auth = "none";        // none or token
+  std::string auth_secret_file;     // HS256
+  std::string auth_public_key_file; // RS256 or EdDSA, by the key's type
+  caf::timespan auth_leeway{0};     // clock difference allowed for exp and nbf
+  // --issue-token NAME: print a token for NAME and exit, signed with the secret file or
+  // auth_private_key_file, valid for ttl, for the channels listed (comma-separated; empty: all).
+  std::string issue_token;
+  std::string auth_private_key_file;
+  caf::timespan ttl = std::chrono::hours(1);
+  std::string channels;
 
   server_config();
 
@@ -53,6 +64,10 @@ struct server_config : app_config {
 
   // An error text for values that parse but make no sense (port 0 is allowed: "any free port").
   std::string validate() const;
+  std::string validate_issue() const; // the --issue-token options, when it is given
+
+  // --channels as a list (empty: no channels claim).
+  std::vector<std::string> channel_list() const;
 
   // Whether this process needs CAF's middleman: load it before building the actor system.
   bool uses_cluster() const { return cluster_port != 0 || !cluster_status.empty(); }

@@ -37,6 +37,7 @@ client_supervisor_options supervisor_options(const client_options& o) {
   s.reconnect_max = o.reconnect_max;
   s.version = o.version;
   s.recovery_fallback = o.recovery_fallback;
+  s.token = o.token;
   return s;
 }
 

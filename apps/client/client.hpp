@@ -31,6 +31,9 @@ struct client_options {
   // After a reconnect, a channel whose history was lost shows this many of its last messages
   // (the client rejoins every channel asking for what it missed; callbacks.on_recovery).
   uint32_t recovery_fallback = 20;
+  // A login token for a server with --auth token: every LOGIN (reconnects too) sends it after the
+  // name. Checked at each login, so a reconnect after the token's exp is refused.
+  std::string token;
   transport::connection_limits limits;
 };
 

@@ -253,8 +253,43 @@ JSON_SEEDS = {
     "frame_login": bytes([TO_SERVER | FRAME_MODE, 1]) + b"ann",
 }
 
+# -- token: [s][rest]; s bit 0 clear: rest is a LOGIN payload; set: "header\0claims", signed by
+# the target with its own secret (tests/fuzz/token_fuzz.cpp); bit 1: 60 s of leeway ---------------
+
+FUZZ_SECRET = b"fuzzing-secret-fuzzing-secret-fuzzing-secret"
+
+
+def b64url(b):
+    import base64
+    return base64.urlsafe_b64encode(b).rstrip(b"=")
+
+
+def hs256_token(header, claims):
+    import hashlib
+    import hmac
+    signed = b64url(header) + b"." + b64url(claims)
+    return signed + b"." + b64url(hmac.new(FUZZ_SECRET, signed, hashlib.sha256).digest())
+
+
+ANN = b'{"sub":"ann","exp":1767229200}'
+TOKEN_SEEDS = {
+    "signed_valid": b"\x01" + b'{"alg":"HS256","typ":"JWT"}\x00' + ANN,
+    "signed_channels": b"\x01" + b'{"alg":"HS256"}\x00{"sub":"bob","exp":1767229200,'
+    b'"nbf":1767225000,"channels":["rust","go"]}',
+    "signed_expired": b"\x03" + b'{"alg":"HS256"}\x00{"sub":"ann","exp":1767225590.5}',
+    "signed_alg_none": b"\x01" + b'{"alg":"none"}\x00' + ANN,
+    "signed_crit": b"\x01" + b'{"alg":"HS256","crit":["x"]}\x00' + ANN,
+    "payload_token": b"\x00" + hs256_token(b'{"alg":"HS256"}', ANN),
+    "payload_name_token": b"\x00ann\n" + hs256_token(b'{"alg":"HS256"}', ANN),
+    "payload_other_user": b"\x00bob\n" + hs256_token(b'{"alg":"HS256"}', ANN),
+    "payload_name_only": b"\x00ann",
+    "payload_bad_base64": b"\x00eyJ=.e+J.AAA",
+}
+
+
 if __name__ == "__main__":
     write("frame_decoder", DECODER_SEEDS)
     write("session", SESSION_SEEDS)
     write("v2_payload", V2_SEEDS)
     write("protocol_json", JSON_SEEDS)
+    write("token", TOKEN_SEEDS)

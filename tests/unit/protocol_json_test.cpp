@@ -90,6 +90,10 @@ const uint64_t max_u64 = 0xFFFFFFFFFFFFFFFF;
 TEST(ProtocolJsonTest, ClientFramesBothWays) {
   expect_both_ways({
       {"LOGIN", to_server, v1(chat::frame_type::login, "ann"), R"({"type":"login","name":"ann"})"},
+      {"LOGIN with a token", to_server, v1(chat::frame_type::login, "ann\na.b.c"),
+       R"({"type":"login","name":"ann","token":"a.b.c"})"},
+      {"LOGIN with a token alone", to_server, v1(chat::frame_type::login, "\na.b.c"),
+       R"({"type":"login","name":"","token":"a.b.c"})"},
       {"SEND_MSG", to_server, v1(chat::frame_type::send_msg, "hi"),
        R"({"type":"send","text":"hi"})"},
       {"BROADCAST_MSG", to_server, v1(chat::frame_type::broadcast_msg, "h" + e_acute),
@@ -297,6 +301,7 @@ TEST(ProtocolJsonTest, MalformedInputsAreRefusedWithTheirReason) {
       {R"({"type":"login"})", to_server, R"(login: "name" is missing)"},
       {R"({"type":"login","name":["ann"]})", to_server, R"(login: "name" must be a string)"},
       {R"({"type":"login","text":"Login OK"})", to_server, R"(login: "name" is missing)"},
+      {R"({"type":"login","token":7})", to_server, R"(login: "token" must be a string)"},
       {R"({"type":"ping"})", to_server, R"(ping: "data" is missing)"},
       {R"({"type":"join","ref":-1,"channel":"a"})", to_server,
        R"(join: "ref" must be an integer 0..4294967295)"},

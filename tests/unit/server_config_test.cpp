@@ -72,6 +72,24 @@ TEST(ServerConfigTest, ClusterOptionsThatCannotWorkAreRefused) {
   }
 }
 
+TEST(ServerConfigTest, AuthOptionsThatCannotWorkAreRefused) {
+  auto problem = [](std::vector<std::string> words) {
+    chat::server_config cfg;
+    return parse(cfg, std::move(words)).problem;
+  };
+  EXPECT_EQ(problem({"--auth", "password"}), "--auth must be none or token");
+  EXPECT_EQ(problem({"--auth", "token"}),
+            "--auth token needs --auth-secret-file or --auth-public-key-file");
+  EXPECT_EQ(problem({"--auth", "token", "--auth-secret-file", "s", "--auth-public-key-file", "p"}),
+            "--auth token takes one of --auth-secret-file and --auth-public-key-file");
+  EXPECT_EQ(problem({"--auth-secret-file", "s"}),
+            "--auth-secret-file and --auth-public-key-file need --auth token");
+  EXPECT_EQ(problem({"--auth", "token", "--auth-secret-file", "s", "--auth-leeway", "1h"}),
+            "--auth-leeway must be between 0s and 5min");
+  EXPECT_EQ(problem({"--auth", "token", "--auth-secret-file", "s", "--auth-leeway", "30s"}), "");
+  EXPECT_EQ(problem({}), "");
+}
+
 TEST(ServerConfigTest, UnknownOptionsAndBadValuesStillReachCaf) {
   chat::server_config a;
   EXPECT_TRUE(parse(a, {"--bogus"}).err);
