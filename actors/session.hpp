@@ -116,6 +116,9 @@ void deliver_kept_directs(session_ptr self);
 void leave_all(session_ptr self);
 // Whether the login token lets the user into `channel` (always, without a channels claim).
 bool token_allows(const session_state& st, std::string_view channel);
+// LOGIN (session_login.cpp): who the client is (a name, or the user its token names), the
+// roster's grant of the name, and for a version-1 client its place in the default channel.
+void on_login(session_ptr self, const std::string& payload);
 } // namespace session_detail
 
 } // namespace chat
