@@ -401,8 +401,9 @@ class ChatClient {
     }
     this.connection.stop();
     this.everConnected = false;
-    const what = reason.startsWith('token') ? 'That login was refused' : 'That name was refused';
-    this.view.showLoginError(`${what}: ${reason}.`, this.name);
+    const token = reason.startsWith('token');
+    const what = token ? 'That login was refused' : 'That name was refused';
+    this.view.showLoginError(`${what}: ${reason}.`, this.name, token ? 'login-token' : 'login-name');
   }
 
   join(channel, reconnect, count = REPLAY_COUNT) {
@@ -948,7 +949,8 @@ class ChatView {
     $('login-name').value = name;
   }
 
-  showLoginError(text, name) {
+  // `field`: the input the person has to change (the name, or the token it was refused for).
+  showLoginError(text, name, field = 'login-name') {
     $('chat-view').hidden = true;
     $('login-view').hidden = false;
     $('user-name').textContent = '';
@@ -958,9 +960,9 @@ class ChatView {
     $('login-error').textContent = text;
     $('login-error').hidden = false;
     if (name !== undefined) $('login-name').value = name;
-    $('login-name').setAttribute('aria-invalid', 'true');
-    $('login-name').focus();
-    $('login-name').select();
+    $(field).setAttribute('aria-invalid', 'true');
+    $(field).focus();
+    $(field).select();
   }
 
   showChat(client) {
@@ -970,6 +972,7 @@ class ChatView {
     $('login-button').disabled = false;
     $('login-button').textContent = 'Log in';
     $('login-name').removeAttribute('aria-invalid');
+    $('login-token').removeAttribute('aria-invalid');
     $('user-name').textContent = client.name;
     $('logout-button').hidden = false;
     this.renderAll(client, {scrollToEnd: true});

@@ -794,5 +794,53 @@ class ChatPageTest(unittest.TestCase):
         ann.screenshot('7-history-lost')
 
 
+class ChatPageTokenTest(unittest.TestCase):
+    """A server with --auth token: the page logs in with a token alone (the name comes from it),
+    and a forged token is refused with the server's reason, on the page."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data_dir = tempfile.mkdtemp(prefix='chat-page-token-')
+        cls.secret = os.path.join(cls.data_dir, 'secret')
+        with open(cls.secret, 'w') as f:
+            f.write('a development secret of more than thirty-two bytes\n')
+        cls.server = ChatServer(cls.data_dir, ['--auth=token', f'--auth-secret-file={cls.secret}'])
+        cls.server.start()
+        cls.url = page_url(cls.server.http_port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.data_dir, ignore_errors=True)
+
+    def issue(self, name):
+        out = subprocess.run([CHAT_SERVER, f'--issue-token={name}', f'--auth-secret-file={self.secret}',
+                              '--ttl=10min'], capture_output=True, text=True, timeout=30, check=True)
+        return out.stdout.strip()
+
+    def test_8_token_login_and_a_forged_token(self):
+        driver = make_browser()
+        self.addCleanup(driver.quit)
+        page = ChatPage(driver, self.url, 'token')
+        page.open()
+        page.wait(lambda: page.find('login-token').is_displayed(), 'login form with a token field')
+        token = self.issue('tess')
+        header, claims, signature = token.split('.')
+        forged = '.'.join([header, claims, ('A' if signature[0] != 'A' else 'B') + signature[1:]])
+        page.find('login-token').send_keys(forged + Keys.ENTER)
+        page.wait(lambda: page.find('login-error').is_displayed() and
+                  'token signature invalid' in page.find('login-error').text, 'the forged token refused')
+        self.assertEqual(page.driver.switch_to.active_element, page.find('login-token'))
+        page.screenshot('8-forged-token')
+        page.find('login-token').clear()
+        page.find('login-token').send_keys(token + Keys.ENTER)
+        page.wait_online()
+        page.join('signed')
+        page.send('hello with a token')
+        page.wait_texts('hello with a token')
+        self.assertIn('tess', driver.page_source)
+        page.screenshot('8-token-login')
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
