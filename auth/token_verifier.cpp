@@ -20,11 +20,13 @@ token_failure malformed(std::string detail) {
   return fail(token_error::malformed, std::move(detail));
 }
 
-// A JSON number (RFC 7519's NumericDate may have a fraction), as seconds; nothing if not a number.
+// A JSON number (RFC 7519's NumericDate may have a fraction), as seconds; nothing if not a
+// finite number. Boost.JSON reads 1e400 as infinity and 0e225000 as NaN (found by token_fuzz):
+// neither is a date, and converting either to an integer is undefined.
 std::optional<double> numeric_date(const boost::json::value& v) {
   if (v.is_int64()) return static_cast<double>(v.get_int64());
   if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  if (v.is_double()) return v.get_double();
+  if (v.is_double() && std::isfinite(v.get_double())) return v.get_double();
   return std::nullopt;
 }
 
