@@ -1,7 +1,7 @@
 #include "actors/node_membership.hpp"
-#include "messages/counters.hpp"
 #include "actors/node_history.hpp"
 #include "actors/node_names.hpp"
+#include "messages/counters.hpp"
 
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
@@ -86,8 +86,9 @@ void dial(node_ptr self, const std::string& address) {
     self->state.dialing.erase(address);
     retry_later(self, address, self->system().render(err));
   };
-  self->request(self->system().middleman().actor_handle(), st.options.request_timeout,
-                connect_atom_v, address.substr(0, colon), static_cast<uint16_t>(port))
+  auto dialer = st.options.dialer ? st.options.dialer : self->system().middleman().actor_handle();
+  self->request(dialer, st.options.request_timeout, connect_atom_v, address.substr(0, colon),
+                static_cast<uint16_t>(port))
       .then(
           [self, address, fail](const caf::node_id&, caf::strong_actor_ptr& ptr,
                                 const std::set<std::string>&) {
