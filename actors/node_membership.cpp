@@ -75,6 +75,12 @@ void dial(node_ptr self, const std::string& address) {
   auto& st = self->state;
   if (address == st.options.address || st.peers.count(address) > 0 || st.dialing.count(address))
     return;
+  // Of two nodes introduced to each other, only the smaller address dials: both learn of the
+  // other in the same step (add_peer's connect, and the hello answer), and two links dialled at
+  // the same instant could both hang in CAF's TLS handshake. Seeds are always dialled.
+  bool seed = std::find(st.options.seeds.begin(), st.options.seeds.end(), address) !=
+              st.options.seeds.end();
+  if (!seed && address < st.options.address) return;
   auto colon = address.rfind(':');
   int port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
   if (port <= 0 || port > 65535) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 // CAF 0.17's OpenSSL session (libcaf_openssl, session.cpp) builds an SSL_CTX for every
@@ -82,6 +83,19 @@ void log_alert(const SSL* ssl, int where, int value) {
                  peer_of(ssl), SSL_alert_desc_string_long(value));
 }
 
+// A handshake that failed for a reason no alert or verification reported (a peer that does not
+// speak TLS, or sends no certificate): logged with OpenSSL's reason. `ret` is passed through;
+// the error stays queued for CAF's SSL_get_error.
+int log_handshake_failure(SSL* ssl, int ret) {
+  if (ret > 0 || !logging_on || SSL_get_error(ssl, ret) != SSL_ERROR_SSL) return ret;
+  char reason[256] = "?";
+  ERR_error_string_n(ERR_peek_error(), reason, sizeof reason);
+  if (SSL_get_verify_result(ssl) == X509_V_OK && !std::strstr(reason, "alert"))
+    spdlog::warn("cluster: TLS handshake failed: {} link with {}: {}", side_of(ssl), peer_of(ssl),
+                 reason);
+  return ret;
+}
+
 } // namespace
 
 // The same executable-first binding fixes a fault of CAF 0.17 under OpenSSL 3: CAF calls
@@ -117,13 +131,13 @@ extern "C" int SSL_write(SSL* ssl, const void* buf, int num) {
 extern "C" int SSL_connect(SSL* ssl) {
   static auto next = libssl<int (*)(SSL*)>("SSL_connect");
   ERR_clear_error();
-  return next(ssl);
+  return log_handshake_failure(ssl, next(ssl));
 }
 
 extern "C" int SSL_accept(SSL* ssl) {
   static auto next = libssl<int (*)(SSL*)>("SSL_accept");
   ERR_clear_error();
-  return next(ssl);
+  return log_handshake_failure(ssl, next(ssl));
 }
 
 extern "C" void SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callback) {
