@@ -8,6 +8,8 @@
 #include "messages/interfaces.hpp"
 #include "store/history_store.hpp"
 
+#include <caf/io/middleman_actor.hpp>
+
 #include <chrono>
 #include <map>
 #include <set>
@@ -20,6 +22,9 @@ namespace chat {
 struct node_options {
   std::string address;            // "host:port" at which other nodes reach this one
   std::vector<std::string> seeds; // "host:port" of nodes to join through; retried while away
+  // How this node dials others: a middleman actor's `connect`, plain (CAF's middleman; the
+  // default when unset) or TLS (caf::openssl::manager's, chosen at start by the server wiring).
+  caf::io::middleman_actor dialer;
   std::chrono::milliseconds request_timeout{3000}; // a claim or hello unanswered this long fails
   std::chrono::milliseconds max_retry{5000};       // seed retries back off up to this
   // Where the channels this node owns keep their history (in memory: a fresh epoch each time

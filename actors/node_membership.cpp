@@ -1,7 +1,7 @@
 #include "actors/node_membership.hpp"
-#include "messages/counters.hpp"
 #include "actors/node_history.hpp"
 #include "actors/node_names.hpp"
+#include "messages/counters.hpp"
 
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
@@ -75,6 +75,12 @@ void dial(node_ptr self, const std::string& address) {
   auto& st = self->state;
   if (address == st.options.address || st.peers.count(address) > 0 || st.dialing.count(address))
     return;
+  // Of two nodes introduced to each other, only the smaller address dials: both learn of the
+  // other in the same step (add_peer's connect, and the hello answer), and two links dialled at
+  // the same instant could both hang in CAF's TLS handshake. Seeds are always dialled.
+  bool seed = std::find(st.options.seeds.begin(), st.options.seeds.end(), address) !=
+              st.options.seeds.end();
+  if (!seed && address < st.options.address) return;
   auto colon = address.rfind(':');
   int port = colon == std::string::npos ? 0 : std::atoi(address.c_str() + colon + 1);
   if (port <= 0 || port > 65535) {
@@ -86,8 +92,9 @@ void dial(node_ptr self, const std::string& address) {
     self->state.dialing.erase(address);
     retry_later(self, address, self->system().render(err));
   };
-  self->request(self->system().middleman().actor_handle(), st.options.request_timeout,
-                connect_atom_v, address.substr(0, colon), static_cast<uint16_t>(port))
+  auto dialer = st.options.dialer ? st.options.dialer : self->system().middleman().actor_handle();
+  self->request(dialer, st.options.request_timeout, connect_atom_v, address.substr(0, colon),
+                static_cast<uint16_t>(port))
       .then(
           [self, address, fail](const caf::node_id&, caf::strong_actor_ptr& ptr,
                                 const std::set<std::string>&) {

@@ -5,7 +5,8 @@ set -euo pipefail
 
 chat_packages=(
   gcc g++ cmake make pkg-config         # toolchain
-  libcaf-dev                            # CAF 0.17: actors (core) and distribution (io)
+  libcaf-dev                            # CAF 0.17: actors (core), distribution (io), TLS (openssl)
+  libcaf-openssl0.17                    # CAF's TLS middleman: authenticated cluster links
   libboost1.81-dev                      # Boost.Asio (header-only)
   libboost-json1.81-dev                 # JSON form of the protocol: part of our Boost, parses with
                                         # depth/memory limits, fast serializer (no nlohmann-json)
@@ -14,6 +15,7 @@ chat_packages=(
   libedit-dev                           # chat-client line editing (BSD licence, unlike readline)
   liblmdb-dev                           # channel history on disk (README "Why LMDB")
   libssl-dev                            # login tokens: HMAC, Ed25519, RSA (auth/; OpenSSL 3)
+  openssl                               # scripts/dev-cluster-ca.sh: cluster CA and node certificates
   tmux                                  # tests drive chat-client under a real terminal
   chromium chromium-driver python3-selenium # tests/browser: the web page in headless Chromium
   python3-prometheus-client             # web_tests: /metrics read by Prometheus's own parser

@@ -1,5 +1,6 @@
 #include "apps/chat-server/serve.hpp"
 
+#include "apps/chat-server/cluster_tls.hpp"
 #include "apps/chat-server/server_config.hpp"
 #include "apps/chat-server/token_options.hpp"
 #include "apps/cli/app_config.hpp"
@@ -8,6 +9,8 @@
 #include "transport/io_loop.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/remote_actor.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -42,6 +45,15 @@ std::string join(const std::vector<std::string>& words) {
 // bound node-loss detection at about connection-timeout. The user's own settings win.
 void prepare_cluster(server_config& cfg) {
   cfg.load<caf::io::middleman>();
+  if (cfg.cluster_tls()) {
+    // CAF's OpenSSL module: with a certificate set, both sides of every link present theirs and
+    // verify the other's against the CA (docs/CLUSTER.md "TLS between nodes").
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = cfg.cluster_tls_cert;
+    cfg.openssl_key = cfg.cluster_tls_key;
+    cfg.openssl_cafile = cfg.cluster_tls_ca;
+    log_cluster_tls_refusals();
+  }
   using namespace std::chrono_literals;
   if (!caf::get_if<caf::timespan>(&cfg, "middleman.heartbeat-interval"))
     cfg.set("middleman.heartbeat-interval", caf::timespan{500ms});
@@ -59,8 +71,10 @@ int print_cluster_status(server_config& cfg) {
     return 2;
   }
   caf::actor_system sys{cfg};
-  auto node = sys.middleman().remote_actor<node_actor>(target.substr(0, colon),
-                                                       static_cast<uint16_t>(port));
+  auto host = target.substr(0, colon);
+  auto node = cfg.cluster_tls()
+                  ? caf::openssl::remote_actor<node_actor>(sys, host, static_cast<uint16_t>(port))
+                  : sys.middleman().remote_actor<node_actor>(host, static_cast<uint16_t>(port));
   if (!node) {
     std::cerr << "chat-server: cannot reach the cluster node at " << target << ": "
               << sys.render(node.error()) << '\n';
@@ -174,9 +188,20 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
               << "/, WebSocket ws://" << *http << "/ws)" << std::endl;
     spdlog::info("http listening on {}:{}", cfg.host, http->port());
   }
-  if (cfg.cluster_port != 0)
-    spdlog::info("cluster: this node is {}:{}; seeds: {}", cfg.node_options().cluster_host,
-                 cfg.cluster_port, cfg.peers.empty() ? "none (first node)" : join(cfg.peers));
+  if (cfg.cluster_port != 0) {
+    auto cluster_host = cfg.node_options().cluster_host;
+    spdlog::info("cluster: this node is {}:{} ({}); seeds: {}", cluster_host, cfg.cluster_port,
+                 cfg.cluster_tls() ? "TLS, cluster CA " + cfg.cluster_tls_ca : "plain",
+                 cfg.peers.empty() ? "none (first node)" : join(cfg.peers));
+    if (!cfg.cluster_tls() && !is_loopback_host(cluster_host)) {
+      std::string warning = "cluster links on " + cluster_host +
+                            " are UNAUTHENTICATED and in CLEAR: anyone who reaches port " +
+                            std::to_string(cfg.cluster_port) +
+                            " joins as a node; use --cluster-tls-cert/-key/-ca (docs/CLUSTER.md)";
+      spdlog::warn("cluster: {}", warning);
+      std::cout << program << ": WARNING: " << warning << std::endl;
+    }
+  }
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

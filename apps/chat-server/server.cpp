@@ -11,6 +11,8 @@
 #include "messages/frame_encoder.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include <stdexcept>
 #include <thread>
@@ -40,9 +42,13 @@ node_actor join_cluster(caf::actor_system& sys, roster_actor roster, directory_a
   config.address = options.cluster_host + ':' + std::to_string(options.cluster_port);
   config.seeds = options.peers;
   config.history = options.channels.history; // the channels this node owns keep theirs here
+  // Plain or TLS is chosen here, once: how the node is published and how it dials.
+  if (options.cluster_tls) config.dialer = sys.openssl_manager().actor_handle();
   auto node = sys.spawn(chat::node, roster, directory, std::move(config));
-  auto published =
-      sys.middleman().publish(node, options.cluster_port, options.cluster_host.c_str(), true);
+  auto port = options.cluster_port;
+  auto host = options.cluster_host.c_str();
+  auto published = options.cluster_tls ? caf::openssl::publish(node, port, host, true)
+                                       : sys.middleman().publish(node, port, host, true);
   if (!published) {
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
     throw cluster_error("cannot publish the cluster node on " + options.cluster_host + ':' +

@@ -34,6 +34,9 @@ struct server_options {
   std::string cluster_host = "127.0.0.1"; // where other nodes dial this one
   uint16_t cluster_port = 0;
   std::vector<std::string> peers; // HOST:PORT of nodes to join through (seeds)
+  // Cluster links over TLS: publish and dial through CAF's OpenSSL manager, which must be loaded
+  // and configured (certificate, key, CA) in the actor system's config.
+  bool cluster_tls = false;
   // The HTTP side (the web page, /healthz, the WebSocket gateway at /ws) on `host`: off without
   // a port; 0 lets the OS pick one (tests).
   std::optional<uint16_t> http_port;

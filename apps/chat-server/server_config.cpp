@@ -8,8 +8,12 @@
 #include "store/history_store.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
+
+#include <unistd.h>
 
 namespace chat {
 
@@ -86,6 +90,12 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(cluster_status, "cluster-status",
            "HOST:PORT of a node's cluster port: print the nodes it sees with their member counts, "
            "then exit (0, or 1 when it cannot be reached)")
+      .add(cluster_tls_cert, "cluster-tls-cert",
+           "cluster links over TLS: this node's certificate (PEM), signed by the cluster CA; "
+           "needs --cluster-tls-key and --cluster-tls-ca (scripts/dev-cluster-ca.sh makes them)")
+      .add(cluster_tls_key, "cluster-tls-key", "this node's private key (PEM) for cluster TLS")
+      .add(cluster_tls_ca, "cluster-tls-ca",
+           "the cluster CA's certificate (PEM): only nodes with a certificate it signed may join")
       .add(auth, "auth",
            "none (default: LOGIN names the user) or token (LOGIN carries a signed token that names "
            "the user; see docs/PROTOCOL.md)")
@@ -141,6 +151,7 @@ server_options server_config::node_options() const {
   o.cluster_host = cluster_host.empty() ? host : cluster_host;
   o.cluster_port = cluster_port;
   o.peers = peers;
+  o.cluster_tls = cluster_tls();
   if (http_port >= 0) o.http_port = static_cast<uint16_t>(http_port);
   return o;
 }
@@ -185,6 +196,15 @@ std::string server_config::validate() const {
     return "--auth-secret-file and --auth-public-key-file need --auth token";
   if (auth_leeway < caf::timespan{0} || auth_leeway > std::chrono::minutes(5))
     return "--auth-leeway must be between 0s and 5min";
+  int tls_files = !cluster_tls_cert.empty() + !cluster_tls_key.empty() + !cluster_tls_ca.empty();
+  if (tls_files != 0 && tls_files != 3)
+    return "--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca go together (all three "
+           "or none)";
+  if (tls_files == 3 && !uses_cluster())
+    return "--cluster-tls-* need --cluster-port or --cluster-status";
+  for (auto* file : {&cluster_tls_cert, &cluster_tls_key, &cluster_tls_ca})
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0)
+      return "cannot read " + *file + ": " + std::strerror(errno);
   auto advertised = cluster_host.empty() ? host : cluster_host;
   if (cluster_port != 0 && (advertised == "0.0.0.0" || advertised == "::"))
     return "--cluster-host must be an address other nodes can dial (not " + advertised + ")";

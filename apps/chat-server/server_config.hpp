@@ -43,6 +43,11 @@ struct server_config : app_config {
   int32_t http_port = -1; // -1: off
   std::vector<std::string> peers;
   std::string cluster_status; // HOST:PORT: print that node's view of the cluster and exit
+  // TLS between nodes (docs/CLUSTER.md "TLS"): all three or none. This node's certificate
+  // (PEM, may hold the chain), its private key, and the cluster CA that signs every node's.
+  std::string cluster_tls_cert;
+  std::string cluster_tls_key;
+  std::string cluster_tls_ca;
   // Token authentication (docs/PROTOCOL.md "Token authentication"; token_options.hpp).
   std::string auth = "none";        // none or token
   std::string auth_secret_file;     // HS256
@@ -71,6 +76,8 @@ struct server_config : app_config {
 
   // Whether this process needs CAF's middleman: load it before building the actor system.
   bool uses_cluster() const { return cluster_port != 0 || !cluster_status.empty(); }
+  // Whether cluster links use TLS (the --cluster-tls-* options are given).
+  bool cluster_tls() const { return !cluster_tls_cert.empty(); }
 };
 
 } // namespace chat

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,10 +80,10 @@ protected:
   // Three nodes; B and C know only A.
   void start_three() {
     nodes.resize(3);
-    nodes[0].start();
+    nodes[0].start(std::nullopt, node_args(0));
     ASSERT_TRUE(nodes[0].server->started()) << nodes[0].server->describe();
     for (int i = 1; i < 3; ++i) {
-      nodes[i].start(nodes[0].cluster_port);
+      nodes[i].start(nodes[0].cluster_port, node_args(i));
       ASSERT_TRUE(nodes[i].server->started()) << nodes[i].server->describe();
     }
     for (auto& n : nodes)
@@ -100,6 +101,10 @@ protected:
   }
 
   std::vector<node> nodes;
+  // Extra chat-server arguments for node i of start_three (cluster_tls_test.cpp: certificates).
+  std::function<std::vector<std::string>(std::size_t)> node_args = [](std::size_t) {
+    return std::vector<std::string>{};
+  };
 };
 
 } // namespace chat::test
