@@ -425,12 +425,10 @@ const std::string& expected_delivery_json() {
   return s;
 }
 
-// As protocol_json_encode.cpp does: a bj::object in a monotonic arena with a 4 KiB first block,
-// keys in wire order, u64 as a decimal string, then serialize.
-std::string write_boost_gateway(const chat::v2::msg_delivery& d) {
-  std::array<unsigned char, 4096> first_block;
-  bj::monotonic_resource memory{first_block.data(), first_block.size()};
-  bj::object o{bj::storage_ptr{&memory}};
+// A delivery as protocol_json_encode.cpp writes it: keys in wire order, u64 as a decimal string,
+// in `memory`: the gateway's monotonic arena with a 4 KiB first block, or the heap.
+std::string write_boost(const chat::v2::msg_delivery& d, bj::storage_ptr memory) {
+  bj::object o{std::move(memory)};
   o.emplace("type", "msg");
   o.emplace("channel", bj::string_view{d.channel.data(), d.channel.size()});
   o.emplace("sender", bj::string_view{d.sender.data(), d.sender.size()});
@@ -439,14 +437,14 @@ std::string write_boost_gateway(const chat::v2::msg_delivery& d) {
   return bj::serialize(o);
 }
 
+std::string write_boost_gateway(const chat::v2::msg_delivery& d) {
+  std::array<unsigned char, 4096> first_block;
+  bj::monotonic_resource memory{first_block.data(), first_block.size()};
+  return write_boost(d, bj::storage_ptr{&memory});
+}
+
 std::string write_boost_heap(const chat::v2::msg_delivery& d) {
-  bj::object o;
-  o.emplace("type", "msg");
-  o.emplace("channel", bj::string_view{d.channel.data(), d.channel.size()});
-  o.emplace("sender", bj::string_view{d.sender.data(), d.sender.size()});
-  o.emplace("text", bj::string_view{d.text.data(), d.text.size()});
-  o.emplace("offset", std::to_string(d.offset));
-  return bj::serialize(o);
+  return write_boost(d, {});
 }
 
 // nlohmann::json keeps an object's keys sorted (std::map): "channel" comes first, not "type".
