@@ -7,6 +7,7 @@
 #include "transport/connection_slots.hpp"
 #include "transport/outbound_pressure.hpp"
 #include "transport/tcp_connection.hpp"
+#include "transport/tls_context.hpp"
 
 #include <boost/asio.hpp>
 
@@ -31,6 +32,11 @@ struct listener_policy {
   std::optional<frame> idle_farewell;
   // Sent to a connection cut as a slow consumer, before it is closed (tcp_connection).
   std::optional<frame> slow_consumer_notice;
+  // --tls-cert/--tls-key: every connection speaks TLS, with the certificate current when it was
+  // accepted (reloaded on SIGHUP). Null: plain text.
+  std::shared_ptr<tls_credentials> tls;
+  // Sent, in plain text, to a peer that speaks plain text to a TLS port (an ERROR saying so).
+  std::optional<frame> plain_text_refusal;
 };
 
 class listener : public std::enable_shared_from_this<listener> {

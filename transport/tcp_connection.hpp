@@ -40,6 +40,9 @@ struct connection_limits {
   // Frames handed to the owner and not yet handled before reading pauses. One read can overshoot
   // by what a 64 KiB read buffer holds; reading resumes at half.
   uint32_t max_unhandled_frames = 256;
+  // A TLS connection whose handshake is not done by then is cut (a peer that connects and says
+  // nothing, or stalls halfway, holds no slot for longer).
+  std::chrono::milliseconds tls_handshake_timeout{10000};
 };
 
 class tcp_connection final : public connection,
