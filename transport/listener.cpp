@@ -87,6 +87,9 @@ void listener::admit(tcp::socket socket) {
   }
   auto conn = std::make_shared<tcp_connection>(std::move(socket), limits_, pressure_,
                                                policy_.slow_consumer_notice);
+  if (policy_.tls)
+    conn->secure(std::make_unique<tls_session>(policy_.tls->current(), tls_session::role::server),
+                 policy_.plain_text_refusal);
   std::size_t open = 0;
   {
     std::lock_guard<std::mutex> guard{open_mutex_};

@@ -47,10 +47,24 @@ tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limi
 
 tcp_connection::~tcp_connection() = default;
 
+void tcp_connection::secure(std::unique_ptr<tls_session> tls,
+                            std::optional<frame> plain_text_refusal) {
+  tls_ = std::move(tls);
+  plain_text_refusal_ = std::move(plain_text_refusal);
+}
+
 void tcp_connection::start(connection_owner owner, std::function<void()> on_closed) {
   owner_ = std::move(owner);
   on_closed_ = std::move(on_closed);
-  asio::dispatch(strand_, [self = shared_from_this()] { self->wait_readable(); });
+  asio::dispatch(strand_, [self = shared_from_this()] {
+    if (self->tls_) {
+      self->arm_handshake_timer();
+      if (self->tls_->start() == tls_session::status::failed)
+        return self->finish(self->tls_->error());
+      self->flush(); // a client's ClientHello
+    }
+    self->wait_readable();
+  });
 }
 
 std::string tcp_connection::peer() const {
@@ -88,17 +102,17 @@ bool tcp_connection::read_available() {
       finish("read failed: " + ec.message());
       return false;
     }
-    bytes_in_.fetch_add(n, std::memory_order_relaxed);
+    bool first = bytes_in_.fetch_add(n, std::memory_order_relaxed) == 0;
     counters::add(counters::total::bytes_in, n);
     last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
-    auto err = decoder_.feed(buf.data, n, [this](uint8_t type, std::string_view payload) {
-      counters::frame_in(type);
-      unhandled_.fetch_add(1, std::memory_order_relaxed);
-      caf::anon_send(owner_, received_atom_v, inbound_frame{type, std::string{payload}});
-    });
-    if (err != decode_error::none) {
-      // Stop reading for good (no resync); the owner answers with ERROR and closes.
-      caf::anon_send(owner_, violated_atom_v, std::string{chat::to_string(err)});
+    if (tls_) {
+      // A TLS record starts with its content type; a handshake's first is 22 (0x16).
+      if (first && plain_text_refusal_ && buf.data[0] != 0x16) {
+        refuse_plain_text();
+        return false;
+      }
+      if (!receive_tls(buf.data, n)) return false;
+    } else if (!decode(buf.data, n)) {
       return false;
     }
     if (unhandled_.load(std::memory_order_acquire) >= limits_.max_unhandled_frames)
@@ -106,6 +120,18 @@ bool tcp_connection::read_available() {
     if (n < buf.size) return true; // drained the socket's receive queue
   }
   return true;
+}
+
+bool tcp_connection::decode(const char* data, std::size_t n) {
+  auto err = decoder_.feed(data, n, [this](uint8_t type, std::string_view payload) {
+    counters::frame_in(type);
+    unhandled_.fetch_add(1, std::memory_order_relaxed);
+    caf::anon_send(owner_, received_atom_v, inbound_frame{type, std::string{payload}});
+  });
+  if (err == decode_error::none) return true;
+  // Stop reading for good (no resync); the owner answers with ERROR and closes.
+  caf::anon_send(owner_, violated_atom_v, std::string{chat::to_string(err)});
+  return false;
 }
 
 // Two reasons park reading: the owner has too many frames unhandled, or some connection of the
@@ -211,11 +237,18 @@ void tcp_connection::finish(std::string reason) {
     policy_.stop_pressing();
     set_pressing(false);
   }
+  if (tls_ && tls_->established() && !writing_) { // best effort: the peer may stop reading
+    tls_->close_notify();
+    std::string notify;
+    tls_->take_output(notify);
+    send_now(notify);
+  }
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   close_when_idle();
   if (close_timer_) close_timer_->cancel();
   if (watch_timer_) watch_timer_->cancel();
+  if (handshake_timer_) handshake_timer_->cancel();
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
                 bytes_in_.load(), bytes_out_.load());
   tell_owner(std::move(reason));

@@ -10,6 +10,7 @@
 #include "transport/outbound_policy.hpp"
 #include "transport/outbound_pressure.hpp"
 #include "transport/outbound_queue.hpp"
+#include "transport/tls_session.hpp"
 
 #include <boost/asio.hpp>
 
@@ -57,6 +58,12 @@ public:
                  std::optional<frame> slow_consumer_notice = std::nullopt);
   ~tcp_connection() override;
 
+  // Makes this a TLS connection (before start()): bytes on the wire go through `tls`, frames
+  // reach the owner only once the handshake is done, within limits.tls_handshake_timeout.
+  // `plain_text_refusal` (server side) goes, unencrypted, to a peer whose first bytes are not
+  // TLS, before the close: a plain-text client learns what it talked to.
+  void secure(std::unique_ptr<tls_session> tls, std::optional<frame> plain_text_refusal = {});
+
   // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
   // the strand, after the owner was told (the listener uses it to count open connections).
   void start(connection_owner owner, std::function<void()> on_closed = {});
@@ -88,12 +95,18 @@ private:
   void on_readable(const boost::system::error_code& ec);
   bool read_available(); // false when reading ended or is parked
   bool may_read();       // false (and parked) while credit is out or receivers press
-  void resume_reading(); // once neither reason to park holds any more
+  bool decode(const char* data, std::size_t n);      // frames to the owner; false on a violation
+  bool receive_tls(const char* data, std::size_t n); // false when the connection ended
+  void refuse_plain_text();                          // a plain-text peer on a TLS port
+  void arm_handshake_timer();
+  void send_now(const std::string& bytes); // best effort, before a close: an alert, a refusal
+  void resume_reading();                   // once neither reason to park holds any more
 
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
   template <class Frames> void enqueue(const Frames& frames);
   void flush();
-  void write_some(); // the unwritten rest of in_flight_
+  void write_some();     // the unwritten rest of in_flight_
+  void seal_in_flight(); // TLS: in_flight_ (and any handshake output) into cipher_
   void on_written(const boost::system::error_code& ec, std::size_t n);
 
   // -- outbound policy: back-pressure and slow consumers (tcp_connection_outbound.cpp) --
@@ -143,6 +156,12 @@ private:
   std::size_t next_buffer_ = 0;                     // strand only: first not fully written
   std::unique_ptr<asio::steady_timer> watch_timer_; // only once the queue has been high
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
+
+  // TLS only (secure()); strand only.
+  std::unique_ptr<tls_session> tls_;
+  std::optional<frame> plain_text_refusal_;
+  std::string cipher_; // the records being written
+  std::unique_ptr<asio::steady_timer> handshake_timer_;
 };
 
 } // namespace chat::transport

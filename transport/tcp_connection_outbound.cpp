@@ -80,6 +80,7 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
 // Strand, after a partial write of a cut connection: of what is still in flight, only the frame
 // already begun on the wire is finished (a torn frame would garble the ERROR after it).
 void tcp_connection::drop_unwritten_frames() {
+  if (tls_) return; // sealed records cannot be torn: the write in flight goes whole
   auto keep = next_buffer_;
   if (keep < buffers_.size() && buffers_[keep].size() < bytes(in_flight_[keep]).size()) ++keep;
   if (keep == buffers_.size()) return;

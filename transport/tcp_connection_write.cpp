@@ -53,19 +53,27 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
 }
 
 void tcp_connection::flush() {
-  if (finished_) return;
+  if (finished_ || writing_) return; // a TLS handshake write: its completion flushes again
+  buffers_.clear();
+  next_buffer_ = 0;
+  if (tls_ && !tls_->established()) { // frames wait; the handshake's own messages go
+    seal_in_flight();
+    if (!buffers_.empty()) write_some();
+    return;
+  }
   auto end = ending::open;
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (!out_.take_all(in_flight_)) end = ending_;
   }
   if (end != ending::open) return finish(end == ending::cut ? slow_consumer_reason() : "closed");
-  if (in_flight_.empty()) return;
-  buffers_.clear();
-  for (auto& f : in_flight_)
-    buffers_.emplace_back(asio::buffer(bytes(f)));
-  next_buffer_ = 0;
-  write_some();
+  if (tls_) {
+    seal_in_flight(); // also what the session has to say when no frame waits
+  } else {
+    for (auto& f : in_flight_)
+      buffers_.emplace_back(asio::buffer(bytes(f)));
+  }
+  if (!buffers_.empty()) write_some();
 }
 
 // write_some rather than one composed async_write: each completion is progress the outbound
@@ -105,6 +113,7 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
   in_flight_.clear();
   if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
     std::vector<frame>{}.swap(in_flight_);
+  if (cipher_.capacity() > 64 * 1024) std::string{}.swap(cipher_);
   if (finished_) return close_when_idle();
   if (ec) return finish("write failed: " + ec.message());
   flush();

@@ -42,11 +42,9 @@ std::variant<tls_context_ptr, std::string> server_context(const std::string& cer
   modern_defaults(*ctx);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_file, ec);
-  if (ec)
-    return "cannot use TLS certificate " + cert_file + ": " + openssl_reason(ec);
+  if (ec) return "cannot use TLS certificate " + cert_file + ": " + openssl_reason(ec);
   ctx->use_private_key_file(key_file, ssl::context::pem, ec);
-  if (ec)
-    return "cannot use TLS key " + key_file + ": " + openssl_reason(ec);
+  if (ec) return "cannot use TLS key " + key_file + ": " + openssl_reason(ec);
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     ERR_clear_error();
     return "TLS key " + key_file + " does not belong to certificate " + cert_file;

@@ -47,7 +47,7 @@ private:
 
 // How a client checks the server it connects to.
 struct tls_client_options {
-  std::string ca_file; // trusted CAs (PEM); empty: the system's default store
+  std::string ca_file;   // trusted CAs (PEM); empty: the system's default store
   bool insecure = false; // no verification at all (development only; the caller says so loudly)
 };
 

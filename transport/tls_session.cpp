@@ -95,9 +95,9 @@ tls_session::status tls_session::start() {
   return fail("TLS handshake failed", ret);
 }
 
-tls_session::status tls_session::receive(
-    const char* data, std::size_t n,
-    const std::function<void(const char*, std::size_t)>& plaintext) {
+tls_session::status
+tls_session::receive(const char* data, std::size_t n,
+                     const std::function<void(const char*, std::size_t)>& plaintext) {
   if (ssl_ == nullptr) return status::failed;
   if (n > 0 && first_byte_ < 0) first_byte_ = static_cast<unsigned char>(data[0]);
   if (n > 0 && BIO_write(network_in_, data, static_cast<int>(n)) != static_cast<int>(n)) {
@@ -150,6 +150,14 @@ void tls_session::close_notify() {
   ERR_clear_error();
   SSL_shutdown(ssl_);
   ERR_clear_error();
+}
+
+const char* tls_session::version() const {
+  return ssl_ != nullptr ? SSL_get_version(ssl_) : "";
+}
+
+const char* tls_session::cipher() const {
+  return ssl_ != nullptr ? SSL_get_cipher_name(ssl_) : "";
 }
 
 bool tls_session::has_output() const {

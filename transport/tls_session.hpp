@@ -45,6 +45,9 @@ public:
 
   bool established() const { return established_; }
   const std::string& error() const { return error_; }
+  // "TLSv1.3", "TLS_AES_128_GCM_SHA256": for log lines, once established.
+  const char* version() const;
+  const char* cipher() const;
 
   // Plaintext to send: sealed into records appended to the output. Chat frames are small, so
   // callers gather many into one call and get one record per 16 KiB, not one per frame.

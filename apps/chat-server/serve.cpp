@@ -24,13 +24,28 @@ namespace chat {
 
 namespace {
 
-// Blocked in every thread (CAF's and Asio's inherit the mask), taken by sigwait in main only.
-sigset_t shutdown_signals() {
+// Blocked in every thread (CAF's and Asio's inherit the mask), taken by sigwait in main only:
+// SIGINT and SIGTERM shut down, SIGHUP reloads the TLS certificate.
+sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   return set;
+}
+
+// Open connections keep the certificate they began with; every later one gets the new one.
+void reload_tls(transport::tls_credentials* tls) {
+  if (tls == nullptr) {
+    spdlog::info("SIGHUP received: no TLS certificate to reload (no --tls-cert)");
+    return;
+  }
+  if (auto problem = tls->reload(); !problem.empty())
+    spdlog::error("SIGHUP received: TLS certificate NOT reloaded, the old one stays: {}", problem);
+  else
+    spdlog::info("SIGHUP received: TLS certificate reloaded from {}: {}", tls->cert_file(),
+                 tls->describe());
 }
 
 std::string join(const std::vector<std::string>& words) {
@@ -132,10 +147,19 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
     std::cerr << program << ": " << *problem << '\n';
     return 2;
   }
+  std::shared_ptr<transport::tls_credentials> tls;
+  if (!cfg.tls_cert.empty()) {
+    auto loaded = transport::tls_credentials::load(cfg.tls_cert, cfg.tls_key);
+    if (auto* problem = std::get_if<std::string>(&loaded)) {
+      std::cerr << program << ": " << *problem << '\n';
+      return 2;
+    }
+    tls = std::get<std::shared_ptr<transport::tls_credentials>>(std::move(loaded));
+  }
   if (cfg.uses_cluster()) prepare_cluster(cfg);
   if (!cfg.cluster_status.empty()) return print_cluster_status(cfg);
   std::signal(SIGPIPE, SIG_IGN); // a write to a vanished peer is an error code, not a death
-  auto signals = shutdown_signals();
+  auto signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // The I/O loop outlives the actor system: a session's state may hold the last reference to its
@@ -153,6 +177,7 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   auto options = cfg.node_options();
   options.channels.history = history;
   options.session.tokens = std::get<token_verifier_ptr>(std::move(tokens));
+  options.tls = tls;
 
   transport::io_loop io{cfg.io_threads};
   caf::actor_system sys{cfg};
@@ -173,9 +198,10 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   }
   if (wiring) wiring(sys, *node);
   node->start();
-  std::cout << program << " listening on " << node->endpoint() << " (" << CHAT_BACKEND_NAME << ", "
-            << cfg.io_threads << " I/O thread" << (cfg.io_threads == 1 ? "" : "s") << ")"
-            << std::endl;
+  std::cout << program << " listening on " << node->endpoint() << " (" << (tls ? "TLS, " : "")
+            << CHAT_BACKEND_NAME << ", " << cfg.io_threads << " I/O thread"
+            << (cfg.io_threads == 1 ? "" : "s") << ")" << std::endl;
+  if (tls) spdlog::info("TLS on the client ports: {}", tls->describe());
   spdlog::info(
       "listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={} auth={}",
       cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
@@ -184,8 +210,9 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
                                    std::string{auth::jose_name(options.session.tokens->alg())} + ")"
                              : std::string{"none"});
   if (auto http = node->http_endpoint()) {
-    std::cout << program << " http listening on " << *http << " (web page http://" << *http
-              << "/, WebSocket ws://" << *http << "/ws)" << std::endl;
+    std::cout << program << " http listening on " << *http << " (web page "
+              << (tls ? "https://" : "http://") << *http << "/, WebSocket "
+              << (tls ? "wss://" : "ws://") << *http << "/ws)" << std::endl;
     spdlog::info("http listening on {}:{}", cfg.host, http->port());
   }
   if (cfg.cluster_port != 0) {
@@ -204,7 +231,9 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   }
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  for (sigwait(&signals, &signal_number); signal_number == SIGHUP;
+       sigwait(&signals, &signal_number))
+    reload_tls(tls.get());
   spdlog::info("{} received: shutting down ({} connections open)", strsignal(signal_number),
                node->open_connections());
   node->stop();

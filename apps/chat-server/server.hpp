@@ -41,6 +41,9 @@ struct server_options {
   // a port; 0 lets the OS pick one (tests).
   std::optional<uint16_t> http_port;
   transport::http_limits http;
+  // TLS on the client ports (the TCP protocol port and the HTTP/WebSocket port): null is plain
+  // text. Reloaded in place on SIGHUP by chat-server; new connections get the new certificate.
+  std::shared_ptr<transport::tls_credentials> tls;
 };
 
 // Thrown by server's constructor when the cluster port cannot be published.

@@ -96,6 +96,12 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(cluster_tls_key, "cluster-tls-key", "this node's private key (PEM) for cluster TLS")
       .add(cluster_tls_ca, "cluster-tls-ca",
            "the cluster CA's certificate (PEM): only nodes with a certificate it signed may join")
+      .add(tls_cert, "tls-cert",
+           "TLS on the protocol port and the HTTP/WebSocket port: the server's certificate chain "
+           "(PEM); needs --tls-key; re-read on SIGHUP (scripts/dev-cluster-ca.sh makes one)")
+      .add(tls_key, "tls-key", "the private key (PEM) of --tls-cert; re-read with it on SIGHUP")
+      .add(tls_handshake_timeout, "tls-handshake-timeout",
+           "a TLS client whose handshake is not done by then is cut (default 10s)")
       .add(auth, "auth",
            "none (default: LOGIN names the user) or token (LOGIN carries a signed token that names "
            "the user; see docs/PROTOCOL.md)")
@@ -135,6 +141,7 @@ server_options server_config::node_options() const {
   o.port = port;
   o.limits.max_frame = max_frame;
   o.limits.max_outbound_bytes = max_outbound_bytes;
+  o.limits.tls_handshake_timeout = duration_cast<milliseconds>(tls_handshake_timeout);
   o.max_connections = max_connections;
   o.idle_interval = duration_cast<milliseconds>(idle_interval);
   o.idle_timeout = duration_cast<milliseconds>(idle_timeout);
@@ -205,6 +212,10 @@ std::string server_config::validate() const {
   for (auto* file : {&cluster_tls_cert, &cluster_tls_key, &cluster_tls_ca})
     if (!file->empty() && ::access(file->c_str(), R_OK) != 0)
       return "cannot read " + *file + ": " + std::strerror(errno);
+  if (tls_cert.empty() != tls_key.empty()) return "--tls-cert and --tls-key go together";
+  if (tls_handshake_timeout < std::chrono::milliseconds(100) ||
+      tls_handshake_timeout > std::chrono::minutes(5))
+    return "--tls-handshake-timeout must be between 100ms and 5min";
   auto advertised = cluster_host.empty() ? host : cluster_host;
   if (cluster_port != 0 && (advertised == "0.0.0.0" || advertised == "::"))
     return "--cluster-host must be an address other nodes can dial (not " + advertised + ")";

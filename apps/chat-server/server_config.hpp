@@ -48,6 +48,10 @@ struct server_config : app_config {
   std::string cluster_tls_cert;
   std::string cluster_tls_key;
   std::string cluster_tls_ca;
+  // TLS on the client ports (docs/ARCHITECTURE.md "TLS"): both or neither.
+  std::string tls_cert;
+  std::string tls_key;
+  caf::timespan tls_handshake_timeout = std::chrono::seconds(10);
   // Token authentication (docs/PROTOCOL.md "Token authentication"; token_options.hpp).
   std::string auth = "none";        // none or token
   std::string auth_secret_file;     // HS256

@@ -1,0 +1,100 @@
+// The TLS step of tcp_connection (secure()): the bytes read go through the session before the
+// frame decoder, and what is written is sealed records. The socket work (readiness reads, one
+// write in flight, the outbound policy) stays tcp_connection's own, so a TLS connection is cut
+// as a slow consumer, pressed and closed by the same rules as a plain one.
+//
+// What the peer sees when it goes wrong:
+//  - plain text to a TLS port: `plain_text_refusal` (an ERROR frame), unencrypted, then a close;
+//  - a failed handshake (a certificate the client does not trust, no common version): OpenSSL's
+//    alert, then a close; the log and the owner get OpenSSL's reason;
+//  - no handshake within limits.tls_handshake_timeout: a close.
+#include "transport/tcp_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace chat::transport {
+
+namespace {
+
+// Plaintext sealed into one record at most: frames are gathered up to it, so a batch of small
+// frames costs one record, not one per frame.
+constexpr std::size_t record_plaintext = 16 * 1024;
+
+} // namespace
+
+bool tcp_connection::receive_tls(const char* data, std::size_t n) {
+  bool was_established = tls_->established();
+  bool decoded = true;
+  auto status = tls_->receive(data, n, [this, &decoded](const char* plain, std::size_t size) {
+    if (decoded) decoded = decode(plain, size);
+  });
+  if (status == tls_session::status::failed) {
+    std::string alert;
+    tls_->take_output(alert);
+    if (!writing_) send_now(alert);
+    spdlog::info("TLS refused: peer={} {}", peer(), tls_->error());
+    finish(tls_->error());
+    return false;
+  }
+  if (status == tls_session::status::peer_closed) {
+    finish("peer closed");
+    return false;
+  }
+  if (!was_established && tls_->established()) {
+    if (handshake_timer_) handshake_timer_->cancel();
+    spdlog::debug("TLS established: peer={} {} {}", peer(), tls_->version(), tls_->cipher());
+  }
+  // Frames that waited for the handshake, or what the session has to answer (handshake messages,
+  // a key update).
+  if (!was_established || tls_->has_output()) flush();
+  return decoded && !finished_;
+}
+
+void tcp_connection::refuse_plain_text() {
+  spdlog::info("TLS refused: peer={} spoke plain text to a TLS port", peer());
+  auto& refusal = bytes(*plain_text_refusal_);
+  send_now(std::string{refusal.begin(), refusal.end()});
+  finish("plain text on a TLS port");
+}
+
+void tcp_connection::arm_handshake_timer() {
+  handshake_timer_ = std::make_unique<asio::steady_timer>(strand_, limits_.tls_handshake_timeout);
+  handshake_timer_->async_wait([self = shared_from_this()](auto ec) {
+    if (ec || self->finished_ || self->tls_->established()) return;
+    spdlog::info("TLS refused: peer={} handshake not done after {} ms", self->peer(),
+                 self->limits_.tls_handshake_timeout.count());
+    self->finish("TLS handshake timed out");
+  });
+}
+
+// Strand, with no write in flight: a few bytes on a fresh or closing socket, written at once or
+// not at all (the socket is non-blocking; nothing waits for a peer that does not read).
+void tcp_connection::send_now(const std::string& data) {
+  if (data.empty() || !socket_.is_open()) return;
+  boost::system::error_code ignored;
+  auto n = socket_.write_some(asio::buffer(data), ignored);
+  bytes_out_.fetch_add(n, std::memory_order_relaxed);
+}
+
+// Strand: in_flight_'s frames gathered into records, after whatever the session has to say first
+// (handshake messages, session tickets); buffers_ gets one buffer, cipher_.
+void tcp_connection::seal_in_flight() {
+  cipher_.clear();
+  tls_->take_output(cipher_);
+  thread_local std::string plain;
+  plain.clear();
+  for (auto& f : in_flight_) {
+    auto& b = bytes(f);
+    if (!plain.empty() && plain.size() + b.size() > record_plaintext) {
+      tls_->seal(plain);
+      plain.clear();
+    }
+    plain.append(b.data(), b.size());
+  }
+  if (!plain.empty()) tls_->seal(plain);
+  if (plain.capacity() > 4 * record_plaintext) std::string{}.swap(plain); // after a huge frame
+  tls_->take_output(cipher_);
+  if (!cipher_.empty()) buffers_.emplace_back(asio::buffer(cipher_));
+}
+
+} // namespace chat::transport
