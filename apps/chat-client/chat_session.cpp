@@ -95,6 +95,7 @@ int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loo
   options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.connect_timeout);
   options.reconnect = cfg.reconnect;
   options.token = cfg.token;
+  options.tls = cfg.tls_context;
   client c{sys, io.context(), options, callbacks_for(term, news, style, cfg.reconnect)};
   auto where = cfg.host + ":" + std::to_string(cfg.port);
   if (auto r = c.connect(); !r) {
@@ -106,7 +107,11 @@ int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loo
   term.flush();
   if (!login) {
     bool refused = login.text.compare(0, 13, "Login failed:") == 0;
-    std::cerr << "chat-client: " << (refused ? "login refused: " : "no answer to LOGIN: ")
+    bool no_tls = login.text.compare(0, 4, "TLS ") == 0; // the handshake is done at LOGIN
+    std::cerr << "chat-client: "
+              << (refused  ? "login refused: "
+                  : no_tls ? "cannot connect to " + where + ": "
+                           : "no answer to LOGIN: ")
               << login.text << '\n';
     return refused ? 3 : 1;
   }

@@ -27,6 +27,14 @@ client_config::client_config() {
            "needed")
       .add(reconnect, "reconnect",
            "when the connection is lost, connect again with capped back-off and log in again")
+      .add(tls, "tls",
+           "connect over TLS, verifying that the server's certificate is valid and names --host "
+           "(a server with --tls-cert)")
+      .add(tls_ca, "tls-ca",
+           "with --tls: trust the CA certificates in this PEM file (default: the system's)")
+      .add(insecure, "insecure",
+           "with --tls: do not verify the server at all (development only: anyone in the middle "
+           "can read and change the chat)")
       .add(no_color, "no-color", "never colour the output (colours are only used on a terminal)")
       .add(log_level, "log-level",
            "trace, debug, info, warn, error, critical or off (default warn); logs go to stderr");
@@ -46,6 +54,15 @@ std::string client_config::resolve_token() {
     if (!sub) return "--token: not a token with a sub to take the name from (or give --name)";
     name = *sub;
   }
+  return {};
+}
+
+std::string client_config::resolve_tls() {
+  if (!tls) return tls_ca.empty() && !insecure ? "" : "--tls-ca and --insecure need --tls";
+  if (insecure && !tls_ca.empty()) return "--insecure and --tls-ca: give one";
+  auto made = transport::make_client_tls_context({tls_ca, insecure});
+  if (auto* why = std::get_if<std::string>(&made)) return *why;
+  tls_context = std::get<transport::tls_context_ptr>(std::move(made));
   return {};
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "apps/cli/app_config.hpp"
+#include "transport/tls_context.hpp"
 
 #include <caf/all.hpp>
 
@@ -22,12 +23,19 @@ struct client_config : app_config {
   bool reconnect = false; // after a lost connection, connect and log in again
   bool no_color = false;
   std::string log_level = "warn";
+  bool tls = false;   // speak TLS; the server's certificate is verified unless `insecure`
+  std::string tls_ca; // trusted CA file (PEM); default: the system's store
+  bool insecure = false;
+  transport::tls_context_ptr tls_context; // made by resolve_tls() when tls is on
 
   client_config();
 
   // Reads --token-file into `token`, and takes the name from the token when --name is not given.
   // An error text, or empty.
   std::string resolve_token();
+
+  // Makes tls_context from --tls, --tls-ca and --insecure. An error text, or empty.
+  std::string resolve_tls();
 };
 
 } // namespace chat

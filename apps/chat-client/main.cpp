@@ -37,7 +37,7 @@ int run_script(const chat::client_config& cfg, caf::actor_system& sys,
   std::string failure;
   {
     auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.reply_timeout);
-    chat::scenario_runner runner{sys, io.context(), cfg.host, cfg.port, timeout};
+    chat::scenario_runner runner{sys, io.context(), cfg.host, cfg.port, timeout, cfg.tls_context};
     failure = runner.run(script);
   }
   if (!failure.empty()) {
@@ -61,6 +61,13 @@ int main(int argc, char** argv) {
     std::cerr << "chat-client: " << problem << '\n';
     return 2;
   }
+  if (auto problem = cfg.resolve_tls(); !problem.empty()) {
+    std::cerr << "chat-client: " << problem << '\n';
+    return 2;
+  }
+  if (cfg.insecure)
+    std::cerr << "chat-client: WARNING: --insecure: the server is not verified; anyone in the "
+                 "middle can read and change this chat\n";
   if (cfg.name.empty() && cfg.script.empty()) {
     std::cerr << "chat-client: --name is required (see --help)\n";
     return 2;

@@ -17,14 +17,15 @@ std::string reason(const caf::error& e, caf::actor_system& sys) {
 
 // The supervisor knows no Asio: it dials through this, which runs transport's connector.
 dialer dial_with(boost::asio::io_context& ioc, const client_options& o) {
-  return [&ioc, host = o.host, port = o.port, limits = o.limits](auto done) {
+  return [&ioc, host = o.host, port = o.port, limits = o.limits, tls = o.tls](auto done) {
     transport::async_connect(
         ioc, host, port, limits,
         [done](const boost::system::error_code& ec,
                std::shared_ptr<transport::tcp_connection> conn) {
           if (ec) return done(dialed{ec.message(), nullptr, {}});
           done(dialed{{}, conn, [conn](connection_owner owner) { conn->start(owner); }});
-        });
+        },
+        tls);
   };
 }
 

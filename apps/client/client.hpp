@@ -8,6 +8,7 @@
 
 #include "actors/client_supervisor.hpp"
 #include "transport/tcp_connection.hpp"
+#include "transport/tls_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <caf/all.hpp>
@@ -35,6 +36,9 @@ struct client_options {
   // name. Checked at each login, so a reconnect after the token's exp is refused.
   std::string token;
   transport::connection_limits limits;
+  // TLS (transport/tls_context.hpp, make_client_tls_context): null speaks plain text. The
+  // server's certificate must name `host`; a failed handshake is the connection's close reason.
+  transport::tls_context_ptr tls;
 };
 
 // A call's outcome: the server's answer, or why there is none.

@@ -67,8 +67,10 @@ struct scenario_runner::client {
 
 scenario_runner::scenario_runner(caf::actor_system& sys, boost::asio::io_context& ioc,
                                  std::string host, uint16_t port,
-                                 std::chrono::milliseconds step_timeout)
-    : sys_(sys), ioc_(ioc), host_(std::move(host)), port_(port), step_timeout_(step_timeout) {}
+                                 std::chrono::milliseconds step_timeout,
+                                 transport::tls_context_ptr tls)
+    : sys_(sys), ioc_(ioc), host_(std::move(host)), port_(port), tls_(std::move(tls)),
+      step_timeout_(step_timeout) {}
 
 scenario_runner::~scenario_runner() {
   for (auto& [name, c] : clients_)
@@ -118,7 +120,7 @@ scenario_runner::client& scenario_runner::connect(const std::string& name) {
   slot = std::make_unique<client>();
   slot->name = name;
   boost::system::error_code ec;
-  auto conn = transport::connect(ioc_, host_, port_, {}, step_timeout_, ec);
+  auto conn = transport::connect(ioc_, host_, port_, {}, step_timeout_, ec, tls_);
   slot->observer = sys_.spawn(scenario_observer, slot->inbox);
   if (!conn) {
     // Every later step of this client reports the failure; sends to the empty handle are dropped.

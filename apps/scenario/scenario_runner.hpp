@@ -5,6 +5,7 @@
 
 #include "apps/scenario/scenario.hpp"
 #include "messages/interfaces.hpp"
+#include "transport/tls_context.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <caf/all.hpp>
@@ -19,7 +20,8 @@ namespace chat {
 class scenario_runner {
 public:
   scenario_runner(caf::actor_system& sys, boost::asio::io_context& ioc, std::string host,
-                  uint16_t port, std::chrono::milliseconds step_timeout);
+                  uint16_t port, std::chrono::milliseconds step_timeout,
+                  transport::tls_context_ptr tls = nullptr);
   ~scenario_runner(); // closes every client it opened, waiting (bounded) for each to end
 
   scenario_runner(const scenario_runner&) = delete;
@@ -45,6 +47,7 @@ private:
   boost::asio::io_context& ioc_;
   std::string host_;
   uint16_t port_;
+  transport::tls_context_ptr tls_;
   std::chrono::milliseconds step_timeout_;
   std::map<std::string, std::unique_ptr<client>> clients_;
   // What each client got in each channel: its epoch and last offset (JOIN's epoch=@ offset=@).
