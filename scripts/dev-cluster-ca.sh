@@ -6,6 +6,10 @@
 #   OUTDIR/NODE.pem, OUTDIR/NODE.key      a certificate the CA signed, for each NODE (default: node)
 #   OUTDIR/self-signed.pem, .key          with --self-signed as a NODE: a certificate no CA signed
 #                                         (what a node outside the cluster might present)
+#   OUTDIR/expired.pem, .key              with --expired as a NODE: signed by the CA, but valid only
+#                                         on 1 January 2020 (for tests of an expired certificate)
+# The same certificates serve chat-server's --tls-cert/--tls-key (TLS to clients) and
+# chat-client's --tls-ca.
 # Certificates name 127.0.0.1 and localhost (subjectAltName); add more with
 # SAN=IP:10.0.0.5,DNS:chat-b.example ./dev-cluster-ca.sh ... . For development and tests only:
 # the CA's key is written unencrypted. Keys are EC P-256; certificates last 825 days.
@@ -32,6 +36,22 @@ if [ ! -f "$out/ca.pem" ]; then
 fi
 
 for node in "${nodes[@]}"; do
+  if [ "$node" = "--expired" ]; then
+    # `openssl x509 -req` cannot date a certificate in the past; `openssl ca` can.
+    work="$(mktemp -d)"
+    printf '[ca]\ndefault_ca=dev\n[dev]\ndatabase=%s/index\nnew_certs_dir=%s\nserial=%s/serial\ndefault_md=sha256\npolicy=any\n[any]\ncommonName=supplied\n[ext]\nsubjectAltName=%s\nbasicConstraints=CA:FALSE\n' \
+      "$work" "$work" "$work" "$san" >"$work/ca.cnf"
+    : >"$work/index"
+    echo 01 >"$work/serial"
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=expired" \
+      -keyout "$out/expired.key" -out "$work/expired.csr" 2>/dev/null
+    openssl ca -batch -config "$work/ca.cnf" -cert "$out/ca.pem" -keyfile "$out/ca.key" \
+      -in "$work/expired.csr" -out "$out/expired.pem" -startdate 20200101000000Z \
+      -enddate 20200102000000Z -extensions ext -notext 2>/dev/null
+    rm -rf "$work"
+    echo "made an expired certificate (signed by the CA): $out/expired.pem"
+    continue
+  fi
   if [ "$node" = "--self-signed" ]; then
     openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
       -days "$days" -subj "/CN=self-signed" -addext "subjectAltName=$san" \

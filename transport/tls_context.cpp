@@ -44,7 +44,9 @@ std::variant<tls_context_ptr, std::string> server_context(const std::string& cer
   ctx->use_certificate_chain_file(cert_file, ec);
   if (ec) return "cannot use TLS certificate " + cert_file + ": " + openssl_reason(ec);
   ctx->use_private_key_file(key_file, ssl::context::pem, ec);
-  if (ec) return "cannot use TLS key " + key_file + ": " + openssl_reason(ec);
+  if (ec)
+    return "cannot use TLS key " + key_file + " with certificate " + cert_file + ": " +
+           openssl_reason(ec);
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     ERR_clear_error();
     return "TLS key " + key_file + " does not belong to certificate " + cert_file;
@@ -97,6 +99,11 @@ std::string tls_credentials::describe() const {
     BIO_free(out);
   }
   return std::string{"subject "} + subject + ", valid until " + expiry;
+}
+
+bool tls_credentials::expired() const {
+  X509* cert = SSL_CTX_get0_certificate(current()->native_handle());
+  return cert != nullptr && X509_cmp_current_time(X509_get0_notAfter(cert)) < 0;
 }
 
 std::variant<tls_context_ptr, std::string> make_client_tls_context(const tls_client_options& o) {

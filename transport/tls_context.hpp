@@ -35,6 +35,8 @@ public:
   const std::string& cert_file() const { return cert_file_; }
   // The certificate's subject and expiry, for the log line at start and reload.
   std::string describe() const;
+  // The certificate's notAfter has passed: clients that verify it refuse every handshake.
+  bool expired() const;
 
 private:
   tls_credentials(std::string cert_file, std::string key_file, tls_context_ptr context);

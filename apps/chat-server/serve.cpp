@@ -44,8 +44,8 @@ void reload_tls(transport::tls_credentials* tls) {
   if (auto problem = tls->reload(); !problem.empty())
     spdlog::error("SIGHUP received: TLS certificate NOT reloaded, the old one stays: {}", problem);
   else
-    spdlog::info("SIGHUP received: TLS certificate reloaded from {}: {}", tls->cert_file(),
-                 tls->describe());
+    spdlog::info("SIGHUP received: TLS certificate reloaded from {}: {}{}", tls->cert_file(),
+                 tls->describe(), tls->expired() ? " (EXPIRED)" : "");
 }
 
 std::string join(const std::vector<std::string>& words) {
@@ -202,6 +202,9 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
             << CHAT_BACKEND_NAME << ", " << cfg.io_threads << " I/O thread"
             << (cfg.io_threads == 1 ? "" : "s") << ")" << std::endl;
   if (tls) spdlog::info("TLS on the client ports: {}", tls->describe());
+  if (tls && tls->expired())
+    spdlog::warn("TLS certificate {} has EXPIRED: clients that verify it will refuse to connect",
+                 tls->cert_file());
   spdlog::info(
       "listening on {} backend={} io_threads={} max_frame={} max_outbound_bytes={} auth={}",
       cfg.host + ":" + std::to_string(node->port()), CHAT_BACKEND_NAME, cfg.io_threads,
