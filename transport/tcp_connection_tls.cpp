@@ -14,14 +14,6 @@
 
 namespace chat::transport {
 
-namespace {
-
-// Plaintext sealed into one record at most: frames are gathered up to it, so a batch of small
-// frames costs one record, not one per frame.
-constexpr std::size_t record_plaintext = 16 * 1024;
-
-} // namespace
-
 bool tcp_connection::receive_tls(const char* data, std::size_t n) {
   bool was_established = tls_->established();
   bool decoded = true;
@@ -85,14 +77,14 @@ void tcp_connection::seal_in_flight() {
   plain.clear();
   for (auto& f : in_flight_) {
     auto& b = bytes(f);
-    if (!plain.empty() && plain.size() + b.size() > record_plaintext) {
+    if (!plain.empty() && plain.size() + b.size() > tls_record_plaintext) {
       tls_->seal(plain);
       plain.clear();
     }
     plain.append(b.data(), b.size());
   }
   if (!plain.empty()) tls_->seal(plain);
-  if (plain.capacity() > 4 * record_plaintext) std::string{}.swap(plain); // after a huge frame
+  if (plain.capacity() > 4 * tls_record_plaintext) std::string{}.swap(plain); // after a huge frame
   tls_->take_output(cipher_);
   if (!cipher_.empty()) buffers_.emplace_back(asio::buffer(cipher_));
 }

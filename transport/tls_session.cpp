@@ -9,9 +9,6 @@ namespace chat::transport {
 
 namespace {
 
-// Largest TLS record's plaintext: what one SSL_read can return and one SSL_write should get.
-constexpr std::size_t record_plaintext = 16 * 1024;
-
 bool is_ip_address(const std::string& name) {
   ASN1_OCTET_STRING* ip = a2i_IPADDRESS(name.c_str());
   if (ip == nullptr) return false;
@@ -113,7 +110,7 @@ tls_session::receive(const char* data, std::size_t n,
     }
     established_ = true;
   }
-  thread_local std::array<char, record_plaintext> buf;
+  thread_local std::array<char, tls_record_plaintext> buf;
   for (;;) {
     std::size_t got = 0;
     int ret = SSL_read_ex(ssl_, buf.data(), buf.size(), &got);
@@ -130,7 +127,7 @@ bool tls_session::seal(const char* data, std::size_t n) {
   if (ssl_ == nullptr || !error_.empty()) return false;
   ERR_clear_error();
   while (n > 0) {
-    auto chunk = std::min(n, record_plaintext);
+    auto chunk = std::min(n, tls_record_plaintext);
     std::size_t written = 0;
     // Into a memory BIO a write never blocks: all of it or a fatal error (then the connection
     // fails on its next read; nothing more is sealed).

@@ -17,6 +17,9 @@
 
 namespace chat::transport {
 
+// The largest TLS record's plaintext: what one SSL_read can return and one record can carry.
+inline constexpr std::size_t tls_record_plaintext = 16 * 1024;
+
 class tls_session {
 public:
   enum class role : bool { server, client };
