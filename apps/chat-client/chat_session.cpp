@@ -106,6 +106,10 @@ int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loo
   auto login = c.login(cfg.name);
   term.flush();
   if (!login) {
+    { // The connection may have ended before LOGIN went out (a TLS handshake that failed).
+      std::lock_guard<std::mutex> guard{news.mutex};
+      if (login.text == "not connected" && !news.lost.empty()) login.text = news.lost;
+    }
     bool refused = login.text.compare(0, 13, "Login failed:") == 0;
     bool no_tls = login.text.compare(0, 4, "TLS ") == 0; // the handshake is done at LOGIN
     std::cerr << "chat-client: "

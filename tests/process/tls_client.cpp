@@ -36,19 +36,32 @@ tls_client::tls_client(uint16_t port, const std::string& ca_file, const std::str
   if (ec) error_ = ec.message();
 }
 
+// A timer bounds the wait, not run_one_until: with Asio 1.26's io_uring backend a timed wait
+// leaves a kernel timeout behind that later writes into a stack frame long gone (asio #1284).
 bool tls_client::run_until(const bool& done, milliseconds timeout) {
   ioc_.restart();
-  auto deadline = clock_type::now() + timeout;
-  while (!done && clock_type::now() < deadline)
-    ioc_.run_one_until(deadline);
-  if (done) return true;
-  error_ = "timed out";
-  // Cancel what is pending, and let it complete, so the next call starts clean.
-  boost::system::error_code ignored;
-  stream_.next_layer().cancel(ignored);
-  ioc_.restart();
-  ioc_.run_for(std::chrono::milliseconds(100));
-  return false;
+  bool expired = false;
+  bool timer_ended = false;
+  asio::steady_timer timer{ioc_, timeout};
+  timer.async_wait([&](auto ec) {
+    expired = !ec;
+    timer_ended = true;
+  });
+  while (!done && !expired)
+    ioc_.run_one();
+  bool timed_out = !done;
+  if (timed_out) {
+    // The operation gets its own completion (operation_aborted) before its locals go.
+    boost::system::error_code ignored;
+    stream_.next_layer().cancel(ignored);
+    while (!done)
+      ioc_.run_one();
+    error_ = "timed out";
+  }
+  timer.cancel();
+  while (!timer_ended)
+    ioc_.run_one();
+  return !timed_out;
 }
 
 bool tls_client::handshake(milliseconds timeout) {
@@ -99,7 +112,7 @@ std::optional<frame> tls_client::read_frame(milliseconds timeout) {
       error_ = "timed out";
       return std::nullopt;
     }
-    char buf[16384];
+    auto& buf = read_buffer_;
     bool done = false;
     boost::system::error_code result;
     std::size_t got = 0;
@@ -109,7 +122,7 @@ std::optional<frame> tls_client::read_frame(milliseconds timeout) {
       done = true;
     });
     if (!run_until(done, left)) return std::nullopt;
-    inbox_.append(buf, got);
+    inbox_.append(buf.data(), got);
     if (result && got == 0) {
       error_ = result.message();
       return std::nullopt;

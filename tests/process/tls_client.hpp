@@ -8,6 +8,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,7 @@ private:
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
   bool connected_ = false;
   std::string inbox_;
+  std::array<char, 16384> read_buffer_;
   std::string error_;
 };
 

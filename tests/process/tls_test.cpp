@@ -228,6 +228,39 @@ TEST_F(TlsTest, SighupReloadsTheCertificateAndOpenConnectionsGoOn) {
   }
 }
 
+// A TLS reader that stops reading is cut like a plain one: what it reads afterwards is whole
+// frames in order, then ERROR "slow consumer" inside the same TLS stream, then the end; the
+// sender, who keeps reading, is never held back.
+TEST_F(TlsTest, ASlowTlsReaderIsCutAsASlowConsumerWithItsErrorInsideTheStream) {
+  server_process server{
+      tls_args(certs, "server", {"--max-broadcast-rate=0", "--max-outbound-bytes=262144"})};
+  ASSERT_TRUE(server.started()) << server.describe();
+  tls_client slow{server.port(), certs.file("ca.pem")};
+  tls_client talker{server.port(), certs.file("ca.pem")};
+  ASSERT_TRUE(slow.handshake() && talker.handshake()) << slow.error() << talker.error();
+  ASSERT_TRUE(slow.log_in("slow") && talker.log_in("talker"));
+  constexpr int messages = 3000;
+  const std::string filler(1000, 'x');
+  for (int i = 0; i < messages && !server.wait_for_log("slow consumer", 0ms); ++i) {
+    ASSERT_TRUE(talker.send_frame(type::broadcast_msg, std::to_string(i) + ' ' + filler));
+    auto echo = talker.read_frame();
+    ASSERT_TRUE(echo) << talker.error();
+    EXPECT_EQ(echo->payload, "talker: " + std::to_string(i) + ' ' + filler);
+  }
+  ASSERT_TRUE(server.wait_for_log("slow consumer", io_timeout)) << server.stderr_text();
+  int next = 0;
+  std::optional<frame> f;
+  while ((f = slow.read_frame()) && f->type == type::broadcast_msg) {
+    ASSERT_EQ(f->payload, "talker: " + std::to_string(next) + ' ' + filler);
+    ++next;
+  }
+  ASSERT_TRUE(f) << slow.error() << " after " << next << " broadcasts";
+  EXPECT_EQ(*f, (frame{type::error, "slow consumer"}));
+  EXPECT_GT(next, 0);
+  EXPECT_LT(next, messages);
+  EXPECT_TRUE(slow.wait_closed());
+}
+
 TEST_F(TlsTest, ServerRefusesToStartWithAKeyThatIsNotTheCertificates) {
   test::child_process server{CHAT_SERVER_BIN,
                              {"--port=0", "--tls-cert=" + certs.file("server.pem"),
