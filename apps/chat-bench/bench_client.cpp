@@ -1,5 +1,6 @@
 #include "apps/chat-bench/bench_client.hpp"
 
+#include "apps/chat-bench/bench_tls.hpp" // tls_ is made and destroyed here
 #include "apps/chat-bench/loopback.hpp"
 #include "apps/chat-bench/socket_arrival.hpp"
 #include "apps/chat-bench/stamp.hpp"
@@ -49,6 +50,8 @@ bench_client::bench_client(asio::any_io_executor executor, const bench_plan& pla
   }
 }
 
+bench_client::~bench_client() = default;
+
 // -- connecting and logging in -----------------------------------------------------------------
 
 void bench_client::start_connect() {
@@ -83,7 +86,9 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
   enable_arrival_stamps(socket_.native_handle());
   if (plan_.websocket) return ws_handshake(); // counted as connected once upgraded
   shard().add(counter::connected);
-  if (framing_.has_login()) {
+  if (plan_.tls) {
+    if (!tls_start()) return; // logs in once the handshake is done
+  } else if (framing_.has_login()) {
     send_login();
   } else {
     logged_in();
@@ -113,6 +118,7 @@ void bench_client::logged_in() {
 // From here the client is owed every broadcast (v1), its channel's MSGs, or DMs.
 void bench_client::become_ready() {
   state_ = state::ready;
+  run_.mark_settled(steady_now_ns());
   run_.add_receiver(server_, 1);
   if (plan_.channels > 0) {
     run_.add_member(channel_, server_, 1);
@@ -124,6 +130,8 @@ void bench_client::become_ready() {
 void bench_client::give_up() {
   if (state_ == state::connecting || state_ == state::idle)
     fail("connect: not connected when the connect phase ended");
+  else if (state_ == state::handshaking)
+    fail("TLS handshake: not done when the connect phase ended");
   else if (state_ == state::logging_in)
     fail("login: no answer when the connect phase ended");
   else if (state_ == state::joining)
@@ -131,11 +139,17 @@ void bench_client::give_up() {
 }
 
 void bench_client::fail(std::string_view why) {
+  if (state_ != state::ready && state_ != state::closed) run_.mark_settled(steady_now_ns());
   switch (state_) {
   case state::idle:
   case state::connecting:
     shard().add(counter::connect_failed);
     run_.note_failure("connect failed", why);
+    break;
+  case state::handshaking:
+    shard().add(counter::handshake_failed);
+    run_.mark_handshake_end(steady_now_ns());
+    run_.note_failure("TLS handshake failed", why);
     break;
   case state::logging_in:
     shard().add(counter::login_failed);
@@ -199,22 +213,29 @@ bool bench_client::read_available() {
       return false;
     }
     auto n = static_cast<std::size_t>(got.bytes);
-    // Latency ends when the bytes reached our socket, not when this thread came to read them.
+    // Latency ends when the bytes reached our socket, not when this thread came to read them
+    // (with --tls: when the record's last bytes did, before it is decrypted).
     auto arrived = steady_now_ns() - got.queued_ns;
-    bool intact =
-        framing_.feed(buf, n, [this, arrived](inbound_kind kind, std::string_view payload) {
-          if (state_ != state::closed) on_frame(kind, payload, arrived);
-        });
-    if (state_ == state::closed) return false;
-    if (!intact) {
-      fail("bad frame length from the server");
+    if (tls_ ? !tls_receive(buf, n, read_buffer_size, arrived) : !take_bytes(buf, n, arrived))
       return false;
-    }
-    if (own_returned_) {
-      own_returned_ = false;
-      pump();
-    }
     if (n < read_buffer_size) return true; // drained the socket's receive queue
+  }
+  return true;
+}
+
+bool bench_client::take_bytes(const char* data, std::size_t n, uint64_t arrived_ns) {
+  bool intact =
+      framing_.feed(data, n, [this, arrived_ns](inbound_kind kind, std::string_view payload) {
+        if (state_ != state::closed) on_frame(kind, payload, arrived_ns);
+      });
+  if (state_ == state::closed) return false;
+  if (!intact) {
+    fail("bad frame length from the server");
+    return false;
+  }
+  if (own_returned_) {
+    own_returned_ = false;
+    pump();
   }
   return true;
 }

@@ -7,6 +7,7 @@
 //
 //   idle -> connecting -> logging_in -> ready -> closed     (asio-example: connecting -> ready)
 //   --channels: HELLO, LOGIN and JOIN go out together; logging_in -> joining -> ready
+//   --tls: connecting -> handshaking -> logging_in (bench_client_tls.cpp)
 //
 // Handlers capture `this`: bench_run stops and joins the I/O threads before it destroys clients.
 //
@@ -37,11 +38,14 @@
 
 namespace chat::bench {
 
+class tls_channel;
+
 class bench_client {
 public:
   bench_client(boost::asio::any_io_executor executor, const bench_plan& plan, run_state& run,
                std::size_t index);
 
+  ~bench_client();
   bench_client(const bench_client&) = delete;
   bench_client& operator=(const bench_client&) = delete;
 
@@ -54,7 +58,7 @@ public:
   void close();         // our own close at the end of the run; idempotent
 
 private:
-  enum class state : uint8_t { idle, connecting, logging_in, joining, ready, closed };
+  enum class state : uint8_t { idle, connecting, handshaking, logging_in, joining, ready, closed };
 
   bool open_socket();    // open, and bind a source address if asked for
   void release_socket(); // closes the socket once no operation of ours is pending on it
@@ -68,6 +72,7 @@ private:
   void wait_readable();
   void on_readable(const boost::system::error_code& ec);
   bool read_available(); // false once the connection is gone
+  bool take_bytes(const char* data, std::size_t n, uint64_t arrived_ns); // false: gone
   void on_frame(inbound_kind kind, std::string_view payload, uint64_t arrived_ns);
   void on_broadcast(std::string_view payload, uint64_t arrived_ns);
   void on_stamped(std::string_view text, uint64_t arrived_ns); // a v1 broadcast, a MSG or a DM
@@ -88,6 +93,12 @@ private:
   void ws_read();
   void on_ws_read(const boost::system::error_code& ec);
   void ws_flush(); // out_'s frames become JSON messages, written one at a time
+
+  // -- --tls (bench_client_tls.cpp): the socket's bytes pass through a TLS session -------------
+  bool tls_start(); // false if the client failed
+  void tls_established();
+  bool tls_receive(char* buf, std::size_t n, std::size_t capacity, uint64_t arrived_ns);
+  void tls_flush(); // out_'s frames sealed into records, after what the session has to say
 
   // -- write side: one write in flight; frames queued meanwhile go out together next -----------
   void pump(); // broadcast what the pacer allows
@@ -119,6 +130,8 @@ private:
   std::unique_ptr<boost::beast::websocket::stream<boost::asio::ip::tcp::socket&>> ws_;
   boost::beast::flat_buffer ws_in_;
   std::deque<std::string> ws_out_;
+
+  std::unique_ptr<tls_channel> tls_; // --tls: made once connected
 
   // -- senders only -----------------------------------------------------------------------------
   struct sender_part {

@@ -119,6 +119,7 @@ void bench_client::on_tick(const boost::system::error_code& ec) {
 
 void bench_client::flush() {
   if (ws_) return ws_flush();
+  if (tls_) return tls_flush();
   if (write_busy_ || out_.empty() || state_ == state::closed) return;
   out_.swap(writing_);
   write_busy_ = true;

@@ -83,6 +83,20 @@ bench_config::bench_config() {
            "docs/PROTOCOL.md \"JSON (WebSocket)\"; the servers are then chat-server's "
            "--http-port, path /ws; latency ends when the message is read, not at the kernel's "
            "receive stamp) (default tcp)")
+      .add(tls, "tls",
+           "connect over TLS (chat-server --tls-cert/--tls-key), --transport=tcp only: each "
+           "client makes a full TLS handshake (no session resumption) right after its TCP "
+           "connect, then logs in and runs the same load. Latency still ends at the kernel's "
+           "receive stamp of the encrypted bytes, before they are decrypted. A failed handshake "
+           "counts as handshake_failed with OpenSSL's reason; one not done when the connect "
+           "phase ends (10 s after the last connect) fails then. The report says \"tls\": "
+           "true and adds the handshakes to \"connect_phase\" (how many, how long, per second, "
+           "and with --server-pid the server's CPU over the connect phase); --connect-rate "
+           "paces the connects, so raise it to measure how fast the server handshakes")
+      .add(tls_ca, "tls-ca",
+           "with --tls: verify the server's certificate against the CA certificates in this PEM "
+           "file, and that it names the address connected to. Without it the server is NOT "
+           "verified: a bench talks to its own server (default: no verification)")
       .add(channels, "channels",
            "speak protocol version 2 and spread the clients over K channels bench-0 .. "
            "bench-<K-1> (client i joins bench-<i % K>); the senders, being the first clients, "
@@ -118,6 +132,8 @@ std::string bench_config::validate() const {
     return "--framing must be chat or asio-example";
   if (transport != "tcp" && transport != "ws") return "--transport must be tcp or ws";
   if (websocket() && framing != "chat") return "--transport=ws needs --framing=chat";
+  if (tls && websocket()) return "--tls is for --transport=tcp (WebSocket over TLS is not built)";
+  if (!tls_ca.empty() && !tls) return "--tls-ca needs --tls";
   if (clients < 1) return "--clients must be at least 1";
   if (!connect_only && (senders < 1 || senders > clients))
     return "--senders must be between 1 and --clients";

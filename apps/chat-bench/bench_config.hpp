@@ -40,6 +40,8 @@ struct bench_config : app_config {
   std::vector<int64_t> server_pids; // --server-pid, repeatable: one per server, in its order
   std::string framing = "chat";
   std::string transport = "tcp"; // or "ws": the same frames as JSON over a WebSocket
+  bool tls = false;              // --transport=tcp over TLS (bench_tls.hpp)
+  std::string tls_ca;            // with --tls: verify the server against these CAs; else nothing
   std::size_t channels = 0;      // protocol version 2 with K channels; 0: version 1, all in lobby
   bool direct = false;           // protocol version 2, DMs instead of channel messages
   std::size_t dm_peers = 0;

@@ -23,6 +23,8 @@
 
 namespace chat::bench {
 
+class tls_client_context; // bench_tls.hpp
+
 // connecting -> warmup -> measuring -> draining -> done   (connect-only: connecting -> holding)
 // Senders broadcast in warmup and measuring only; a broadcast's stamp says which of the two.
 enum class run_phase : uint8_t { connecting, holding, warmup, measuring, draining, done };
@@ -30,6 +32,7 @@ enum class run_phase : uint8_t { connecting, holding, warmup, measuring, drainin
 struct bench_plan {
   framing_kind framing = framing_kind::chat;
   bool websocket = false; // --transport=ws: JSON text messages over a WebSocket at /ws
+  std::shared_ptr<const tls_client_context> tls;       // --tls; null: plain TCP
   std::vector<boost::asio::ip::tcp::endpoint> servers; // client i uses servers[i % size]
   std::size_t source_addresses = 1;                    // 1: let the kernel pick the source address
   std::size_t clients = 0;
@@ -91,6 +94,24 @@ public:
     members_on_[channel * servers_ + server].fetch_add(n, std::memory_order_relaxed);
   }
 
+  // The connect phase's last events, as steady_now_ns(), for its length: a TLS handshake done or
+  // failed, and a client settled (ready, or failed before it was). Once per client: a CAS.
+  void mark_handshake_end(uint64_t ns) { raise(last_handshake_ns_, ns); }
+  void mark_settled(uint64_t ns) { raise(last_settled_ns_, ns); }
+  uint64_t last_handshake_ns() const { return last_handshake_ns_.load(std::memory_order_relaxed); }
+  uint64_t last_settled_ns() const { return last_settled_ns_.load(std::memory_order_relaxed); }
+
+  // --tls: the protocol version and cipher of the first handshake done, for the report.
+  void note_tls_version(std::string_view text) {
+    if (tls_noted_.exchange(true, std::memory_order_relaxed)) return;
+    std::lock_guard<std::mutex> guard{notes_mutex_};
+    tls_version_ = text;
+  }
+  std::string tls_version() const {
+    std::lock_guard<std::mutex> guard{notes_mutex_};
+    return tls_version_;
+  }
+
   // The first text seen of each kind of failure, for the report on stderr. Rare path: locks.
   void note_failure(std::string_view kind, std::string_view text) {
     std::lock_guard<std::mutex> guard{notes_mutex_};
@@ -104,6 +125,12 @@ public:
   }
 
 private:
+  static void raise(std::atomic<uint64_t>& to, uint64_t ns) {
+    auto seen = to.load(std::memory_order_relaxed);
+    while (seen < ns && !to.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
+    }
+  }
+
   std::atomic<run_phase> phase_{run_phase::connecting};
   std::atomic<int64_t> receivers_{0};
   std::array<std::atomic<int64_t>, max_servers> receivers_on_{};
@@ -111,6 +138,10 @@ private:
   std::unique_ptr<std::atomic<int64_t>[]> members_on_; // [channel * servers_ + server]
   mutable std::mutex notes_mutex_;
   std::vector<std::pair<std::string, std::string>> notes_; // kind, first text
+  std::atomic<uint64_t> last_handshake_ns_{0};
+  std::atomic<uint64_t> last_settled_ns_{0};
+  std::atomic<bool> tls_noted_{false};
+  std::string tls_version_; // under notes_mutex_
 };
 
 } // namespace chat::bench

@@ -62,8 +62,8 @@ std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients
     out << " acked/s " << fixed(per_second(acked - before[counter::acked_all], interval_s), 0)
         << " ack_p99 " << p99_text(now.ack_latency);
   if (auto lost = now[counter::closed_by_server]) out << " closed_by_server " << lost;
-  if (auto failed =
-          now[counter::connect_failed] + now[counter::login_failed] + now[counter::join_failed])
+  if (auto failed = now[counter::connect_failed] + now[counter::handshake_failed] +
+                    now[counter::login_failed] + now[counter::join_failed])
     out << " failed " << failed;
   return out.str();
 }
@@ -192,7 +192,59 @@ boost::json::array nodes_json(const bench_config& cfg, const bench_result& r) {
   return nodes;
 }
 
+// The connect phase: every run has it; the handshake figures are null without --tls. CPU per
+// client divides by the clients that became ready, and covers their accept, handshake and login.
+boost::json::object connect_json(const bench_config& cfg, const bench_result& r) {
+  const auto& phase = r.connect;
+  auto ready = r.totals[cfg.channels > 0 ? counter::joined : counter::logged_in];
+  auto handshakes = r.totals[counter::handshakes];
+  auto per_ready_us = [ready](const std::optional<uint64_t>& ns) -> boost::json::value {
+    if (!ns || ready == 0) return nullptr;
+    return rounded(static_cast<double>(*ns) / 1e3 / static_cast<double>(ready), 1);
+  };
+  auto server_ns = sum_over(r.servers, &server_usage::connect_cpu_ns);
+  boost::json::object out;
+  out["clients"] = cfg.clients;
+  out["ready"] = ready;
+  out["settled_s"] = rounded(phase.settled_s, 3);
+  out["ready_per_s"] = whole(per_second(ready, phase.settled_s));
+  out["handshakes"] = handshakes;
+  out["handshake_failed"] = r.totals[counter::handshake_failed];
+  boost::json::value handshake_s, handshakes_per_s, version;
+  if (cfg.tls) {
+    handshake_s = rounded(phase.handshake_s, 3);
+    handshakes_per_s = whole(per_second(handshakes, phase.handshake_s));
+    if (!phase.tls_version.empty()) version = phase.tls_version;
+  }
+  out["handshake_s"] = std::move(handshake_s);
+  out["handshakes_per_s"] = std::move(handshakes_per_s);
+  out["tls_version"] = std::move(version);
+  out["cpu_interval_s"] = rounded(phase.cpu_interval_s, 3);
+  out["server_cpu_s"] = cpu_seconds(server_ns);
+  out["server_cpu_us_per_client"] = per_ready_us(server_ns);
+  out["bench_cpu_s"] = cpu_seconds(phase.bench_cpu_ns);
+  out["bench_cpu_us_per_client"] = per_ready_us(phase.bench_cpu_ns);
+  return out;
+}
+
 } // namespace
+
+std::string connect_text(const bench_config& cfg, const bench_result& r) {
+  auto phase = connect_json(cfg, r);
+  auto handshakes = r.totals[counter::handshakes];
+  std::ostringstream out;
+  out << "connect phase: " << handshakes << " of " << cfg.clients << " TLS handshakes in "
+      << fixed(r.connect.handshake_s, 3) << " s ("
+      << fixed(per_second(handshakes, r.connect.handshake_s), 0) << "/s";
+  if (!r.connect.tls_version.empty()) out << ", " << r.connect.tls_version;
+  out << "), " << phase["ready"].to_number<uint64_t>() << " clients ready after "
+      << fixed(r.connect.settled_s, 3) << " s, server CPU ";
+  if (auto& us = phase["server_cpu_us_per_client"]; us.is_number())
+    out << fixed(us.to_number<double>(), 1) << " us per client";
+  else
+    out << "not measured (--server-pid)";
+  return out.str();
+}
 
 std::string report_json(const bench_config& cfg, const bench_result& r) {
   boost::json::object out;
@@ -213,6 +265,8 @@ std::string report_json(const bench_config& cfg, const bench_result& r) {
   out["rate"] = rounded(cfg.rate, 1);
   out["io_threads"] = cfg.io_threads;
   out["interrupted"] = r.interrupted;
+  out["tls"] = cfg.tls;
+  out["connect_phase"] = connect_json(cfg, r);
   out["nodes"] = nodes_json(cfg, r); // after the totals: its keys repeat the totals' names
   if (cfg.direct) out["direct"] = direct_json(r);
   if (cfg.channels > 0) out["per_channel"] = per_channel_json(cfg, r);

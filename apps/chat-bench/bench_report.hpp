@@ -17,9 +17,20 @@ namespace chat::bench {
 
 // One --server-pid's process, read from /proc; a figure is missing if it could not be read.
 struct server_usage {
-  std::optional<uint64_t> cpu_ns;        // over bench_result::cpu_interval_s
-  std::optional<uint64_t> rss_kib_start; // before the first connect
-  std::optional<uint64_t> rss_kib_end;   // end of the measured interval (or the hold)
+  std::optional<uint64_t> cpu_ns;         // over bench_result::cpu_interval_s
+  std::optional<uint64_t> rss_kib_start;  // before the first connect
+  std::optional<uint64_t> rss_kib_end;    // end of the measured interval (or the hold)
+  std::optional<uint64_t> connect_cpu_ns; // over connect_phase::cpu_interval_s
+};
+
+// From the first connect until every client was ready (logged in; --channels: joined) or had
+// failed: TCP connects, TLS handshakes (--tls) and logins, all in one phase.
+struct connect_phase {
+  double cpu_interval_s = 0; // until the main thread saw every client settled: the CPU figures'
+  double settled_s = 0;      // until the last client settled, by the clients' own clock
+  double handshake_s = 0;    // until the last TLS handshake was done or failed (--tls)
+  uint64_t bench_cpu_ns = 0; // this process, over cpu_interval_s
+  std::string tls_version;   // "TLSv1.3 TLS_AES_256_GCM_SHA384": the first handshake's
 };
 
 struct bench_result {
@@ -33,6 +44,7 @@ struct bench_result {
   bool interrupted = false;          // SIGINT/SIGTERM ended the run early
   std::vector<std::pair<std::string, std::string>> failures; // kind, first text of that kind
   std::vector<channel_totals> channels; // --channels K: K of them, in channel order; else empty
+  connect_phase connect;
 };
 
 // "[  3.0s] measuring connected 100/100 logged_in 100 sent/s 1234 delivered/s 123400 p99 87us
@@ -43,5 +55,10 @@ std::string progress_line(double elapsed_s, run_phase phase, std::size_t clients
 // The report: one line, no trailing newline. --channels and --direct runs add v2_report.hpp's
 // parts. Numbers may have exponents (Boost.JSON writes doubles so): read it as JSON, not as text.
 std::string report_json(const bench_config& cfg, const bench_result& r);
+
+// --tls: the connect phase in one line for stderr, "connect phase: 100 of 100 TLS handshakes
+// in 0.052 s (1923/s, TLSv1.3 ...), 100 clients ready after 0.055 s, server CPU 140.0 us per
+// client" (no newline).
+std::string connect_text(const bench_config& cfg, const bench_result& r);
 
 } // namespace chat::bench

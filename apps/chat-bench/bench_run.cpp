@@ -55,9 +55,9 @@ bench_result bench_run::run() {
   started_ = last_progress_ = clock::now();
   bench_result result;
   for (auto pid : cfg_.server_pids)
-    result.servers.push_back(server_usage{{}, process_rss_kib(static_cast<pid_t>(pid)), {}});
+    result.servers.push_back(server_usage{{}, process_rss_kib(static_cast<pid_t>(pid)), {}, {}});
   start_threads();
-  connect_all();
+  connect_all(result);
   if (!interrupted_ && stats_.sum(false)[counter::logged_in] > 0) measure(result);
   result.open_at_end = run_.receivers();
   close_all();
@@ -103,8 +103,18 @@ template <class Action> void bench_run::post_to(bench_client& client, Action act
   asio::post(client.executor(), [&client, action] { action(client); });
 }
 
-void bench_run::connect_all() {
+std::vector<std::optional<uint64_t>> bench_run::server_cpu() const {
+  std::vector<std::optional<uint64_t>> out;
+  for (auto pid : cfg_.server_pids)
+    out.push_back(process_cpu_ns(static_cast<pid_t>(pid)));
+  return out;
+}
+
+void bench_run::connect_all(bench_result& result) {
+  auto server_before = server_cpu();
+  auto own_before = own_cpu_ns();
   auto start = clock::now();
+  auto start_ns = steady_now_ns();
   std::size_t posted = 0;
   while (posted < clients_.size()) {
     auto due = static_cast<std::size_t>(seconds(clock::now() - start) * double(cfg_.connect_rate));
@@ -118,11 +128,22 @@ void bench_run::connect_all() {
     auto t = stats_.sum(false);
     // With --channels a client is settled once its JOIN is answered, not at Login OK.
     auto ready = plan_.channels > 0 ? t[counter::joined] : t[counter::logged_in];
-    auto resolved =
-        ready + t[counter::connect_failed] + t[counter::login_failed] + t[counter::join_failed];
+    auto resolved = ready + t[counter::connect_failed] + t[counter::handshake_failed] +
+                    t[counter::login_failed] + t[counter::join_failed];
     if (resolved >= posted || clock::now() >= deadline) break;
     if (!pause_until(std::min(deadline, clock::now() + pause_step))) break;
   }
+  auto& phase = result.connect;
+  phase.cpu_interval_s = seconds(clock::now() - start);
+  phase.bench_cpu_ns = own_cpu_ns() - own_before;
+  auto server_after = server_cpu();
+  for (std::size_t k = 0; k < result.servers.size(); ++k)
+    if (server_before[k] && server_after[k] && *server_after[k] >= *server_before[k])
+      result.servers[k].connect_cpu_ns = *server_after[k] - *server_before[k];
+  auto since_start = [start_ns](uint64_t ns) { return ns > start_ns ? (ns - start_ns) / 1e9 : 0; };
+  phase.settled_s = since_start(run_.last_settled_ns());
+  phase.handshake_s = since_start(run_.last_handshake_ns());
+  phase.tls_version = run_.tls_version();
   for (std::size_t i = 0; i < posted; ++i)
     post_to(*clients_[i], [](bench_client& c) { c.give_up(); });
 }
@@ -134,9 +155,7 @@ void bench_run::measure(bench_result& result) {
       post_to(*clients_[i], [](bench_client& c) { c.start_sending(); });
     if (!pause_until(clock::now() + cfg_.warmup)) return;
   }
-  std::vector<std::optional<uint64_t>> server_before;
-  for (auto pid : cfg_.server_pids)
-    server_before.push_back(process_cpu_ns(static_cast<pid_t>(pid)));
+  auto server_before = server_cpu();
   auto own_before = own_cpu_ns();
   auto start = clock::now();
   run_.set_phase(cfg_.connect_only ? run_phase::holding : run_phase::measuring);

@@ -40,7 +40,8 @@ private:
 
   void start_threads();
   void stop_threads();
-  void connect_all();
+  void connect_all(bench_result& result);
+  std::vector<std::optional<uint64_t>> server_cpu() const; // per --server-pid, now
   void measure(bench_result& result);
   void drain();
   void close_all();

@@ -50,6 +50,9 @@ enum class counter : std::size_t {
   acked_all,     // DMs answered REPLY ok, warm-up included
   acked,         // measured DMs answered REPLY ok
   refused,       // REPLY refused to a MSG or DM, for a reason other than "rate limited"
+  // --tls only:
+  handshakes,       // TLS handshakes done
+  handshake_failed, // TLS handshake refused or broken, or not done when the connect phase ended
   count_
 };
 inline constexpr std::size_t counter_count = static_cast<std::size_t>(counter::count_);

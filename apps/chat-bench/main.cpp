@@ -15,10 +15,14 @@
 // --channels K and --direct speak protocol version 2 (v2_load.hpp): the JSON then names its
 // "mode" and adds "per_channel" or "direct", and a text summary follows the progress on stderr.
 //
+// --tls connects over TLS (bench_client_tls.cpp). Every report has "tls" and "connect_phase":
+// how long connecting, handshaking (--tls) and logging in took, and what it cost the servers.
+//
 // Exit codes: 0 done (the JSON tells how well); 1 no client could connect or log in;
 // 2 bad options.
 #include "apps/chat-bench/bench_config.hpp"
 #include "apps/chat-bench/bench_run.hpp"
+#include "apps/chat-bench/bench_tls.hpp"
 #include "apps/chat-bench/v2_load.hpp"
 #include "apps/chat-bench/v2_report.hpp"
 
@@ -31,10 +35,12 @@
 
 namespace {
 
-chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg) {
+chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg,
+                                  std::shared_ptr<const chat::bench::tls_client_context> tls) {
   chat::bench::bench_plan plan;
   plan.framing = cfg.framing_type();
   plan.websocket = cfg.websocket();
+  plan.tls = std::move(tls);
   plan.servers = cfg.server_endpoints();
   plan.source_addresses = cfg.source_addresses;
   plan.clients = cfg.clients;
@@ -67,6 +73,15 @@ int main(int argc, char** argv) {
     std::cerr << "chat-bench: " << problem << '\n';
     return 2;
   }
+  std::shared_ptr<const chat::bench::tls_client_context> tls;
+  if (cfg.tls) {
+    auto made = chat::bench::tls_client_context::make(cfg.tls_ca);
+    if (auto* why = std::get_if<std::string>(&made)) {
+      std::cerr << "chat-bench: --tls: " << *why << '\n';
+      return 2;
+    }
+    tls = std::get<std::shared_ptr<const chat::bench::tls_client_context>>(std::move(made));
+  }
   std::signal(SIGPIPE, SIG_IGN); // a write to a closed connection is an error code
   sigset_t stop_signals;         // blocked everywhere; the run takes them with sigtimedwait
   sigemptyset(&stop_signals);
@@ -76,7 +91,7 @@ int main(int argc, char** argv) {
 
   chat::bench::bench_result result;
   try {
-    chat::bench::bench_run run{cfg, make_plan(cfg)};
+    chat::bench::bench_run run{cfg, make_plan(cfg, std::move(tls))};
     result = run.run();
   } catch (const std::exception& e) { // io_uring set-up, thread creation
     std::cerr << "chat-bench: " << e.what() << '\n';
@@ -84,6 +99,7 @@ int main(int argc, char** argv) {
   }
   for (auto& [kind, text] : result.failures)
     std::cerr << "chat-bench: " << kind << " (first of its kind): " << text << '\n';
+  if (cfg.tls) std::cerr << "chat-bench: " << chat::bench::connect_text(cfg, result) << '\n';
   std::cerr << chat::bench::v2_text_report(cfg, result);
   std::cout << chat::bench::report_json(cfg, result) << std::endl;
   if (result.totals[chat::bench::counter::logged_in] > 0) return 0;
