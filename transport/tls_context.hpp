@@ -1,7 +1,7 @@
 // tls_context.hpp -- the TLS settings of our ports and our client connections, as OpenSSL
 // contexts built with Asio's ssl::context: TLS 1.2 and newer, forward-secret AEAD ciphers only.
 // The server wiring loads `tls_credentials` once (and again on SIGHUP); every listener takes the
-// current context for each new connection. chat-client, chat-bench and tests use
+// current context for each new connection. chat-client and the client library use
 // make_client_tls_context. docs/ARCHITECTURE.md "TLS" says how the pieces fit.
 #pragma once
 
