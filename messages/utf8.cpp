@@ -1,6 +1,7 @@
 #include "messages/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace chat {
 
@@ -8,6 +9,14 @@ bool is_valid_utf8(std::string_view text) {
   auto* p = reinterpret_cast<const unsigned char*>(text.data());
   auto* end = p + text.size();
   while (p < end) {
+    // Chat text is mostly ASCII: eight bytes at a time while no byte has its top bit set.
+    while (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, sizeof word);
+      if (word & 0x8080808080808080ull) break;
+      p += 8;
+    }
+    if (p == end) break;
     unsigned char c = *p;
     if (c < 0x80) { // ASCII, the common case
       ++p;

@@ -1,7 +1,9 @@
 // codec_benchmark.cpp -- Google Benchmark: the frame decoder and encoder at 16 B, 64 B, 1 KiB and
-// 64 KiB frames (whole frame sizes, header included).
+// 64 KiB frames (whole frame sizes, header included), and the UTF-8 check every text payload
+// gets.
 #include "messages/frame_decoder.hpp"
 #include "messages/frame_encoder.hpp"
+#include "messages/utf8.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -40,6 +42,19 @@ void decode(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * frames));
 }
 BENCHMARK(decode)->Arg(16)->Arg(64)->Arg(1024)->Arg(65536);
+
+// A chat line of `range(0)` bytes: ASCII (range(1) 0), or with an "é" every 16 bytes (1).
+void utf8_check(benchmark::State& state) {
+  auto size = static_cast<std::size_t>(state.range(0));
+  std::string text(size, 'x');
+  if (state.range(1) == 1)
+    for (std::size_t at = 0; at + 2 <= size; at += 16)
+      text.replace(at, 2, "\xC3\xA9");
+  for (auto _ : state)
+    if (!chat::is_valid_utf8(text)) state.SkipWithError("valid text refused");
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+BENCHMARK(utf8_check)->Args({64, 0})->Args({1024, 0})->Args({64, 1})->Args({1024, 1});
 
 // What the transport's read path really does per frame: decode, then copy the payload into the
 // inbound_frame message handed to the session.

@@ -104,3 +104,18 @@ TEST(Utf8Test, BadContinuationByteIsInvalid) {
 TEST(Utf8Test, InvalidByteAfterValidTextIsFound) {
   EXPECT_FALSE(chat::is_valid_utf8("caf\xC3\xA9 \xFF"));
 }
+
+// ASCII goes eight bytes at a time: a non-ASCII byte at every position of a 24-byte text, on
+// either side of each eight-byte boundary, is still judged as a sequence.
+TEST(Utf8Test, NonAsciiIsFoundAtEveryPositionPastTheWordSkip) {
+  for (std::size_t at = 0; at < 24; ++at) {
+    std::string text(24, 'a');
+    text[at] = '\xFF';
+    EXPECT_FALSE(chat::is_valid_utf8(text)) << "0xFF at " << at;
+    text = std::string(24, 'a');
+    text.replace(at, 1, "\xC3\xA9"); // one valid two-byte sequence
+    EXPECT_TRUE(chat::is_valid_utf8(text)) << "U+00E9 at " << at;
+    text = std::string(at, 'a') + "\xE2\x82"; // a sequence the end cuts short
+    EXPECT_FALSE(chat::is_valid_utf8(text)) << "cut at " << at;
+  }
+}
