@@ -287,9 +287,67 @@ TOKEN_SEEDS = {
 }
 
 
+# -- multipart: [c][records] (see multipart_fuzz.cpp); c = 0x76: 8 parts, 128 bytes, 2 messages --
+PART_TYPE = 21
+MP_CONFIG = bytes([0x76])
+
+
+def mp_part(msg_id, index, count, piece):
+    """A PART built from small fields (op 1); the id's high byte rides in the op."""
+    return bytes([1 | (msg_id >> 8) << 2, msg_id & 0xFF, index, count, len(piece)]) + piece
+
+
+def mp_raw(payload):
+    """A raw PART payload (op 0)."""
+    return bytes([0, len(payload)]) + payload
+
+
+def mp_clock(steps):
+    """The clock moves steps x 50 ms, then expire() (op 2)."""
+    return bytes([2 | steps << 2])
+
+
+def mp_replay(k):
+    """The k-th earlier payload again (op 3)."""
+    return bytes([3 | k << 2])
+
+
+def mp_message(msg_id, body, piece=10, order=None):
+    pieces = [body[i:i + piece] for i in range(0, len(body), piece)]
+    order = order if order is not None else range(len(pieces))
+    return b"".join(mp_part(msg_id, i, len(pieces), pieces[i]) for i in order)
+
+
+MP_BODY = bytes([10]) + b"abcdefghijklmnopqrstuvwxyz0123456789"  # MSG type, 37 bytes: 4 parts
+MULTIPART_SEEDS = {
+    "in_order": MP_CONFIG + mp_message(1, MP_BODY),
+    "reordered": MP_CONFIG + mp_message(2, MP_BODY, order=[3, 1, 0, 2]),
+    "duplicates_and_late": MP_CONFIG + mp_message(3, MP_BODY, order=[0, 0, 2, 1, 2, 3])
+    + mp_replay(0) + mp_replay(3),
+    "interleaved": MP_CONFIG + mp_part(4, 0, 3, MP_BODY[:10])
+    + mp_message(5, b"\x02small", piece=3) + mp_part(4, 1, 3, MP_BODY[10:20])
+    + mp_message(6, b"\x02more", piece=2) + mp_part(4, 2, 3, MP_BODY[20:]),
+    "timeout": MP_CONFIG + mp_part(7, 0, 3, b"\x02ab") + mp_clock(10) + mp_part(7, 2, 3, b"ef")
+    + mp_clock(11) + mp_part(7, 1, 3, b"cd"),
+    "violations": MP_CONFIG + mp_part(8, 0, 1, b"\x02x") + mp_part(9, 0, 99, b"\x02x")
+    + mp_part(10, 3, 3, b"x") + mp_part(11, 0, 2, bytes([PART_TYPE]) + b"x")
+    + mp_part(12, 1, 2, b"") + mp_part(13, 0, 2, b"\x02" + b"x" * 127) + mp_part(13, 1, 2, b"yy")
+    + mp_part(14, 0, 3, b"\x02a") + mp_part(14, 1, 4, b"b"),
+    "too_many_in_progress": MP_CONFIG + mp_part(15, 0, 2, b"\x02a") + mp_part(16, 0, 2, b"\x02b")
+    + mp_part(17, 0, 2, b"\x02c") + mp_part(15, 1, 2, b"x") + mp_part(17, 1, 2, b"y"),
+    "raw_payloads": MP_CONFIG + mp_raw(b"") + mp_raw(b"\x01\x00\x00")
+    + mp_raw(struct.pack("<IHH", 0x01020304, 0, 2) + b"\x02hi")
+    + mp_raw(struct.pack("<IHH", 0x01020304, 1, 2) + b"!")
+    + mp_raw(struct.pack("<IHH", 0x01020305, 0, 2)),
+    "far_ids": MP_CONFIG + mp_part(0x3F00, 0, 2, b"\x02a") + mp_raw(
+        struct.pack("<IHH", 0xFFFFFFFF, 0, 2) + b"\x02z") + mp_part(1, 0, 2, b"\x02q"),
+}
+
+
 if __name__ == "__main__":
     write("frame_decoder", DECODER_SEEDS)
     write("session", SESSION_SEEDS)
     write("v2_payload", V2_SEEDS)
     write("protocol_json", JSON_SEEDS)
     write("token", TOKEN_SEEDS)
+    write("multipart", MULTIPART_SEEDS)

@@ -1,0 +1,215 @@
+#include "messages/multipart_reassembly.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+namespace chat::v2 {
+
+namespace {
+
+using outcome_kind = part_outcome::kind;
+
+part_outcome make_outcome(outcome_kind what, uint32_t id) {
+  part_outcome out;
+  out.what = what;
+  out.id = id;
+  return out;
+}
+
+// ERROR texts name the message, so that a sender with several in progress knows which one.
+part_outcome refusal(uint32_t id, std::string_view reason) {
+  auto out = make_outcome(outcome_kind::refused, id);
+  out.error = "multi-part: message " + std::to_string(id) + ": " + std::string{reason};
+  return out;
+}
+
+std::string out_of_range_reason(const part& p) {
+  return "part " + std::to_string(p.index) + " out of range (count " + std::to_string(p.count) +
+         ")";
+}
+
+} // namespace
+
+// ---- spent_ids ------------------------------------------------------------------------------
+
+bool spent_ids::spent(uint32_t id) const {
+  if (!any_ || id > highest_) return false;
+  if (highest_ - id >= window) return true;
+  uint32_t slot = id % window;
+  return (bits_[slot / 64] >> (slot % 64) & 1) != 0;
+}
+
+void spent_ids::see(uint32_t id) {
+  if (any_ && id <= highest_) return;
+  if (!any_ || id - highest_ >= window) {
+    bits_.fill(0);
+  } else { // the slots the window moves onto held ids `window` older: clear them
+    for (uint32_t k = highest_; k != id;) {
+      uint32_t slot = ++k % window;
+      bits_[slot / 64] &= ~(uint64_t{1} << (slot % 64));
+    }
+  }
+  any_ = true;
+  highest_ = id;
+}
+
+void spent_ids::spend(uint32_t id) {
+  if (!any_ || id > highest_ || highest_ - id >= window) return; // past the window: spent anyway
+  uint32_t slot = id % window;
+  bits_[slot / 64] |= uint64_t{1} << (slot % 64);
+}
+
+// ---- message_reassembly ---------------------------------------------------------------------
+
+message_reassembly::message_reassembly(reassembly_limits limits) : limits_(limits) {
+  // The bookkeeping of the messages in progress, once: what comes and goes is only their bytes.
+  messages_.reserve(std::min<std::size_t>(limits_.max_messages, 64));
+}
+
+part_outcome message_reassembly::add(std::string_view part_payload,
+                                     reassembly_clock::time_point now) {
+  auto decoded = decode_part(part_payload);
+  if (auto* why = std::get_if<std::string>(&decoded)) {
+    auto out = make_outcome(outcome_kind::malformed, 0);
+    out.error = std::move(*why);
+    return out;
+  }
+  return add(std::get<part>(decoded), now);
+}
+
+part_outcome message_reassembly::add(const part& p, reassembly_clock::time_point now) {
+  auto found = std::find_if(messages_.begin(), messages_.end(),
+                            [&p](const message& m) { return m.id == p.id; });
+  if (found == messages_.end()) {
+    if (spent_.spent(p.id)) return make_outcome(outcome_kind::late, p.id);
+    return start(p, now);
+  }
+  auto at = static_cast<std::size_t>(found - messages_.begin());
+  auto out = add_to(*found, p);
+  if (out.what == outcome_kind::complete || out.what == outcome_kind::refused) {
+    drop(at);
+    spent_.spend(p.id);
+  }
+  return out;
+}
+
+// The first part of a message to arrive (any index): the message's own bounds, then room.
+part_outcome message_reassembly::start(const part& p, reassembly_clock::time_point now) {
+  std::optional<std::string> why;
+  if (p.count < 2) {
+    why = "needs at least 2 parts";
+  } else if (p.count > limits_.max_parts) {
+    why = "too many parts (at most " + std::to_string(limits_.max_parts) + ")";
+  } else if (p.index >= p.count) {
+    why = out_of_range_reason(p);
+  } else {
+    why = check_piece(p, 0);
+  }
+  if (!why && messages_.size() >= limits_.max_messages)
+    why = "too many messages in progress (at most " + std::to_string(limits_.max_messages) + ")";
+  spent_.see(p.id);
+  if (why) { // its later parts are late, not the start of another attempt
+    spent_.spend(p.id);
+    return refusal(p.id, *why);
+  }
+  auto& m = messages_.emplace_back();
+  m.id = p.id;
+  m.count = p.count;
+  m.started = now;
+  return add_to(m, p); // with a count of at least 2, its first part never completes it
+}
+
+// The checks of a part's own bytes, against the bytes its message holds already.
+std::optional<std::string> message_reassembly::check_piece(const part& p, std::size_t held) const {
+  if (p.piece.empty()) return "empty part";
+  if (p.piece.size() > limits_.max_message - std::min(held, limits_.max_message))
+    return "too large (at most " + std::to_string(limits_.max_message) + " bytes)";
+  if (p.index == 0 && static_cast<uint8_t>(p.piece[0]) == part_type)
+    return "a part may not carry a PART";
+  return std::nullopt;
+}
+
+part_outcome message_reassembly::add_to(message& m, const part& p) {
+  if (p.count != m.count) return refusal(p.id, "parts disagree");
+  if (p.index >= m.count) return refusal(p.id, out_of_range_reason(p));
+  if (p.index < m.next || m.waiting.count(p.index) != 0)
+    return holds_same(m, p) ? make_outcome(outcome_kind::duplicate, p.id)
+                            : refusal(p.id, "parts disagree");
+  if (auto why = check_piece(p, m.held)) return refusal(p.id, *why);
+  m.held += p.piece.size();
+  held_bytes_ += p.piece.size();
+  if (p.index != m.next) {
+    m.waiting.emplace(p.index, std::string{p.piece});
+    return make_outcome(outcome_kind::incomplete, p.id);
+  }
+  append(m, p.piece);
+  while (!m.waiting.empty() && m.waiting.begin()->first == m.next) { // a gap closed
+    append(m, m.waiting.begin()->second);
+    m.waiting.erase(m.waiting.begin());
+  }
+  if (m.next < m.count) return make_outcome(outcome_kind::incomplete, p.id);
+  auto out = make_outcome(outcome_kind::complete, p.id);
+  out.message = inbound_frame{m.type, std::move(m.payload)};
+  return out;
+}
+
+bool message_reassembly::holds_same(const message& m, const part& p) const {
+  if (p.index >= m.next) return m.waiting.at(p.index) == p.piece;
+  std::size_t begin = p.index == 0 ? 0 : m.ends[p.index - 1];
+  std::size_t size = m.ends[p.index] - begin;
+  if (p.piece.size() != size) return false;
+  std::string_view joined = m.payload; // the body without its type byte
+  if (p.index != 0) return joined.substr(begin - 1, size) == p.piece;
+  return static_cast<uint8_t>(p.piece[0]) == m.type &&
+         joined.substr(0, size - 1) == p.piece.substr(1);
+}
+
+// Joins the next part in place. The payload grows with the bytes that arrive (doubling, so
+// each byte is copied a bounded number of times), never past max_message.
+void message_reassembly::append(message& m, std::string_view piece) {
+  if (m.next == 0) {
+    m.type = static_cast<uint8_t>(piece[0]);
+    piece.remove_prefix(1);
+  }
+  std::size_t need = m.payload.size() + piece.size();
+  if (need > m.payload.capacity())
+    m.payload.reserve(std::max(need, std::min(2 * m.payload.capacity(), limits_.max_message)));
+  m.payload.append(piece);
+  m.ends.push_back(1 + m.payload.size());
+  ++m.next;
+}
+
+void message_reassembly::drop(std::size_t at) {
+  held_bytes_ -= messages_[at].held;
+  if (at + 1 != messages_.size()) std::swap(messages_[at], messages_.back());
+  messages_.pop_back(); // frees every byte the dropped message held
+}
+
+std::vector<expired_message> message_reassembly::expire(reassembly_clock::time_point now) {
+  std::vector<expired_message> out;
+  for (std::size_t i = 0; i < messages_.size();) {
+    const auto& m = messages_[i];
+    if (now - m.started < limits_.timeout) {
+      ++i;
+      continue;
+    }
+    auto held = static_cast<uint16_t>(m.next + m.waiting.size());
+    out.push_back({m.id, held, m.count,
+                   "multi-part: message " + std::to_string(m.id) + ": timed out with " +
+                       std::to_string(held) + " of " + std::to_string(m.count) + " parts"});
+    spent_.spend(m.id);
+    drop(i);
+  }
+  return out;
+}
+
+std::optional<reassembly_clock::time_point> message_reassembly::next_expiry() const {
+  std::optional<reassembly_clock::time_point> first;
+  for (const auto& m : messages_)
+    if (!first || m.started < *first) first = m.started;
+  if (first) *first += limits_.timeout;
+  return first;
+}
+
+} // namespace chat::v2
