@@ -33,6 +33,8 @@ http_session::http_session(tcp::socket socket, std::shared_ptr<http_listener> li
       strand_(asio::make_strand(io_context_of_socket(this->socket()))), timer_(strand_),
       listener_(std::move(listener)) {
   listener_->opened();
+  // A peer whose handshake fails has often gone by the time that is logged.
+  if (tls_) peer_ = peer();
 }
 
 http_session::~http_session() {
@@ -253,6 +255,7 @@ tcp::socket& http_session::socket() {
 }
 
 std::string http_session::peer() {
+  if (!peer_.empty()) return peer_;
   boost::system::error_code ec;
   auto ep = socket().remote_endpoint(ec);
   return ec ? std::string{"?"} : ep.address().to_string() + ':' + std::to_string(ep.port());

@@ -81,6 +81,7 @@ private:
   bool counted_ = true; // among the listener's open HTTP connections
   // While the WebSocket handshake is pending: the socket under its stream, so end() can shut it.
   tcp::socket* handshaking_ = nullptr;
+  std::string peer_; // HTTPS only: the peer as accepted
 };
 
 } // namespace chat::transport
