@@ -7,6 +7,7 @@
 #include "actors/directory.hpp"
 #include "actors/roster.hpp"
 #include "actors/session.hpp"
+#include "apps/chat-server/cluster_tls.hpp"
 #include "messages/errors.hpp"
 #include "messages/frame_encoder.hpp"
 #include "messages/type_ids.hpp"
@@ -261,6 +262,22 @@ TEST_F(HttpsListenerTest, AClientTrustingAnotherCaRefusesTheServer) {
   // The server says so, with the peer and OpenSSL's words for the client's alert.
   EXPECT_TRUE(log->wait_for("tls handshake failed peer=127.0.0.1:")) << log->all();
   EXPECT_TRUE(log->seen("unknown ca")) << log->all();
+  EXPECT_TRUE(wait_open(0));
+}
+
+// chat-server interposes SSL_accept for its cluster links (cluster_tls.cpp), and Asio's engine
+// calls it too: with cluster TLS on, a broken handshake on the HTTPS port is still the HTTP
+// port's, logged in its words, never as a cluster link's.
+TEST_F(HttpsListenerTest, AFailedHandshakeIsNotLoggedAsAClusterLinkWhenClusterTlsIsOn) {
+  chat::log_cluster_tls_refusals(); // as chat-server does with --cluster-tls-*
+  ASSERT_NO_FATAL_FAILURE(listen());
+  // A handshake record holding no handshake OpenSSL knows: it fails with no alert received and
+  // no certificate checked, the kind of failure cluster_tls.cpp logs for its links.
+  const std::string garbage{"\x16\x03\x01\x00\x04\xff\x00\x00\x00", 9};
+  auto got = send_and_read_until_closed(port(), garbage, 5s);
+  EXPECT_TRUE(got.closed) << "still open after 5 s";
+  EXPECT_TRUE(log->wait_for("tls handshake failed peer=127.0.0.1:")) << log->all();
+  EXPECT_FALSE(log->seen("cluster:")) << log->all();
   EXPECT_TRUE(wait_open(0));
 }
 
