@@ -2,7 +2,8 @@
 // listener): pages the application gives it (the chat page, /healthz, /metrics) and the WebSocket
 // gateway at /ws, whose connections go to the accept callback exactly as TCP ones do. Bounded:
 // header and body size, request timeout, requests per keep-alive connection, open connections.
-// Created by the server wiring (apps/); knows no chat rule.
+// HTTPS and wss:// when the policy has TLS credentials (http_session.hpp). Created by the
+// server wiring (apps/); knows no chat rule.
 #pragma once
 
 #include "transport/listener.hpp"
@@ -46,7 +47,9 @@ public:
   using accept_callback = std::function<connection_owner(const std::shared_ptr<ws_connection>&)>;
 
   // Binds and listens at once (errors surface here, at start-up). `policy` is the TCP
-  // listener's: the same connection bound, idle rules and notices hold for WebSocket clients.
+  // listener's: the same connection bound, idle rules and notices hold for WebSocket clients,
+  // and with policy.tls this port speaks HTTPS (every connection's TLS handshake is bounded by
+  // limits.tls_handshake_timeout).
   http_listener(asio::io_context& ioc, const tcp::endpoint& where, const http_limits& http,
                 const connection_limits& limits, listener_policy policy,
                 std::shared_ptr<outbound_pressure> pressure, page_callback pages,
@@ -63,8 +66,10 @@ public:
   // For the HTTP sessions (http_listener.cpp): counting, and a WebSocket that came of one.
   void opened();
   void closed(const http_session* session);
-  void upgraded(ws_stream ws, const http_session* from); // its handshake done
+  // Its handshake done; `tls`: the context the connection was accepted with (wss only).
+  void upgraded(any_ws_stream ws, const http_session* from, tls_context_ptr tls);
   const http_limits& http() const { return http_; }
+  const connection_limits& limits() const { return limits_; }
   const page_callback& pages() const { return pages_; }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
   void forget(const ws_connection* ws);

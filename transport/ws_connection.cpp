@@ -23,8 +23,9 @@ constexpr auto watch_period = std::chrono::milliseconds{50};
 // How long the peer may take to answer our CLOSE.
 constexpr std::chrono::milliseconds close_answer_wait{1000};
 
-asio::io_context& io_context_of(ws_stream& ws) {
-  return static_cast<asio::io_context&>(asio::query(ws.get_executor(), asio::execution::context));
+asio::io_context& io_context_of(any_ws_stream& ws) {
+  auto executor = std::visit([](auto& s) { return s.get_executor(); }, ws);
+  return static_cast<asio::io_context&>(asio::query(executor, asio::execution::context));
 }
 
 // The one-encode rule for JSON: a delivery gives the same frame to many WebSocket members in a
@@ -52,21 +53,27 @@ std::string peer_of(const tcp::socket& s) {
 
 } // namespace
 
-ws_connection::ws_connection(ws_stream ws, const connection_limits& limits,
+ws_connection::ws_connection(any_ws_stream ws, const connection_limits& limits,
                              std::shared_ptr<outbound_pressure> pressure,
-                             std::optional<frame> slow_consumer_notice)
-    : ws_(std::move(ws)), strand_(asio::make_strand(io_context_of(ws_))),
-      peer_(peer_of(ws_.next_layer())), native_fd_(ws_.next_layer().native_handle()),
-      limits_(limits), pressure_(std::move(pressure)),
-      slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
-      policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
-  cap_kernel_unsent(ws_.next_layer());
-  ws_.read_message_max(json::max_json_size(limits_.max_frame));
-  ws_.auto_fragment(false); // one frame, one WebSocket message, one write
-  // Pings and pongs count as life: a browser answers our idle probe with a pong.
-  ws_.control_callback([this](websocket::frame_type, boost::beast::string_view) {
-    last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
+                             std::optional<frame> slow_consumer_notice,
+                             std::shared_ptr<asio::ssl::context> tls)
+    : tls_(std::move(tls)), ws_(std::move(ws)), strand_(asio::make_strand(io_context_of(ws_))),
+      peer_(peer_of(socket())), native_fd_(socket().native_handle()), limits_(limits),
+      pressure_(std::move(pressure)), slow_consumer_notice_(std::move(slow_consumer_notice)),
+      last_read_ns_(steady_now_ns()), policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
+  cap_kernel_unsent(socket());
+  with_stream([this](auto& ws) {
+    ws.read_message_max(json::max_json_size(limits_.max_frame));
+    ws.auto_fragment(false); // one frame, one WebSocket message, one write
+    // Pings and pongs count as life: a browser answers our idle probe with a pong.
+    ws.control_callback([this](websocket::frame_type, boost::beast::string_view) {
+      last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
+    });
   });
+}
+
+tcp::socket& ws_connection::socket() {
+  return with_stream([](auto& ws) -> tcp::socket& { return boost::beast::get_lowest_layer(ws); });
 }
 
 ws_connection::~ws_connection() = default;
@@ -90,10 +97,12 @@ connection::traffic ws_connection::counters() const {
 void ws_connection::read() {
   if (finished_ || reading_ || closing_sent_ || !may_read()) return;
   reading_ = true;
-  ws_.async_read(read_buffer_,
-                 asio::bind_executor(strand_, [self = shared_from_this()](auto ec, std::size_t) {
-                   self->on_read(ec);
-                 }));
+  with_stream([this](auto& ws) {
+    ws.async_read(read_buffer_,
+                  asio::bind_executor(strand_, [self = shared_from_this()](auto ec, std::size_t) {
+                    self->on_read(ec);
+                  }));
+  });
 }
 
 void ws_connection::on_read(const boost::system::error_code& ec) {
@@ -106,7 +115,7 @@ void ws_connection::on_read(const boost::system::error_code& ec) {
   counters::add(counters::total::bytes_in, n);
   last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
   // As for a malformed TCP frame: reading stops for good, the owner answers ERROR and closes.
-  if (!ws_.got_text()) {
+  if (!with_stream([](auto& ws) { return ws.got_text(); })) {
     read_buffer_.consume(n);
     caf::anon_send(owner_, violated_atom_v,
                    std::string{"a binary WebSocket message: this gateway speaks JSON text"});
@@ -266,12 +275,14 @@ void ws_connection::write_next() {
   if (ping_due_) {
     ping_due_ = false;
     write_pending_ = true;
-    ws_.async_ping({}, asio::bind_executor(strand_, [self](auto ec) {
-                     self->write_pending_ = false;
-                     if (self->finished_) return self->close_when_idle();
-                     if (ec) return self->finish("ping failed: " + ec.message());
-                     self->write_next();
-                   }));
+    with_stream([&](auto& ws) {
+      ws.async_ping({}, asio::bind_executor(strand_, [self](auto ec) {
+                      self->write_pending_ = false;
+                      if (self->finished_) return self->close_when_idle();
+                      if (ec) return self->finish("ping failed: " + ec.message());
+                      self->write_next();
+                    }));
+    });
     return;
   }
   for (;;) {
@@ -314,21 +325,23 @@ void ws_connection::write_next() {
       continue;
     }
     text_ = *json; // a copy: the write may outlive the next frame's JSON on this thread
-    ws_.text(true);
     write_pending_ = true;
-    ws_.async_write(asio::buffer(text_),
-                    asio::bind_executor(strand_, [self, size](auto ec, std::size_t n) {
-                      self->write_pending_ = false;
-                      if (self->finished_) return self->close_when_idle();
-                      if (ec) return self->finish("write failed: " + ec.message());
-                      self->bytes_out_.fetch_add(n, std::memory_order_relaxed);
-                      counters::add(counters::total::bytes_out, n);
-                      {
-                        std::lock_guard<std::mutex> guard{self->out_mutex_};
-                        self->out_.took(size, self->next_ == self->in_flight_.size());
-                      }
-                      self->write_next();
-                    }));
+    auto written = asio::bind_executor(strand_, [self, size](auto ec, std::size_t n) {
+      self->write_pending_ = false;
+      if (self->finished_) return self->close_when_idle();
+      if (ec) return self->finish("write failed: " + ec.message());
+      self->bytes_out_.fetch_add(n, std::memory_order_relaxed);
+      counters::add(counters::total::bytes_out, n);
+      {
+        std::lock_guard<std::mutex> guard{self->out_mutex_};
+        self->out_.took(size, self->next_ == self->in_flight_.size());
+      }
+      self->write_next();
+    });
+    with_stream([&](auto& ws) {
+      ws.text(true);
+      ws.async_write(asio::buffer(text_), std::move(written));
+    });
     return;
   }
 }
@@ -374,11 +387,14 @@ void ws_connection::close_handshake() {
     if (!ec) self->finish("closed (the peer did not answer our CLOSE)");
   });
   write_pending_ = true;
-  ws_.async_close(websocket::close_code::normal,
-                  asio::bind_executor(strand_, [self = shared_from_this()](auto ec) {
-                    self->write_pending_ = false;
-                    self->finish(ec ? "close failed: " + ec.message() : std::string{"closed"});
-                  }));
+  // Over TLS, Beast's teardown then sends close_notify (the close timer bounds its wait).
+  with_stream([this](auto& ws) {
+    ws.async_close(websocket::close_code::normal,
+                   asio::bind_executor(strand_, [self = shared_from_this()](auto ec) {
+                     self->write_pending_ = false;
+                     self->finish(ec ? "close failed: " + ec.message() : std::string{"closed"});
+                   }));
+  });
 }
 
 void ws_connection::arm_close_timer() {
@@ -402,7 +418,8 @@ void ws_connection::tell_owner(std::string reason) {
 }
 
 // As tcp_connection::finish: shut the socket down (pending operations then complete), close
-// it once none is pending.
+// it once none is pending. Over TLS too it is the TCP socket under the TLS stream: closing it
+// with an operation pending is what Asio 1.26's io_uring backend gets wrong.
 void ws_connection::finish(std::string reason) {
   if (finished_) return;
   finished_ = true;
@@ -414,7 +431,7 @@ void ws_connection::finish(std::string reason) {
     set_pressing(false);
   }
   boost::system::error_code ignored;
-  ws_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  socket().shutdown(tcp::socket::shutdown_both, ignored);
   close_when_idle();
   tell_owner(std::move(reason));
   if (on_closed_) {
@@ -428,7 +445,7 @@ void ws_connection::close_when_idle() {
   if (watch_timer_) watch_timer_->cancel();
   if (reading_ || write_pending_) return; // back here from their completion
   boost::system::error_code ignored;
-  ws_.next_layer().close(ignored);
+  socket().close(ignored);
 }
 
 } // namespace chat::transport

@@ -1,8 +1,9 @@
 // ws_connection.hpp -- one WebSocket client of the web gateway: JSON text messages in -> frames
 // -> its owner actor (a session, exactly as for TCP); frames out -> one JSON text message each
 // (docs/PROTOCOL.md "JSON (WebSocket)"). Made by http_listener once a request upgrades at /ws;
-// the owner sees only `connection`. Everything that touches the stream runs on the strand;
-// send, close and frame_done may come from any thread.
+// the owner sees only `connection`. Plain (ws://) or over TLS (wss://), one class: the stream is
+// a variant, one branch where it is called. Everything that touches the stream runs on the
+// strand; send, close and frame_done may come from any thread.
 #pragma once
 
 #include "messages/interfaces.hpp"
@@ -12,7 +13,9 @@
 #include "transport/outbound_queue.hpp"
 #include "transport/tcp_connection.hpp" // connection_limits
 
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp> // the closing handshake's TLS teardown
 #include <boost/beast/websocket/stream.hpp>
 
 #include <atomic>
@@ -21,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace chat::transport {
@@ -30,14 +34,20 @@ namespace websocket = boost::beast::websocket;
 // is pending, which Asio 1.26's io_uring backend gets wrong (see tcp_connection::finish). Our
 // own timers shut the socket down instead.
 using ws_stream = websocket::stream<tcp::socket>;
+// The same over TLS (listener_policy::tls): the handshake is done before the HTTP request.
+using tls_socket = boost::asio::ssl::stream<tcp::socket>;
+using wss_stream = websocket::stream<tls_socket>;
+using any_ws_stream = std::variant<ws_stream, wss_stream>;
 
 class ws_connection final : public connection, public std::enable_shared_from_this<ws_connection> {
 public:
   // `ws` has completed its handshake. `pressure` is shared with the TCP listener's connections,
   // so a WebSocket receiver that is behind holds back TCP senders too, and the other way round.
-  ws_connection(ws_stream ws, const connection_limits& limits,
+  // `tls` (wss only): the context it was accepted with, kept while the connection lives.
+  ws_connection(any_ws_stream ws, const connection_limits& limits,
                 std::shared_ptr<outbound_pressure> pressure,
-                std::optional<frame> slow_consumer_notice);
+                std::optional<frame> slow_consumer_notice,
+                std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~ws_connection() override;
 
   // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
@@ -83,7 +93,15 @@ private:
   void close_when_idle();
   void tell_owner(std::string reason);
 
-  ws_stream ws_;
+  // Calls f(stream), plain or TLS: one branch (not std::visit's table), nothing allocated.
+  template <class F> decltype(auto) with_stream(F&& f) {
+    if (auto* plain = std::get_if<ws_stream>(&ws_)) return f(*plain);
+    return f(*std::get_if<wss_stream>(&ws_));
+  }
+  tcp::socket& socket(); // the TCP socket under either
+
+  std::shared_ptr<boost::asio::ssl::context> tls_; // before ws_: the stream's SSL refers to it
+  any_ws_stream ws_;
   // Of the io_context's own executor type, not any_io_executor: Beast's composed operations
   // still use the executor's work-counting calls, which any_io_executor lacks with
   // BOOST_ASIO_NO_DEPRECATED (Boost 1.81).

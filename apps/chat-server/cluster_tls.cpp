@@ -85,9 +85,13 @@ void log_alert(const SSL* ssl, int where, int value) {
 
 // A handshake that failed for a reason no alert or verification reported (a peer that does not
 // speak TLS, or sends no certificate): logged with OpenSSL's reason. `ret` is passed through;
-// the error stays queued for CAF's SSL_get_error.
+// the error stays queued for CAF's SSL_get_error. Only cluster links: they always verify their
+// peer, the client ports (HTTPS, TLS on the chat port: Asio's engine calls SSL_accept too, in
+// this same executable) never do, and log their own failures in their own words.
 int log_handshake_failure(SSL* ssl, int ret) {
-  if (ret > 0 || !logging_on || SSL_get_error(ssl, ret) != SSL_ERROR_SSL) return ret;
+  if (ret > 0 || !logging_on || !(SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) ||
+      SSL_get_error(ssl, ret) != SSL_ERROR_SSL)
+    return ret;
   char reason[256] = "?";
   ERR_error_string_n(ERR_peek_error(), reason, sizeof reason);
   if (SSL_get_verify_result(ssl) == X509_V_OK && !std::strstr(reason, "alert"))

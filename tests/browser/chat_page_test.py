@@ -21,6 +21,7 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 try:
@@ -407,13 +409,13 @@ class TcpClient:
 
 # ---- the browser ----
 
-def make_browser(width=1280, height=900, mobile=False):
+def make_browser(width=1280, height=900, mobile=False, extra_args=()):
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which('chromium') or '/usr/bin/chromium'
     for arg in ('--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
                 '--no-proxy-server', '--no-first-run', '--disable-extensions',
                 '--disable-background-networking', '--disable-component-update',
-                f'--window-size={width},{height}'):
+                f'--window-size={width},{height}', *extra_args):
         options.add_argument(arg)
     service = Service(shutil.which('chromedriver') or '/usr/bin/chromedriver')
     driver = webdriver.Chrome(service=service, options=options)
@@ -840,6 +842,90 @@ class ChatPageTokenTest(unittest.TestCase):
         page.wait_texts('hello with a token')
         self.assertIn('tess', driver.page_source)
         page.screenshot('8-token-login')
+
+
+def spki_sha256(cert_file):
+    """base64 of the SHA-256 of the certificate's public key (SubjectPublicKeyInfo, DER): what
+    Chromium's --ignore-certificate-errors-spki-list names a certificate to trust by."""
+    pubkey = subprocess.run(['openssl', 'x509', '-in', cert_file, '-pubkey', '-noout'],
+                            capture_output=True, check=True, timeout=30).stdout
+    der = subprocess.run(['openssl', 'pkey', '-pubin', '-outform', 'der'], input=pubkey,
+                         capture_output=True, check=True, timeout=30).stdout
+    digest = subprocess.run(['openssl', 'dgst', '-sha256', '-binary'], input=der,
+                            capture_output=True, check=True, timeout=30).stdout
+    return subprocess.run(['openssl', 'base64', '-A'], input=digest, capture_output=True,
+                          check=True, timeout=30).stdout.decode().strip()
+
+
+class ChatPageHttpsTest(unittest.TestCase):
+    """chat-server with --tls-cert/--tls-key: the page over https://, its WebSocket over wss://
+    (the page picks wss:// because it was loaded over https://). The certificate comes from
+    scripts/dev-cluster-ca.sh; Chromium trusts exactly it, by its public key's hash
+    (--ignore-certificate-errors-spki-list), and nothing else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data_dir = tempfile.mkdtemp(prefix='chat-page-https-')
+        cls.cert_dir = tempfile.mkdtemp(prefix='chat-page-certs-')
+        subprocess.run([str(REPO / 'scripts' / 'dev-cluster-ca.sh'), cls.cert_dir, 'server', '--self-signed'],
+                       check=True, capture_output=True, timeout=60)
+        cls.cert = os.path.join(cls.cert_dir, 'server.pem')
+        cls.server = ChatServer(cls.data_dir, [f'--tls-cert={cls.cert}',
+                                               f'--tls-key={os.path.join(cls.cert_dir, "server.key")}'])
+        cls.server.start()
+        cls.url = f'https://127.0.0.1:{cls.server.http_port}/'
+        cls.trust = [f'--ignore-certificate-errors-spki-list={spki_sha256(cls.cert)}']
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.data_dir, ignore_errors=True)
+        shutil.rmtree(cls.cert_dir, ignore_errors=True)
+
+    def browser(self, label):
+        driver = make_browser(extra_args=self.trust)
+        self.addCleanup(driver.quit)
+        return ChatPage(driver, self.url, label)
+
+    def server_log(self):
+        with open(self.server.log_path, errors='replace') as f:
+            return f.read()
+
+    def test_9_two_browsers_chat_over_https_and_wss(self):
+        ann = self.browser('ann9')
+        bob = self.browser('bob9')
+        ann.login('ann9')
+        bob.login('bob9')
+        # Served over https, and the page's WebSocket is wss (this port speaks nothing else).
+        self.assertEqual(ann.driver.execute_script('return location.protocol'), 'https:')
+        self.assertEqual(ann.driver.execute_script('return gatewayUrl()'),
+                         f'wss://127.0.0.1:{self.server.http_port}/ws')
+        ann.join('secure')
+        bob.join('secure')
+        ann.wait(lambda: {'ann9', 'bob9'} <= set(ann.members()), 'ann sees bob in secure')
+        ann.send('hello over wss')
+        bob.wait_texts('hello over wss')
+        bob.send('and back, encrypted')
+        ann.wait_texts('and back, encrypted')
+        ann.screenshot('9-https-chat-ann')
+        bob.screenshot('9-https-chat-bob')
+
+        # Plain HTTP to this port: a clear refusal, not a hang.
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f'http://127.0.0.1:{self.server.http_port}/healthz', timeout=WAIT)
+        self.assertEqual(refused.exception.code, 400)
+        self.assertIn(b'this port speaks HTTPS', refused.exception.read())
+
+        # A client that does not trust the certificate (it hangs up at once): refused, and the
+        # server logs the failed handshake with the peer it accepted.
+        distrust = ssl.create_default_context(cafile=os.path.join(self.cert_dir, 'self-signed.pem'))
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            with socket.create_connection(('127.0.0.1', self.server.http_port), timeout=WAIT) as raw:
+                distrust.wrap_socket(raw, server_hostname='127.0.0.1').close()
+        deadline = time.monotonic() + WAIT
+        while 'tls handshake failed' not in self.server_log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn('tls handshake failed peer=127.0.0.1:', self.server_log())
 
 
 if __name__ == '__main__':
