@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace chat::reliability {
@@ -41,6 +42,21 @@ std::vector<std::string> tls_args(const certificates& c, const std::string& cert
                              "--tls-key=" + c.file(cert + ".key"), "--data-dir=:memory:"};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
+}
+
+// chat-client --tls as cy, `line` on its standard input: its exit status and all it printed.
+std::pair<int, std::string> chat_client(const std::string& line, uint16_t port,
+                                        const std::string& ca_file) {
+  auto command = "echo '" + line + "' | timeout 20 " + std::string{CHAT_CLIENT_BIN} +
+                 " --port=" + std::to_string(port) + " --name=cy --tls --tls-ca=" + ca_file +
+                 " 2>&1";
+  std::string text;
+  auto* out = ::popen(command.c_str(), "r");
+  if (out == nullptr) return {-1, "popen failed"};
+  char buf[512];
+  while (auto n = std::fread(buf, 1, sizeof buf, out))
+    text.append(buf, n);
+  return {::pclose(out), text};
 }
 
 class TlsTest : public testing::Test {
@@ -79,16 +95,8 @@ TEST_F(TlsTest, ChatClientSpeaksTls) {
   tls_client ann{server.port(), certs.file("ca.pem")};
   ASSERT_TRUE(ann.handshake()) << ann.error();
   ASSERT_TRUE(ann.log_in("ann")) << ann.error();
-  auto command = "echo 'hello from the terminal' | timeout 20 " + std::string{CHAT_CLIENT_BIN} +
-                 " --port=" + std::to_string(server.port()) +
-                 " --name=cy --tls --tls-ca=" + certs.file("ca.pem") + " 2>&1";
-  auto* out = ::popen(command.c_str(), "r");
-  ASSERT_NE(out, nullptr);
-  std::string text;
-  char buf[512];
-  while (auto n = std::fread(buf, 1, sizeof buf, out))
-    text.append(buf, n);
-  EXPECT_EQ(::pclose(out), 0) << text;
+  auto [status, text] = chat_client("hello from the terminal", server.port(), certs.file("ca.pem"));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
   // ann sees cy's line (after cy's join notice, which a version-1 client does not get).
   std::optional<frame> f;
   while ((f = ann.read_frame()) &&
@@ -111,16 +119,7 @@ TEST_F(TlsTest, AClientThatTrustsAnotherCaRefusesTheServer) {
   EXPECT_TRUE(server.wait_for_log("unknown ca", io_timeout)) << server.stderr_text();
 
   // chat-client says why, and exits 1.
-  auto command = "echo hi | timeout 20 " + std::string{CHAT_CLIENT_BIN} +
-                 " --port=" + std::to_string(server.port()) +
-                 " --name=cy --tls --tls-ca=" + certs.file("other/ca.pem") + " 2>&1";
-  auto* out = ::popen(command.c_str(), "r");
-  ASSERT_NE(out, nullptr);
-  std::string text;
-  char buf[512];
-  while (auto n = std::fread(buf, 1, sizeof buf, out))
-    text.append(buf, n);
-  int status = ::pclose(out);
+  auto [status, text] = chat_client("hi", server.port(), certs.file("other/ca.pem"));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << text;
   EXPECT_NE(text.find("cannot connect to 127.0.0.1:" + std::to_string(server.port()) +
                       ": TLS handshake failed: certificate verify failed"),
