@@ -32,7 +32,7 @@ if [ ! -f "$out/ca.pem" ]; then
     -days "$days" -subj "/CN=cafchat development cluster CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -keyout "$out/ca.key" -out "$out/ca.pem" 2>/dev/null
-  echo "made the cluster CA: $out/ca.pem"
+  echo "made the development CA: $out/ca.pem"
 fi
 
 for node in "${nodes[@]}"; do
@@ -69,5 +69,5 @@ for node in "${nodes[@]}"; do
     -extfile <(printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n' "$san") \
     2>/dev/null
   rm -f "$out/$node.csr"
-  echo "made $out/$node.pem and $out/$node.key (signed by the cluster CA)"
+  echo "made $out/$node.pem and $out/$node.key (signed by the CA)"
 done
