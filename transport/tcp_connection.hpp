@@ -98,6 +98,7 @@ private:
   bool decode(const char* data, std::size_t n);      // frames to the owner; false on a violation
   bool receive_tls(const char* data, std::size_t n); // false when the connection ended
   void refuse_plain_text();                          // a plain-text peer on a TLS port
+  std::optional<std::string> plain_text_error(const char* data, std::size_t n) const;
   void arm_handshake_timer();
   void send_now(const std::string& bytes); // best effort, before a close: an alert, a refusal
   void resume_reading();                   // once neither reason to park holds any more

@@ -24,8 +24,12 @@ bool tcp_connection::receive_tls(const char* data, std::size_t n) {
     std::string alert;
     tls_->take_output(alert);
     if (!writing_) send_now(alert);
-    spdlog::info("TLS refused: peer={} {}", peer(), tls_->error());
-    finish(tls_->error());
+    auto reason = tls_->error();
+    if (tls_->is_client() && !was_established)
+      if (auto said = plain_text_error(data, n)) // a server full, or one without TLS on this port
+        reason += ": the server answered in plain text: ERROR \"" + *said + '"';
+    spdlog::info("TLS refused: peer={} {}", peer(), reason);
+    finish(std::move(reason));
     return false;
   }
   if (status == tls_session::status::peer_closed) {
@@ -40,6 +44,19 @@ bool tcp_connection::receive_tls(const char* data, std::size_t n) {
   // a key update).
   if (!was_established || tls_->has_output()) flush();
   return decoded && !finished_;
+}
+
+// The first bytes of a server that answered our ClientHello without TLS, read as our own
+// protocol: the text of the ERROR frame they start with, if they do (`server full` from a TLS
+// port that is full; `frame too large` from a plain port that took the ClientHello for a frame).
+std::optional<std::string> tcp_connection::plain_text_error(const char* data, std::size_t n) const {
+  if (bytes_in_.load(std::memory_order_relaxed) != n) return std::nullopt; // not the first bytes
+  frame_decoder plain{limits_.max_frame};
+  std::optional<std::string> said;
+  plain.feed(data, n, [&said](uint8_t type, std::string_view payload) {
+    if (!said && type == static_cast<uint8_t>(frame_type::error)) said = std::string{payload};
+  });
+  return said;
 }
 
 void tcp_connection::refuse_plain_text() {

@@ -20,7 +20,7 @@ bool is_ip_address(const std::string& name) {
 
 tls_session::tls_session(const std::shared_ptr<boost::asio::ssl::context>& context, role r,
                          const std::string& server_name)
-    : context_(context) {
+    : context_(context), client_(r == role::client) {
   ssl_ = SSL_new(context_->native_handle());
   network_in_ = BIO_new(BIO_s_mem());
   network_out_ = BIO_new(BIO_s_mem());

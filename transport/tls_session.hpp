@@ -47,6 +47,7 @@ public:
   status start();
 
   bool established() const { return established_; }
+  bool is_client() const { return client_; }
   const std::string& error() const { return error_; }
   // "TLSv1.3", "TLS_AES_128_GCM_SHA256": for log lines, once established.
   const char* version() const;
@@ -74,6 +75,7 @@ private:
   BIO* network_in_ = nullptr;  // owned by ssl_: we write the peer's bytes here
   BIO* network_out_ = nullptr; // owned by ssl_: we read what goes to the peer here
   bool established_ = false;
+  bool client_ = false;
   int first_byte_ = -1; // of the peer's, to tell a plain-text peer from a broken TLS one
   bool notified_ = false;
   std::string error_;

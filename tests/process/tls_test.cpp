@@ -158,8 +158,29 @@ TEST_F(TlsTest, TlsToAPlainPortFailsFast) {
   EXPECT_FALSE(ann.handshake());
   EXPECT_NE(ann.error(), "timed out");
   EXPECT_LT(clock_type::now() - started, 2s);
-  // The server took the ClientHello for an oversized frame and said so, in its own protocol.
+  // The server took the ClientHello for an oversized frame and said so, in its own protocol;
+  // chat-client shows those words.
   EXPECT_TRUE(server.wait_for_log("frame", io_timeout)) << server.stderr_text();
+  auto [status, text] = chat_client("hi", server.port(), certs.file("ca.pem"));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << text;
+  EXPECT_NE(text.find("does not speak TLS on this port): the server answered in plain text: "
+                      "ERROR \"frame too large\""),
+            std::string::npos)
+      << text;
+}
+
+// `server full` goes out before any handshake, so in plain text: a TLS client reads it as such.
+TEST_F(TlsTest, AFullTlsServerSaysSoToATlsClient) {
+  server_process server{tls_args(certs, "server", {"--max-connections=1"})};
+  ASSERT_TRUE(server.started()) << server.describe();
+  tls_client ann{server.port(), certs.file("ca.pem")};
+  ASSERT_TRUE(ann.handshake()) << ann.error();
+  ASSERT_TRUE(ann.log_in("ann")) << ann.error();
+  auto [status, text] = chat_client("hi", server.port(), certs.file("ca.pem"));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << text;
+  EXPECT_NE(text.find("the server answered in plain text: ERROR \"server full\""),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(TlsTest, AStalledHandshakeIsCutAfterTheTimeoutAndFreesItsSlot) {
