@@ -12,8 +12,8 @@ namespace udp = chat::transport::udp;
 using udp::datagram_fault;
 using udp::datagram_kind;
 
-const udp::datagram_limits limits{};
-const udp::nonce nonce{1, 2, 3, 4, 5, 6, 7, 8};
+const udp::datagram_limits codec_limits{};
+const udp::nonce codec_nonce{1, 2, 3, 4, 5, 6, 7, 8};
 
 udp::cookie sample_cookie() {
   udp::cookie c{};
@@ -31,12 +31,12 @@ std::string frame(uint8_t type, const std::string& payload) {
 }
 
 udp::datagram decoded(std::string_view bytes) {
-  auto d = udp::decode_datagram(bytes, limits);
+  auto d = udp::decode_datagram(bytes, codec_limits);
   EXPECT_TRUE(std::holds_alternative<udp::datagram>(d));
   return std::holds_alternative<udp::datagram>(d) ? std::get<udp::datagram>(d) : udp::datagram{};
 }
 
-datagram_fault fault(std::string_view bytes, const udp::datagram_limits& l = limits) {
+datagram_fault fault(std::string_view bytes, const udp::datagram_limits& l = codec_limits) {
   auto d = udp::decode_datagram(bytes, l);
   EXPECT_TRUE(std::holds_alternative<datagram_fault>(d));
   return std::holds_alternative<datagram_fault>(d) ? std::get<datagram_fault>(d)
@@ -44,11 +44,11 @@ datagram_fault fault(std::string_view bytes, const udp::datagram_limits& l = lim
 }
 
 TEST(UdpDatagramTest, WorkedExampleBytes) {
-  auto hello = udp::encode_hello(nonce);
+  auto hello = udp::encode_hello(codec_nonce);
   ASSERT_EQ(hello.size(), 64u);
   EXPECT_EQ(hello.substr(0, 11), std::string("\xCA\x01\x01\x01\x02\x03\x04\x05\x06\x07\x08", 11));
   EXPECT_EQ(hello.substr(11), std::string(53, '\0'));
-  auto c = udp::encode_cookie(nonce, sample_cookie());
+  auto c = udp::encode_cookie(codec_nonce, sample_cookie());
   EXPECT_EQ(std::string(c.data(), 11),
             std::string("\xCA\x01\x02\x01\x02\x03\x04\x05\x06\x07\x08", 11));
   EXPECT_EQ(static_cast<uint8_t>(c[11]), 0xA0);
@@ -62,13 +62,13 @@ TEST(UdpDatagramTest, WorkedExampleBytes) {
 }
 
 TEST(UdpDatagramTest, EachKindRoundTrips) {
-  auto h = decoded(udp::encode_hello(nonce, 1200));
+  auto h = decoded(udp::encode_hello(codec_nonce, 1200));
   EXPECT_EQ(h.kind, datagram_kind::hello);
-  EXPECT_EQ(h.echo, nonce);
-  auto cd = udp::encode_cookie(nonce, sample_cookie());
+  EXPECT_EQ(h.echo, codec_nonce);
+  auto cd = udp::encode_cookie(codec_nonce, sample_cookie());
   auto c = decoded({cd.data(), cd.size()});
   EXPECT_EQ(c.kind, datagram_kind::cookie);
-  EXPECT_EQ(c.echo, nonce);
+  EXPECT_EQ(c.echo, codec_nonce);
   EXPECT_EQ(c.cookie, sample_cookie());
   auto frames = frame(2, "hello") + frame(5, "") + frame(10, std::string(300, 'x'));
   auto data = udp::encode_data(sample_cookie(), frames);
@@ -95,7 +95,7 @@ TEST(UdpDatagramTest, StrayBytesWrongMagicAndTruncatedHeadersAreRefused) {
   EXPECT_EQ(fault("\xCA"), datagram_fault::too_short);
   EXPECT_EQ(fault("\xCA\x01"), datagram_fault::too_short);
   EXPECT_EQ(fault("GET / HTTP/1.1\r\n"), datagram_fault::wrong_magic);
-  auto hello = udp::encode_hello(nonce);
+  auto hello = udp::encode_hello(codec_nonce);
   hello[1] = 2;
   EXPECT_EQ(fault(hello), datagram_fault::wrong_version);
   hello[1] = 1;
@@ -106,17 +106,17 @@ TEST(UdpDatagramTest, StrayBytesWrongMagicAndTruncatedHeadersAreRefused) {
 }
 
 TEST(UdpDatagramTest, HelloBelowTheMinimumIsRefused) {
-  auto hello = udp::encode_hello(nonce);
+  auto hello = udp::encode_hello(codec_nonce);
   EXPECT_EQ(fault(hello.substr(0, 63)), datagram_fault::short_hello);
   EXPECT_EQ(fault(hello.substr(0, 3)), datagram_fault::short_hello);
-  EXPECT_EQ(udp::encode_hello(nonce, 10).size(), udp::min_hello_size) << "padded up";
+  EXPECT_EQ(udp::encode_hello(codec_nonce, 10).size(), udp::min_hello_size) << "padded up";
 }
 
 TEST(UdpDatagramTest, SizeBounds) {
-  EXPECT_EQ(fault(udp::encode_hello(nonce, 1201)), datagram_fault::too_large);
-  decoded(udp::encode_hello(nonce, 1200));
-  EXPECT_EQ(fault(udp::encode_hello(nonce, 300), {256, 65536}), datagram_fault::too_large);
-  auto cd = udp::encode_cookie(nonce, sample_cookie());
+  EXPECT_EQ(fault(udp::encode_hello(codec_nonce, 1201)), datagram_fault::too_large);
+  decoded(udp::encode_hello(codec_nonce, 1200));
+  EXPECT_EQ(fault(udp::encode_hello(codec_nonce, 300), {256, 65536}), datagram_fault::too_large);
+  auto cd = udp::encode_cookie(codec_nonce, sample_cookie());
   std::string c{cd.data(), cd.size()};
   EXPECT_EQ(fault(c.substr(0, 30)), datagram_fault::too_short);
   EXPECT_EQ(fault(c + "x"), datagram_fault::wrong_size);

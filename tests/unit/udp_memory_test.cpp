@@ -42,8 +42,8 @@ namespace udp = chat::transport::udp;
 using verdict = udp::gate_answer::verdict;
 using namespace std::chrono_literals;
 
-const auto t0 = udp::cookie_clock::time_point{} + 1000h;
-const udp::datagram_limits limits{};
+const auto flood_t0 = udp::cookie_clock::time_point{} + 1000h;
+const udp::datagram_limits flood_limits{};
 
 std::size_t heap_in_use() {
   return mallinfo2().uordblks;
@@ -70,12 +70,12 @@ template <class Flood> void expect_flat(Flood flood) {
 }
 
 TEST(UdpMemoryTest, HellosFromSpoofedAddressesKeepNothing) {
-  udp::cookies jar{t0};
+  udp::cookies jar{flood_t0};
   const auto hello = udp::encode_hello({1, 2, 3, 4, 5, 6, 7, 8}, 1200);
   std::size_t replied = 0;
   expect_flat([&](uint32_t n) {
     for (uint32_t i = 0; i < n; ++i) {
-      auto a = udp::answer_unverified(hello, spoofed(i), t0 + 1s, jar, limits);
+      auto a = udp::answer_unverified(hello, spoofed(i), flood_t0 + 1s, jar, flood_limits);
       replied += a.what == verdict::reply;
     }
   });
@@ -83,8 +83,8 @@ TEST(UdpMemoryTest, HellosFromSpoofedAddressesKeepNothing) {
 }
 
 TEST(UdpMemoryTest, ForgedAndStaleCookiesKeepNothing) {
-  udp::cookies jar{t0};
-  auto stale = jar.make(spoofed(0), t0);
+  udp::cookies jar{flood_t0};
+  auto stale = jar.make(spoofed(0), flood_t0);
   auto data = udp::encode_data(stale, std::string("\x04\x00\x00\x00\x05"
                                                   "abc",
                                                   8));
@@ -93,7 +93,7 @@ TEST(UdpMemoryTest, ForgedAndStaleCookiesKeepNothing) {
     for (uint32_t i = 0; i < n; ++i) {
       // Other addresses: forged; the one it was made for, past its lifetime: stale.
       auto from = i % 2 ? spoofed(i + 1) : spoofed(0);
-      auto a = udp::answer_unverified(data, from, t0 + 200s, jar, limits);
+      auto a = udp::answer_unverified(data, from, flood_t0 + 200s, jar, flood_limits);
       opened += a.what == verdict::open;
     }
   });
