@@ -12,7 +12,7 @@ install_missing_packages clang-14 libclang-rt-14-dev
 
 build="$root/build/fuzz"
 targets=(frame_decoder_fuzz session_fuzz v2_payload_fuzz protocol_json_fuzz token_fuzz
-  tls_session_fuzz multipart_fuzz)
+  tls_session_fuzz multipart_fuzz udp_gate_fuzz)
 echo "=== fuzz: configure and build (clang-14)"
 # A build folder made by another generator (older checkouts used Makefiles) cannot be reused.
 if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build/CMakeCache.txt"; then

@@ -343,6 +343,45 @@ MULTIPART_SEEDS = {
         struct.pack("<IHH", 0xFFFFFFFF, 0, 2) + b"\x02z") + mp_part(1, 0, 2, b"\x02q"),
 }
 
+# -- udp_gate: [c][datagram] (see udp_gate_fuzz.cpp); c bit 0 another peer, bits 1..3 the clock
+# (40 s steps), bit 7 the genuine cookie spliced into bytes 3..22 --------------------------------
+UDP_MAGIC, UDP_VERSION = 0xCA, 1
+UDP_HELLO, UDP_COOKIE, UDP_DATA, UDP_CLOSE = 1, 2, 3, 4
+UDP_GENUINE, UDP_OTHER_PEER = 0x80, 0x01
+UDP_COOKIE_PLACEHOLDER = bytes(20)  # overwritten by the genuine cookie when c has bit 7
+
+
+def udp(kind, body=b""):
+    return bytes([UDP_MAGIC, UDP_VERSION, kind]) + body
+
+
+def udp_seed(c, datagram):
+    return bytes([c]) + datagram
+
+
+UDP_NONCE = bytes(range(1, 9))
+UDP_FRAMES = frame(PING, b"t") + frame(SEND_MSG, b"hello") + frame(LOGIN, b"ann")
+UDP_SEEDS = {
+    "hello_min": udp_seed(0, udp(UDP_HELLO, UDP_NONCE).ljust(64, b"\0")),
+    "hello_short": udp_seed(0, udp(UDP_HELLO, UDP_NONCE).ljust(63, b"\0")),
+    "hello_padded": udp_seed(0, udp(UDP_HELLO, UDP_NONCE).ljust(1000, b"\0")),
+    "data_genuine": udp_seed(UDP_GENUINE, udp(UDP_DATA, UDP_COOKIE_PLACEHOLDER + UDP_FRAMES)),
+    "data_genuine_other_peer": udp_seed(UDP_GENUINE | UDP_OTHER_PEER,
+                                        udp(UDP_DATA, UDP_COOKIE_PLACEHOLDER + UDP_FRAMES)),
+    "data_stale": udp_seed(UDP_GENUINE | 0x0E, udp(UDP_DATA, UDP_COOKIE_PLACEHOLDER + UDP_FRAMES)),
+    "data_stale_small": udp_seed(UDP_GENUINE | 0x0E, udp(UDP_DATA, UDP_COOKIE_PLACEHOLDER
+                                                         + frame(PING))),
+    "data_forged": udp_seed(0, udp(UDP_DATA, bytes(range(20)) + UDP_FRAMES)),
+    "data_bad_frames": udp_seed(UDP_GENUINE, udp(UDP_DATA, UDP_COOKIE_PLACEHOLDER
+                                                 + frame(SEND_MSG, b"x", body_len=0)
+                                                 + frame(SEND_MSG, b"cut")[:6])),
+    "data_no_frames": udp_seed(UDP_GENUINE, udp(UDP_DATA, UDP_COOKIE_PLACEHOLDER)),
+    "close": udp_seed(UDP_GENUINE, udp(UDP_CLOSE, UDP_COOKIE_PLACEHOLDER)),
+    "cookie_to_server": udp_seed(0, udp(UDP_COOKIE, UDP_NONCE + bytes(20))),
+    "stray": udp_seed(0, b"GET / HTTP/1.1\r\n\r\n"),
+    "wrong_version": udp_seed(0, bytes([UDP_MAGIC, 2, UDP_HELLO]) + bytes(61)),
+}
+
 
 if __name__ == "__main__":
     write("frame_decoder", DECODER_SEEDS)
@@ -351,3 +390,4 @@ if __name__ == "__main__":
     write("protocol_json", JSON_SEEDS)
     write("token", TOKEN_SEEDS)
     write("multipart", MULTIPART_SEEDS)
+    write("udp_gate", UDP_SEEDS)
