@@ -161,8 +161,11 @@ TEST_F(TerminalTest, IncomingLineAppearsAbovePromptAndTypedTextSurvives) {
   bob.send(3, "hi from bob");
   ASSERT_EQ(bob.next(), "bob: hi from bob");
 
-  s = wait_screen(
-      [](const std::string& x) { return x.find("bob: hi from bob") != std::string::npos; });
+  // The incoming line, and the prompt with the typed text redrawn under it (a moment later).
+  s = wait_screen([](const std::string& x) {
+    return x.find("bob: hi from bob") != std::string::npos &&
+           last_line(x) == "ann #lobby> hello wor";
+  });
   ASSERT_NE(s.find("bob: hi from bob"), std::string::npos) << s;
   EXPECT_NE(s.find("#lobby bob: hi from bob"), std::string::npos) << s;
   EXPECT_EQ(last_line(s), "ann #lobby> hello wor") << "the typed text was disturbed:\n" << s;
@@ -218,7 +221,12 @@ TEST_F(TerminalTest, ChannelsPromptPresenceAndDirectMessages) {
 
   run(tmux() + " send-keys -t ann -l 'half'");
   type_line("bob", "hi from the lobby"); // bob's current channel is #lobby again
-  s = wait_text("ann", "#lobby bob: hi from the lobby");
+  // The line is printed first and the prompt with the typed text redrawn under it right after:
+  // wait for both, or a loaded machine shows the screen between the two.
+  s = wait_screen_of("ann", [](const std::string& x) {
+    return x.find("#lobby bob: hi from the lobby") != std::string::npos &&
+           last_line(x) == "ann #rust> half";
+  });
   EXPECT_NE(s.find("#lobby bob: hi from the lobby"), std::string::npos) << s;
   EXPECT_EQ(last_line(s), "ann #rust> half") << "the typed text was disturbed:\n" << s;
   run(tmux() + " send-keys -t ann C-u");
