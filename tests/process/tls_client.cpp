@@ -1,5 +1,7 @@
 #include "tests/process/tls_client.hpp"
 
+#include "tests/support/bounded_run.hpp"
+
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -36,32 +38,10 @@ tls_client::tls_client(uint16_t port, const std::string& ca_file, const std::str
   if (ec) error_ = ec.message();
 }
 
-// A timer bounds the wait, not run_one_until: with Asio 1.26's io_uring backend a timed wait
-// leaves a kernel timeout behind that later writes into a stack frame long gone (asio #1284).
 bool tls_client::run_until(const bool& done, milliseconds timeout) {
-  ioc_.restart();
-  bool expired = false;
-  bool timer_ended = false;
-  asio::steady_timer timer{ioc_, timeout};
-  timer.async_wait([&](auto ec) {
-    expired = !ec;
-    timer_ended = true;
-  });
-  while (!done && !expired)
-    ioc_.run_one();
-  bool timed_out = !done;
-  if (timed_out) {
-    // The operation gets its own completion (operation_aborted) before its locals go.
-    boost::system::error_code ignored;
-    stream_.next_layer().cancel(ignored);
-    while (!done)
-      ioc_.run_one();
-    error_ = "timed out";
-  }
-  timer.cancel();
-  while (!timer_ended)
-    ioc_.run_one();
-  return !timed_out;
+  if (test::run_until(ioc_, done, timeout, stream_.next_layer())) return true;
+  error_ = "timed out";
+  return false;
 }
 
 bool tls_client::handshake(milliseconds timeout) {

@@ -1,5 +1,7 @@
 #include "tests/process/ws_client.hpp"
 
+#include "tests/support/bounded_run.hpp"
+
 namespace chat::reliability {
 
 namespace asio = boost::asio;
@@ -26,38 +28,10 @@ ws_client::ws_client(uint16_t port, const std::string& path) {
   if (*done) failure_ = "handshake: " + done->message();
 }
 
-// Runs our io_context until `done` is set or `timeout` passes; past it, cancels what is pending
-// and then, if even that does not end it within a second, closes the socket. Every wait of
-// these tests is bounded this way. A timer bounds each wait, never run_for: Asio 1.26's
-// io_uring backend leaves the kernel timeout of a timed run behind, and its late completion is
-// taken for an operation at a stack address long gone (asio #1284).
+// Every wait of these tests is bounded (tests/support/bounded_run.hpp).
 bool ws_client::finish(const std::optional<boost::system::error_code>& done,
                        std::chrono::milliseconds timeout) {
-  auto run_until_done = [this, &done](std::chrono::milliseconds limit) {
-    ioc_.restart();
-    bool expired = false;
-    bool timer_ended = false;
-    asio::steady_timer timer{ioc_, limit};
-    timer.async_wait([&](auto ec) {
-      expired = !ec;
-      timer_ended = true;
-    });
-    while (!done && !expired && ioc_.run_one() > 0) {
-    }
-    timer.cancel();
-    while (!timer_ended && ioc_.run_one() > 0) {
-    }
-  };
-  run_until_done(timeout);
-  if (done) return true;
-  boost::system::error_code ignored;
-  ws_.next_layer().cancel(ignored);
-  run_until_done(std::chrono::seconds{1});
-  if (!done) {
-    ws_.next_layer().close(ignored);
-    run_until_done(std::chrono::seconds{1});
-  }
-  return false;
+  return test::run_until(ioc_, done, timeout, ws_.next_layer());
 }
 
 bool ws_client::send(const json::object& message) {

@@ -1,5 +1,7 @@
 #include "tests/web/tls_client.hpp"
 
+#include "tests/support/bounded_run.hpp"
+
 #include <boost/beast/http.hpp>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -24,35 +26,6 @@ namespace {
 
 tcp::endpoint server_at(uint16_t port) {
   return {asio::ip::make_address("127.0.0.1"), port};
-}
-
-// Runs `ioc` until `done` is set or `timeout` passes; past it, cancels what is pending on
-// `socket` and runs until that has completed too. A timer bounds the wait, not run_for: with
-// Asio 1.26's io_uring backend a timed wait leaves a kernel timeout behind that later writes
-// into a stack frame long gone (asio #1284).
-bool run_until(asio::io_context& ioc, const std::optional<boost::system::error_code>& done,
-               std::chrono::milliseconds timeout, tcp::socket& socket) {
-  ioc.restart();
-  bool expired = false;
-  bool timer_ended = false;
-  asio::steady_timer timer{ioc, timeout};
-  timer.async_wait([&](auto ec) {
-    expired = !ec;
-    timer_ended = true;
-  });
-  while (!done && !expired)
-    ioc.run_one();
-  bool timed_out = !done;
-  if (timed_out) {
-    boost::system::error_code ignored;
-    socket.cancel(ignored); // the operation completes (aborted) before its locals go
-    while (!done)
-      ioc.run_one();
-  }
-  timer.cancel();
-  while (!timer_ended)
-    ioc.run_one();
-  return !timed_out;
 }
 
 // Verifies the chain (the context) and that the certificate names 127.0.0.1.
