@@ -3,7 +3,7 @@
 // whole however the bytes are cut, and a wrong name, a plain-text server and a missing CA file
 // each fail with words that say so.
 #include "apps/chat-bench/bench_tls.hpp"
-#include "tests/bench/bench_certs.hpp"
+#include "tests/support/dev_certificates.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@ using chat::bench::tls_client_context;
 // The other end: an OpenSSL server session with the test certificate, over memory BIOs.
 class server_end {
 public:
-  explicit server_end(const chat::test::bench_certs& certs)
+  explicit server_end(const chat::test::dev_certificates& certs)
       : ctx_(SSL_CTX_new(TLS_server_method())) {
     SSL_CTX_use_certificate_chain_file(ctx_.get(), certs.file("server.pem").c_str());
     SSL_CTX_use_PrivateKey_file(ctx_.get(), certs.file("server.key").c_str(), SSL_FILETYPE_PEM);
@@ -94,7 +94,7 @@ tls_channel::status handshake(tls_channel& client, server_end& server) {
 class BenchTlsTest : public ::testing::Test {
 protected:
   void SetUp() override { ASSERT_TRUE(certs_.made) << "scripts/dev-cluster-ca.sh failed"; }
-  chat::test::bench_certs certs_;
+  chat::test::dev_certificates certs_;
 };
 
 TEST_F(BenchTlsTest, HandshakesThroughMemoryAndRecordsComeOutWholeHoweverCut) {

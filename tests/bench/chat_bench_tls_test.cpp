@@ -2,11 +2,11 @@
 // with --tls-cert/--tls-key: small loads deliver everything and the report counts the
 // handshakes; TLS to a plain server, plain text to a TLS server and a CA the server's
 // certificate does not lead to each fail clearly and fast; plain runs report "tls": false.
-#include "tests/bench/bench_certs.hpp"
 #include "tests/bench/bench_json.hpp"
 #include "tests/bench/bench_server.hpp"
 #include "tests/support/binaries.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/dev_certificates.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,11 +19,11 @@
 namespace {
 
 using namespace std::chrono_literals;
-using chat::test::bench_certs;
 using chat::test::bench_report;
 using chat::test::bench_timeout;
 using chat::test::ChatBenchTest;
 using chat::test::child_process;
+using chat::test::dev_certificates;
 using chat::test::exit_timeout;
 using chat::test::last_line;
 using chat::test::listening_port;
@@ -55,7 +55,7 @@ protected:
     return bench_report{last_line(bench.stdout_text())};
   }
 
-  bench_certs certs_;
+  dev_certificates certs_;
   std::optional<child_process> server_;
   int port_ = 0;
   std::string stderr_;

@@ -6,7 +6,7 @@
 // connections go on. Certificates come from scripts/dev-cluster-ca.sh.
 #include "tests/process/tls_client.hpp"
 #include "tests/support/binaries.hpp"
-#include "tests/support/scratch_dir.hpp"
+#include "tests/support/dev_certificates.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,22 +21,9 @@
 namespace chat::reliability {
 namespace {
 
-const std::string ca_script = std::string{CHAT_SOURCE_DIR} + "/scripts/dev-cluster-ca.sh";
+using test::dev_certificates;
 
-// Certificates in a scratch directory: ca.pem signs server.pem and expired.pem; other/ca.pem is
-// a second CA that signs other/server.pem.
-struct certificates {
-  certificates() {
-    auto command = ca_script + " " + dir.path + " server --expired >/dev/null && " + ca_script +
-                   " " + dir.path + "/other server >/dev/null";
-    made = std::system(command.c_str()) == 0;
-  }
-  std::string file(const std::string& name) const { return dir.path + "/" + name; }
-  test::scratch_dir dir;
-  bool made = false;
-};
-
-std::vector<std::string> tls_args(const certificates& c, const std::string& cert = "server",
+std::vector<std::string> tls_args(const dev_certificates& c, const std::string& cert = "server",
                                   std::vector<std::string> extra = {}) {
   std::vector<std::string> a{"--tls-cert=" + c.file(cert + ".pem"),
                              "--tls-key=" + c.file(cert + ".key"), "--data-dir=:memory:"};
@@ -62,7 +49,7 @@ std::pair<int, std::string> chat_client(const std::string& line, uint16_t port,
 class TlsTest : public testing::Test {
 protected:
   void SetUp() override { ASSERT_TRUE(certs.made) << "scripts/dev-cluster-ca.sh failed"; }
-  certificates certs;
+  dev_certificates certs{"--expired"}; // ca.pem also signs expired.pem
 };
 
 TEST_F(TlsTest, ClientsChatOverTls) {
