@@ -88,8 +88,6 @@ void tcp_connection::send_now(const std::string& data) {
 // Strand: in_flight_'s frames gathered into records, after whatever the session has to say first
 // (handshake messages, session tickets); buffers_ gets one buffer, cipher_.
 void tcp_connection::seal_in_flight() {
-  cipher_.clear();
-  tls_->take_output(cipher_);
   thread_local std::string plain;
   plain.clear();
   for (auto& f : in_flight_) {
@@ -102,6 +100,8 @@ void tcp_connection::seal_in_flight() {
   }
   if (!plain.empty()) tls_->seal(plain);
   if (plain.capacity() > 4 * tls_record_plaintext) std::string{}.swap(plain); // after a huge frame
+  // The session's output is in order: what it had to say first, then the records just sealed.
+  cipher_.clear();
   tls_->take_output(cipher_);
   if (!cipher_.empty()) buffers_.emplace_back(asio::buffer(cipher_));
 }
