@@ -12,24 +12,28 @@
 namespace chat::counters {
 
 enum class total : uint16_t {
-  accepted_tcp,        // TCP connections accepted
-  accepted_websocket,  // WebSocket handshakes completed
-  logins,              // successful logins, any transport
-  bytes_in,            // bytes read from clients (TCP payload; WebSocket messages)
-  bytes_out,           // bytes written to clients
-  slow_consumer_cuts,  // connections cut as slow consumers
-  rate_limit_waits,    // times a sender was held back by --max-broadcast-rate
-  excess_flood_cuts,   // senders cut for staying over the rate too long
-  protocol_violations, // malformed frames or JSON messages
-  channels_opened,     // channels created on this node
-  channels_closed,     // channels gone (empty)
-  store_commits,       // history transactions committed
-  store_commit_ns,     // time spent committing them
-  store_messages,      // messages written to the store
-  store_failures,      // failed history writes
-  cluster_joins,       // other nodes that joined this one's cluster
-  cluster_losses,      // other nodes lost
-  count_               // not a counter: how many there are
+  accepted_tcp,             // TCP connections accepted
+  accepted_websocket,       // WebSocket handshakes completed
+  logins,                   // successful logins, any transport
+  bytes_in,                 // bytes read from clients (TCP payload; WebSocket messages)
+  bytes_out,                // bytes written to clients
+  slow_consumer_cuts,       // connections cut as slow consumers
+  rate_limit_waits,         // times a sender was held back by --max-broadcast-rate
+  excess_flood_cuts,        // senders cut for staying over the rate too long
+  protocol_violations,      // malformed frames or JSON messages
+  channels_opened,          // channels created on this node
+  channels_closed,          // channels gone (empty)
+  store_commits,            // history transactions committed
+  store_commit_ns,          // time spent committing them
+  store_messages,           // messages written to the store
+  store_failures,           // failed history writes
+  cluster_joins,            // other nodes that joined this one's cluster
+  cluster_losses,           // other nodes lost
+  multipart_whole,          // multi-part messages reassembled and handled
+  multipart_dropped,        // multi-part messages refused or timed out
+  multipart_bytes_held,     // bytes that parts of unfinished messages took ...
+  multipart_bytes_released, // ... and gave back: the difference is what is held now
+  count_                    // not a counter: how many there are
 };
 inline constexpr std::size_t total_count = static_cast<std::size_t>(total::count_);
 

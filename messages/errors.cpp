@@ -28,6 +28,8 @@ const char* to_string(errc x) {
     return "too many channels on this server";
   case errc::no_history:
     return "this channel keeps no history";
+  case errc::too_long_for_client:
+    return "message too long for the recipient's client";
   }
   return "unknown chat error";
 }

@@ -11,17 +11,18 @@ namespace chat {
 
 enum class errc : uint8_t {
   none = 0,
-  name_taken,        // join: another member holds the name
-  already_joined,    // join: this member holds a name already
-  refused,           // the server answered a client's request with a refusal or an ERROR
-  not_connected,     // a client request while there is no connection
-  closed,            // the connection ended before the answer came
-  no_such_user,      // direct: nobody holds that name
-  no_direct,         // direct: the user's client cannot take direct messages (version 1)
-  no_such_channel,   // who: no channel of that name exists
-  channel_full,      // join: the channel has --max-channel-members members
-  too_many_channels, // join: the server holds --max-channels channels
-  no_history,        // history: the channel keeps none (a clustered server, for now)
+  name_taken,          // join: another member holds the name
+  already_joined,      // join: this member holds a name already
+  refused,             // the server answered a client's request with a refusal or an ERROR
+  not_connected,       // a client request while there is no connection
+  closed,              // the connection ended before the answer came
+  no_such_user,        // direct: nobody holds that name
+  no_direct,           // direct: the user's client cannot take direct messages (version 1)
+  no_such_channel,     // who: no channel of that name exists
+  channel_full,        // join: the channel has --max-channel-members members
+  too_many_channels,   // join: the server holds --max-channels channels
+  no_history,          // history: the channel keeps none (a clustered server, for now)
+  too_long_for_client, // direct: longer than the recipient's client takes (no multi-part)
 };
 
 inline constexpr caf::atom_value error_category = caf::atom("chat");

@@ -67,7 +67,7 @@ using client_link = caf::typed_actor<caf::reacts_to<send_atom, frame>>;
 // Server side of one TCP connection.
 // retry: the message allowance has a token again for the message that waited (a timer).
 using session_actor = connection_owner::extend_with<member_actor>::extend_with<client_link>::extend<
-    caf::reacts_to<retry_atom>>;
+    caf::reacts_to<retry_atom>, caf::reacts_to<expire_atom>>;
 
 // The handler of an extension frame type (64..127), registered with the server before it
 // starts (server::handle_extension): type, the sender's user name, the payload, and the
@@ -244,6 +244,8 @@ using client_session_actor = connection_owner::extend<
     caf::reacts_to<who_atom, uint32_t, std::string, std::string, uint16_t>,
     caf::reacts_to<list_atom, uint32_t, std::string, uint16_t>,
     caf::reacts_to<join_atom, uint32_t, std::string, replay_request>,
-    caf::reacts_to<history_atom, uint32_t, std::string, uint64_t, uint16_t>>;
+    caf::reacts_to<history_atom, uint32_t, std::string, uint64_t, uint16_t>,
+    caf::reacts_to<retry_atom>,   // the next part of a message sent in parts
+    caf::reacts_to<expire_atom>>; // parts from the server that never made a whole message
 
 } // namespace chat

@@ -47,6 +47,12 @@ std::size_t message_splitter::parts_for(std::size_t body_size) const {
   return body_size / piece + (body_size % piece != 0);
 }
 
+std::size_t message_splitter::wire_bytes(std::size_t body_size) const {
+  auto count = parts_for(body_size);
+  if (count == 1) return header_size + body_size;
+  return count * (header_size + part_overhead) + body_size; // the pieces add up to the body
+}
+
 std::variant<std::vector<frame>, std::string> message_splitter::split(uint8_t type,
                                                                       std::string_view payload) {
   using result = std::variant<std::vector<frame>, std::string>;

@@ -71,6 +71,8 @@ public:
 
   // How many parts a body of `body_size` bytes takes (1: it is sent whole).
   std::size_t parts_for(std::size_t body_size) const;
+  // The bytes those parts take on the wire, frame headers included.
+  std::size_t wire_bytes(std::size_t body_size) const;
 
   // The id the next split message will get.
   uint32_t next_id() const { return next_id_; }

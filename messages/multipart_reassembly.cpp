@@ -106,6 +106,19 @@ part_outcome message_reassembly::start(const part& p, reassembly_clock::time_poi
   } else {
     why = check_piece(p, 0);
   }
+  part_outcome::dropped_message pushed_out;
+  if (!why && messages_.size() >= limits_.max_messages && limits_.newest_wins &&
+      !messages_.empty()) {
+    auto oldest =
+        std::min_element(messages_.begin(), messages_.end(),
+                         [](const message& a, const message& b) { return a.started < b.started; });
+    auto held = oldest->next + oldest->waiting.size();
+    pushed_out = {oldest->id, "multi-part: message " + std::to_string(oldest->id) +
+                                  ": dropped with " + std::to_string(held) + " of " +
+                                  std::to_string(oldest->count) + " parts for a newer one"};
+    spent_.spend(oldest->id);
+    drop(static_cast<std::size_t>(oldest - messages_.begin()));
+  }
   if (!why && messages_.size() >= limits_.max_messages)
     why = "too many messages in progress (at most " + std::to_string(limits_.max_messages) + ")";
   spent_.see(p.id);
@@ -117,7 +130,9 @@ part_outcome message_reassembly::start(const part& p, reassembly_clock::time_poi
   m.id = p.id;
   m.count = p.count;
   m.started = now;
-  return add_to(m, p); // with a count of at least 2, its first part never completes it
+  auto outcome = add_to(m, p); // with a count of at least 2, its first part never completes it
+  outcome.pushed_out = std::move(pushed_out);
+  return outcome;
 }
 
 // The checks of a part's own bytes, against the bytes its message holds already.
@@ -188,19 +203,23 @@ void message_reassembly::drop(std::size_t at) {
 
 std::vector<expired_message> message_reassembly::expire(reassembly_clock::time_point now) {
   std::vector<expired_message> out;
-  for (std::size_t i = 0; i < messages_.size();) {
-    const auto& m = messages_[i];
-    if (now - m.started < limits_.timeout) {
-      ++i;
-      continue;
-    }
+  // In the order the messages started, so their ERRORs do too (drop() reorders messages_):
+  // the ones whose time is up are then the first k. std::sort, not stable_sort: it works in
+  // place, where stable_sort takes a buffer, and expiring must allocate nothing.
+  std::sort(messages_.begin(), messages_.end(), [](const message& a, const message& b) {
+    return a.started != b.started ? a.started < b.started : a.id < b.id;
+  });
+  std::size_t k = 0;
+  for (; k < messages_.size() && now - messages_[k].started >= limits_.timeout; ++k) {
+    const auto& m = messages_[k];
     auto held = static_cast<uint16_t>(m.next + m.waiting.size());
     out.push_back({m.id, held, m.count,
                    "multi-part: message " + std::to_string(m.id) + ": timed out with " +
                        std::to_string(held) + " of " + std::to_string(m.count) + " parts"});
     spent_.spend(m.id);
-    drop(i);
+    held_bytes_ -= m.held;
   }
+  messages_.erase(messages_.begin(), messages_.begin() + static_cast<std::ptrdiff_t>(k));
   return out;
 }
 

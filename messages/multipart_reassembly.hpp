@@ -25,6 +25,11 @@ struct reassembly_limits {
   uint16_t max_parts = default_max_parts;        // parts per message
   std::size_t max_messages = 4;                  // messages in progress at once
   std::chrono::milliseconds timeout{30000};      // from a message's first part to its last
+  // At max_messages, what a new message does: refused (TCP: a sound sender never leaves a
+  // message unfinished, so one that does is held to the bound), or it takes the place of the
+  // oldest one, which is dropped (UDP: a lost part leaves a message that can never finish, and
+  // the newest message is the one most likely to).
+  bool newest_wins = false;
 };
 
 // Which message ids of one sender are spent (delivered, refused or dropped), so that a late or
@@ -57,6 +62,12 @@ struct part_outcome {
   uint32_t id = 0;
   inbound_frame message; // complete only: {inner type, inner payload}
   std::string error;     // refused, malformed
+  // newest_wins: the message this part's one pushed out, with its ERROR ("multi-part: message
+  // <id>: dropped with <held> of <count> parts for a newer one"); error is empty if none was.
+  struct dropped_message {
+    uint32_t id = 0;
+    std::string error;
+  } pushed_out;
 };
 
 // A message dropped by expire(): its ERROR is "multi-part: message <id>: timed out with <held>

@@ -166,6 +166,9 @@ std::optional<frame> read_message(uint8_t type, object_reader& r, direction from
       r.u32("max_channel_members", v.limits.max_channel_members);
       r.u16("page_size", v.limits.page_size);
       r.u32("max_message_rate_milli", v.limits.max_message_rate_milli);
+      if (v.version < v2::multipart_version) return;
+      r.u32("max_message", v.limits.max_message);
+      r.u16("max_parts", v.limits.max_parts);
     });
   case v2::type::join:
     return read_join(r, max_payload);

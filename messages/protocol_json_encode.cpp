@@ -113,17 +113,19 @@ converted<json_text> json_of(uint8_t type, std::string_view payload, direction f
       return v2_json(
           v2::decode_hello_request, payload, w,
           [](object_writer& w, const v2::hello_request& v) { w.number("version", v.version); });
-    return v2_json(v2::decode_hello_reply, payload, w,
-                   [](object_writer& w, const v2::hello_reply& v) {
-                     w.number("version", v.version)
-                         .string("features", v.features)
-                         .number("max_frame", v.limits.max_frame)
-                         .number("max_channel_name", v.limits.max_channel_name)
-                         .number("max_channels_per_user", v.limits.max_channels_per_user)
-                         .number("max_channel_members", v.limits.max_channel_members)
-                         .number("page_size", v.limits.page_size)
-                         .number("max_message_rate_milli", v.limits.max_message_rate_milli);
-                   });
+    return v2_json(
+        v2::decode_hello_reply, payload, w, [](object_writer& w, const v2::hello_reply& v) {
+          w.number("version", v.version)
+              .string("features", v.features)
+              .number("max_frame", v.limits.max_frame)
+              .number("max_channel_name", v.limits.max_channel_name)
+              .number("max_channels_per_user", v.limits.max_channels_per_user)
+              .number("max_channel_members", v.limits.max_channel_members)
+              .number("page_size", v.limits.page_size)
+              .number("max_message_rate_milli", v.limits.max_message_rate_milli);
+          if (v.version >= v2::multipart_version) // as on the wire: version 3 adds two
+            w.number("max_message", v.limits.max_message).number("max_parts", v.limits.max_parts);
+        });
   case v2::type::join:
     return v2_json(v2::decode_join_request, payload, w,
                    [](object_writer& w, const v2::join_request& v) {

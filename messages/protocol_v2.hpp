@@ -24,6 +24,11 @@
 namespace chat::v2 {
 
 inline constexpr uint16_t version = 2;
+// Version 3 is version 2 and multi-part messages (messages/multipart.hpp): a client that says
+// HELLO {3} takes PART frames from the server, and may send them; the HELLO reply then names the
+// bounds of a reassembled message.
+inline constexpr uint16_t multipart_version = 3;
+inline constexpr uint16_t highest_version = multipart_version;
 
 // Frame types of version 2 (7..63 are reserved for the protocol; 64..127 for extensions).
 enum class type : uint8_t {
@@ -106,6 +111,9 @@ struct server_limits {
   uint32_t max_channel_members = 0;    // 0: unlimited
   uint16_t page_size = 0;              // WHO / LIST entries per reply at most
   uint32_t max_message_rate_milli = 0; // messages per second x 1000 (channel and direct); 0: none
+  // Version 3 only (on the wire after the fields above, in a reply whose version is >= 3):
+  uint32_t max_message = 0; // --max-message: the largest body a multi-part message may carry
+  uint16_t max_parts = 0;   // parts per multi-part message at most
 };
 struct hello_reply {
   uint16_t version = 0;

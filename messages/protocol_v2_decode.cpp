@@ -139,6 +139,9 @@ decoded<hello_reply> decode_hello_reply(std::string_view payload) {
     r.u32("max_channel_members", v.limits.max_channel_members);
     r.u16("page_size", v.limits.page_size);
     r.u32("max_message_rate_milli", v.limits.max_message_rate_milli);
+    if (v.version < multipart_version) return;
+    r.u32("max_message", v.limits.max_message);
+    r.u16("max_parts", v.limits.max_parts);
   });
 }
 

@@ -91,6 +91,9 @@ template <class Out> void put_fields(Out& o, const hello_reply& x) {
   o.u32(x.limits.max_channel_members);
   o.u16(x.limits.page_size);
   o.u32(x.limits.max_message_rate_milli);
+  if (x.version < multipart_version) return;
+  o.u32(x.limits.max_message);
+  o.u16(x.limits.max_parts);
 }
 template <class Out> void put_fields(Out& o, const reply& x) {
   o.u32(x.ref);
@@ -274,9 +277,9 @@ bool operator==(const history_reply& a, const history_reply& b) {
 }
 bool operator==(const server_limits& a, const server_limits& b) {
   return std::tie(a.max_frame, a.max_channel_name, a.max_channels_per_user, a.max_channel_members,
-                  a.page_size, a.max_message_rate_milli) ==
+                  a.page_size, a.max_message_rate_milli, a.max_message, a.max_parts) ==
          std::tie(b.max_frame, b.max_channel_name, b.max_channels_per_user, b.max_channel_members,
-                  b.page_size, b.max_message_rate_milli);
+                  b.page_size, b.max_message_rate_milli, b.max_message, b.max_parts);
 }
 bool operator==(const hello_reply& a, const hello_reply& b) {
   return a.version == b.version && a.features == b.features && a.limits == b.limits;

@@ -60,6 +60,17 @@ TEST(FramePrinterTest, NewlineIsEscaped) {
   EXPECT_EQ(chat::escape_control("\n"), "\\x0A");
 }
 
+// A pasted text keeps its lines: each one under the first, indented, and still escaped.
+TEST(FramePrinterTest, MessageLinesGoOnIndentedAndStayEscaped) {
+  EXPECT_EQ(chat::escape_message("one\ntwo\r\n\tthree\x1b[2J"),
+            "one\n    two\n        three\\x1B[2J");
+  EXPECT_EQ(chat::escape_message("trailing\n"), "trailing\n    ");
+  EXPECT_EQ(chat::escape_message("a\rb"), "a\\x0Db") << "a lone CR is a control";
+  chat::print_style plain;
+  EXPECT_EQ(chat::channel_line("rust", "ann", "fn main() {\n}", plain),
+            "#rust ann: fn main() {\n    }");
+}
+
 TEST(FramePrinterTest, DeleteAndNulAreEscaped) {
   EXPECT_EQ(chat::escape_control(std::string{"\x7F\0", 2}), "\\x7F\\x00");
 }

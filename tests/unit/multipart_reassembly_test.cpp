@@ -129,6 +129,57 @@ TEST(MessageReassemblyTest, TooManyMessagesInProgressRefusesTheNewOneOnly) {
   EXPECT_EQ(f.add(4, 1, 2, "y").what, kind::incomplete) << "room again";
 }
 
+// Over UDP (newest_wins) a message whose part was lost can never finish: at the bound, the
+// oldest one gives its place to the new one, with its ERROR, instead of blocking every later
+// message until it times out.
+TEST(MessageReassemblyTest, OverDatagramsTheOldestMessageGivesWayToANewOne) {
+  auto limits = small_limits();
+  limits.newest_wins = true;
+  v2::message_reassembly r{limits};
+  auto t1 = t0 + std::chrono::milliseconds{1};
+  EXPECT_EQ(r.add(v2::part{1, 0, 3,
+                           "\x02"
+                           "a"},
+                  t0)
+                .what,
+            kind::incomplete);
+  EXPECT_EQ(r.add(v2::part{2, 0, 2,
+                           "\x02"
+                           "b"},
+                  t1)
+                .what,
+            kind::incomplete);
+  auto third = r.add(v2::part{3, 0, 2,
+                              "\x02"
+                              "c"},
+                     t1);
+  EXPECT_EQ(third.what, kind::incomplete);
+  EXPECT_EQ(third.pushed_out.id, 1u);
+  EXPECT_EQ(third.pushed_out.error,
+            "multi-part: message 1: dropped with 1 of 3 parts for a newer one");
+  EXPECT_EQ(r.messages_in_progress(), 2u);
+  EXPECT_EQ(r.add(v2::part{1, 1, 3, "x"}, t1).what, kind::late) << "its id is spent";
+  EXPECT_EQ(r.add(v2::part{2, 1, 2, "y"}, t1).message, (chat::inbound_frame{2, "by"}));
+  EXPECT_EQ(r.add(v2::part{3, 1, 2, "z"}, t1).message, (chat::inbound_frame{2, "cz"}));
+  EXPECT_EQ(r.held_bytes(), 0u);
+}
+
+// The ERRORs of messages that time out together come in the order the messages started.
+TEST(MessageReassemblyTest, ExpiredMessagesComeInTheOrderTheyStarted) {
+  auto limits = small_limits();
+  limits.max_messages = 4;
+  v2::message_reassembly r{limits};
+  for (uint32_t id = 0; id < 4; ++id)
+    r.add(v2::part{id, 0, 2, "x"}, t0 + std::chrono::milliseconds{id});
+  auto out = r.expire(t0 + limits.timeout + std::chrono::milliseconds{2});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].id, 0u);
+  EXPECT_EQ(out[1].id, 1u);
+  EXPECT_EQ(out[2].id, 2u);
+  EXPECT_EQ(r.messages_in_progress(), 1u);
+  EXPECT_EQ(r.held_bytes(), 1u) << "message 3's one byte";
+}
+
 TEST(MessageReassemblyTest, IdenticalDuplicatesAreIgnoredAndLateOnesToo) {
   feeder f;
   EXPECT_EQ(f.add(9, 0, 3,

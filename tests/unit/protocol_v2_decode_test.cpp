@@ -77,6 +77,8 @@ TEST(ProtocolV2DecodeTest, EveryTruncationIsRefused) {
   expect_prefixes_refused(v2::list_request{1, "a", 9}, "LIST", v2::decode_list_request);
   expect_prefixes_refused(v2::hello_reply{2, "channels", {1, 2, 3, 4, 5, 6}}, "HELLO",
                           v2::decode_hello_reply);
+  expect_prefixes_refused(v2::hello_reply{3, "channels", {1, 2, 3, 4, 5, 6, 7, 8}}, "HELLO",
+                          v2::decode_hello_reply);
   expect_prefixes_refused(v2::reply{1, v2::status::refused, "no"}, "REPLY", v2::decode_reply);
   expect_prefixes_refused(v2::msg_delivery{"dev", "ann", "hi"}, "MSG", v2::decode_msg_delivery);
   expect_prefixes_refused(v2::dm_delivery{"ann", "hi"}, "DM", v2::decode_dm_delivery);

@@ -88,6 +88,12 @@ TEST(ProtocolV2Test, RepliesRoundTrip) {
                            std::string(65535, 'f'),
                            {0xFFFFFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFF, 0xFFFFFFFF}};
   expect_round_trip(extremes, v2::type::hello, v2::decode_hello_reply);
+  // Version 3 adds the multi-part bounds after the version-2 limits; version 2 has none of them.
+  v2::hello_reply v3{3, "channels,multipart", {65536, 64, 100, 0, 50, 5000, 1 << 20, 1024}};
+  expect_round_trip(v3, v2::type::hello, v2::decode_hello_reply);
+  EXPECT_EQ(chat::payload_of(v2::encode(v3)).size(),
+            chat::payload_of(v2::encode(v2::hello_reply{2, v3.features, v3.limits})).size() + 4 +
+                2);
   expect_round_trip(v2::reply{1, v2::status::ok, ""}, v2::type::reply, v2::decode_reply);
   expect_round_trip(v2::reply{2, v2::status::refused, "no such channel"}, v2::type::reply,
                     v2::decode_reply);

@@ -90,11 +90,94 @@ TEST(ServerConfigTest, AuthOptionsThatCannotWorkAreRefused) {
   EXPECT_EQ(problem({}), "");
 }
 
+TEST(ServerConfigTest, UdpOptionsAreOffByDefaultAndBounded) {
+  auto problem = [](std::vector<std::string> words) {
+    chat::server_config cfg;
+    return parse(cfg, std::move(words)).problem;
+  };
+  chat::server_config defaults;
+  ASSERT_FALSE(parse(defaults, {}).err);
+  EXPECT_FALSE(defaults.node_options().udp_port) << "off unless asked for";
+  EXPECT_EQ(defaults.node_options().udp_max_datagram, 1200u);
+  chat::server_config on;
+  auto r = parse(on, {"--udp-port", "0", "--udp-max-datagram=256"});
+  ASSERT_FALSE(r.err) << on.render(r.err);
+  EXPECT_EQ(r.problem, "");
+  EXPECT_EQ(on.node_options().udp_port, std::optional<uint16_t>{0}) << "0: any free port";
+  EXPECT_EQ(on.node_options().udp_max_datagram, 256u);
+  EXPECT_EQ(problem({"--udp-port", "65536"}), "--udp-port must be -1 (off) or 0..65535");
+  EXPECT_EQ(problem({"--udp-port", "-2"}), "--udp-port must be -1 (off) or 0..65535");
+  EXPECT_EQ(problem({"--udp-max-datagram", "255"}),
+            "--udp-max-datagram must be between 256 and 65507");
+  EXPECT_EQ(problem({"--udp-max-datagram", "65508"}),
+            "--udp-max-datagram must be between 256 and 65507");
+  EXPECT_EQ(problem({"--udp-port", "7000", "--udp-max-datagram", "65507"}), "");
+}
+
+// A session over UDP sends up to --max-message in PART frames of one datagram each, and a client
+// takes 1024 parts of a message at most: 1024 x (256 - 23 - 4 - 9) bytes with the smallest.
+TEST(ServerConfigTest, MaxMessageFitsInTheUdpPartsAClientTakes) {
+  chat::server_config small;
+  ASSERT_EQ(parse(small, {"--udp-port=0", "--udp-max-datagram=256"}).problem, "");
+  EXPECT_EQ(small.effective_max_message(), 1024u * 220) << "the default shrinks to fit";
+  chat::server_config tcp_only;
+  ASSERT_EQ(parse(tcp_only, {"--udp-max-datagram=256"}).problem, "");
+  EXPECT_EQ(tcp_only.effective_max_message(), 1u << 20) << "UDP off: no UDP bound";
+  chat::server_config told;
+  EXPECT_EQ(
+      parse(told, {"--udp-port=0", "--udp-max-datagram=256", "--max-message=1048576"}).problem,
+      "--max-message and --max-frame must fit in 1024 parts of --udp-max-datagram bytes "
+      "(at most 225280 bytes with 256)");
+  chat::server_config defaults;
+  ASSERT_EQ(parse(defaults, {"--udp-port=0"}).problem, "");
+  EXPECT_EQ(defaults.effective_max_message(), 1u << 20) << "1 MiB fits 1024 parts of 1200 bytes";
+}
+
 TEST(ServerConfigTest, UnknownOptionsAndBadValuesStillReachCaf) {
   chat::server_config a;
   EXPECT_TRUE(parse(a, {"--bogus"}).err);
   chat::server_config b;
   EXPECT_TRUE(parse(b, {"--port", "x"}).err);
+}
+
+} // namespace
+
+namespace {
+
+std::string problem_of(std::vector<std::string> words) {
+  chat::server_config cfg;
+  auto r = parse(cfg, std::move(words));
+  return r.err ? cfg.render(r.err) : r.problem;
+}
+
+// --max-message (issue 14): a message of that size must go in parts the peer takes, and fit in
+// one client's outbound queue; the defaults do both.
+TEST(ServerConfigTest, MaxMessageMustFitPartsAndTheOutboundQueue) {
+  chat::server_config defaults;
+  ASSERT_EQ(parse(defaults, {}).problem, "");
+  EXPECT_EQ(defaults.node_options().session.parts.max_message, 1u << 20);
+  EXPECT_EQ(defaults.node_options().session.parts.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(problem_of({"--max-message=4194304"}),
+            "--max-outbound-bytes must hold one message of --max-message bytes in parts "
+            "(4195214 bytes)");
+  EXPECT_EQ(problem_of({"--max-message=4194304", "--max-outbound-bytes=4195214"}), "");
+  EXPECT_EQ(problem_of({"--max-frame=1024", "--max-message=1048576"}),
+            "--max-message must fit in 1024 parts of --max-frame bytes");
+  // Not given, it takes what the other bounds leave room for, so older command lines still work.
+  chat::server_config small_frames;
+  ASSERT_EQ(parse(small_frames, {"--max-frame=1024"}).problem, "");
+  EXPECT_EQ(small_frames.effective_max_message(), 1024u * (1024 - 9));
+  chat::server_config small_queue;
+  ASSERT_EQ(parse(small_queue, {"--max-outbound-bytes=1048576"}).problem, "");
+  auto fitted = small_queue.effective_max_message();
+  chat::v2::message_splitter parts{{65536, fitted, 1024}};
+  EXPECT_LE(parts.wire_bytes(fitted), 1048576u);
+  EXPECT_GT(fitted, 1048576u - 2 * 65536);
+  EXPECT_EQ(problem_of({"--multipart-timeout=0s"}), "--multipart-timeout must be positive");
+  chat::server_config small;
+  ASSERT_EQ(parse(small, {"--max-message=100000", "--multipart-timeout=500ms"}).problem, "");
+  EXPECT_EQ(small.node_options().session.parts.max_message, 100000u);
+  EXPECT_EQ(small.node_options().session.parts.timeout, std::chrono::milliseconds(500));
 }
 
 } // namespace
