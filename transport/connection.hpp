@@ -29,6 +29,12 @@ public:
   // resumes as the owner catches up. Owners call it once per received frame, on any thread.
   virtual void frame_done() = 0;
 
+  // Whether this connection carries frames of any size itself: over UDP a frame that does not
+  // fit one datagram goes as PART frames the connection cuts (docs/PROTOCOL.md "Datagrams
+  // (UDP)"). False (TCP, TLS, WebSocket): a frame is sent as it is, so its owner must not send
+  // one larger than the peer takes (max_frame) unless it splits it first.
+  virtual bool carries_large_frames() const { return false; }
+
   // "127.0.0.1:53412", for log lines.
   virtual std::string peer() const = 0;
 

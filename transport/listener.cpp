@@ -1,5 +1,6 @@
 #include "transport/listener.hpp"
 #include "messages/counters.hpp"
+#include "transport/idle_rule.hpp"
 
 #include "transport/steady_now.hpp"
 
@@ -140,23 +141,9 @@ void listener::back_off(const boost::system::error_code& ec) {
 // timer, and a sweep over 20,000 connections is a few hundred microseconds.
 void listener::sweep() {
   if (stopping_) return;
-  auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(policy_.idle_interval);
-  auto timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(policy_.idle_timeout);
   auto now = steady_now_ns();
-  for_each_open([&](tcp_connection& c) {
-    auto idle = now - c.last_read_ns();
-    if (idle >= timeout.count()) {
-      spdlog::info("idle timeout peer={} silent_ms={}", c.peer(), idle / 1'000'000);
-      if (policy_.idle_farewell) c.send(*policy_.idle_farewell);
-      c.close();
-    } else if (idle >= interval.count() && c.idle_probe_ns <= c.last_read_ns()) {
-      c.idle_probe_ns = now;
-      if (policy_.idle_probe) c.send(*policy_.idle_probe);
-    }
-  });
-  auto period = std::clamp<std::chrono::milliseconds>(
-      std::min(policy_.idle_interval, policy_.idle_timeout) / 4, 10ms, 1000ms);
-  sweep_timer_.expires_after(period);
+  for_each_open([&](tcp_connection& c) { apply_idle_rule(c, now, policy_); });
+  sweep_timer_.expires_after(idle_sweep_period(policy_));
   sweep_timer_.async_wait([self = shared_from_this()](auto ec) {
     if (!ec) self->sweep();
   });

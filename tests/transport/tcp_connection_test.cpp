@@ -50,7 +50,11 @@ protected:
     };
     setsockopt(peer.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     boost::system::error_code ec;
-    asio::read(peer, asio::buffer(out), ec);
+    std::size_t got = 0;
+    do { // a signal may interrupt the blocking read (EINTR, seen under load): it goes on
+      ec = {};
+      got += asio::read(peer, asio::buffer(out.data() + got, n - got), ec);
+    } while (ec == asio::error::interrupted && got < n);
     EXPECT_FALSE(ec) << ec.message();
     return out;
   }
@@ -105,6 +109,7 @@ TEST_F(TcpConnectionTest, SentFramesArriveInOrderFromManyThreads) {
   while (next[0] + next[1] < 2 * per_thread) {
     boost::system::error_code ec;
     auto n = peer.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::interrupted) continue; // a signal: read again
     ASSERT_FALSE(ec) << ec.message();
     decoder.feed(buf.data(), n, [&](uint8_t, std::string_view p) {
       int t = p[0] - '0';
@@ -136,7 +141,9 @@ TEST_F(TcpConnectionTest, GracefulCloseSendsWhatIsQueuedThenEof) {
   EXPECT_EQ(read_exactly(expected.size()), expected);
   char byte;
   boost::system::error_code ec;
-  peer.read_some(asio::buffer(&byte, 1), ec);
+  do
+    peer.read_some(asio::buffer(&byte, 1), ec);
+  while (ec == asio::error::interrupted);
   EXPECT_EQ(ec, asio::error::eof);
   auto e = log->next();
   ASSERT_TRUE(e);
