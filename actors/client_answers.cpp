@@ -24,7 +24,8 @@ void on_v1_answer(client_supervisor_ptr self, const inbound_frame& f) {
     case frame_type::login:
       return p.what == kind::login;
     case frame_type::send_msg:
-      return p.what == kind::echo;
+      // By its text: a long echo sent in parts may come back after a short one sent later.
+      return p.what == kind::echo && f.payload == "Echo: " + p.text;
     case frame_type::broadcast_msg:
       return p.what == kind::broadcast && f.payload == st.user + ": " + p.text;
     case frame_type::pong:
@@ -148,6 +149,8 @@ bool on_hello_answer(client_supervisor_ptr self, const inbound_frame& f) {
       st.server_v2 = h->version >= v2::version;
       st.server_history = ("," + h->features + ",").find(",history,") != std::string::npos;
       st.server_max_frame = h->limits.max_frame;
+      // Version 3: a message goes in parts up to the server's --max-message.
+      st.server_max_message = h->version >= v2::multipart_version ? h->limits.max_message : 0;
     }
   } else if (f.type != static_cast<uint8_t>(frame_type::error) ||
              f.payload != "unknown frame type " + std::to_string(int{v2::first_type})) {

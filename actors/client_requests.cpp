@@ -42,7 +42,7 @@ std::string local_refusal(client_supervisor_ptr self, const pending_request& p) 
   // MSG and DM: type, u32 ref, str8 channel or name, u32 length, text. A longer frame would
   // cost the connection ("frame too large"), so it never goes out.
   auto body = 1 + 4 + 1 + p.target.size() + 4 + p.text.size();
-  auto most = self->state.server_max_frame;
+  auto most = std::max<std::size_t>(self->state.server_max_frame, self->state.server_max_message);
   if ((p.what == kind::post || p.what == kind::direct) && most > 0 && body > most)
     return "message too long";
   return {};

@@ -5,6 +5,49 @@
 
 namespace chat {
 
+namespace {
+
+// One queued part now, and the next one after whatever else is in the mailbox by then: frames
+// sent meanwhile go out between the parts, so a large message does not hold up the chat behind
+// it (docs/PROTOCOL.md "Sending": one part, then whatever has been queued since).
+void send_next_part(client_session_ptr self) {
+  auto& st = self->state;
+  if (auto part = st.parts.next_part()) st.conn->send(std::move(*part));
+  st.sending_parts = st.parts.sending();
+  if (st.sending_parts) self->send(self, retry_atom_v);
+}
+
+void send_out(client_session_ptr self, frame f) {
+  auto& st = self->state;
+  // Over UDP the connection cuts what does not fit a datagram itself (parts never nest).
+  if (st.conn->carries_large_frames() || !st.parts.queue(f)) return st.conn->send(std::move(f));
+  if (!st.sending_parts) send_next_part(self);
+}
+
+void arm_expiry(client_session_ptr self) {
+  auto& parts = self->state.parts;
+  auto due = parts.next_expiry();
+  if (parts.timer_set || !due) return;
+  parts.timer_set = true;
+  auto wait = std::max(*due - self->clock().now(), v2::reassembly_clock::duration{0});
+  self->delayed_send(self, wait + std::chrono::milliseconds{1}, expire_atom_v);
+}
+
+// A PART from the server: true if `f` is now the whole frame it completed. A part the
+// reassembly refuses is the server's fault, and nothing of its message is shown.
+bool reassemble(client_session_ptr self, inbound_frame& f) {
+  auto& st = self->state;
+  auto outcome = st.parts.add(f.payload, self->clock().now(), st.conn->carries_large_frames());
+  if (outcome.what == v2::part_outcome::kind::complete) {
+    f = std::move(outcome.message);
+    return true;
+  }
+  if (outcome.what == v2::part_outcome::kind::incomplete) arm_expiry(self);
+  return false;
+}
+
+} // namespace
+
 client_session_actor::behavior_type configured_client_session(client_session_ptr self,
                                                               transport::connection_ptr conn,
                                                               client_observer observer,
@@ -18,10 +61,18 @@ client_session_actor::behavior_type configured_client_session(client_session_ptr
   self->set_down_handler([self](const caf::down_msg&) { self->quit(); }); // nobody listens
   // Queued before any command is handled, so HELLO precedes LOGIN on the wire, as it must.
   if (config.version >= v2::version)
-    self->state.conn->send(v2::encode(v2::hello_request{v2::version}));
-  auto send = [self](frame f) { self->state.conn->send(std::move(f)); };
+    self->state.conn->send(
+        v2::encode(v2::hello_request{std::min(config.version, v2::highest_version)}));
+  auto send = [self](frame f) { send_out(self, std::move(f)); };
   return {
-      [self](received_atom, const inbound_frame& f) {
+      [self](received_atom, inbound_frame& f) {
+        auto& st = self->state;
+        if (f.type == static_cast<uint8_t>(v2::type::hello)) {
+          auto hello = v2::decode_hello_reply(f.payload);
+          if (auto* h = std::get_if<v2::hello_reply>(&hello)) st.parts.on_hello(*h);
+        }
+        bool parts = st.parts.enabled() || st.conn->carries_large_frames(); // version 3, UDP
+        if (f.type == v2::part_type && parts && !reassemble(self, f)) return st.conn->frame_done();
         if (f.type == static_cast<uint8_t>(frame_type::ping))
           self->state.conn->send(encode(frame_type::pong, f.payload));
         self->send(self->state.observer, received_atom_v, f);
@@ -45,7 +96,18 @@ client_session_actor::behavior_type configured_client_session(client_session_ptr
       [send](raw_atom, const std::string& raw) {
         send(frame{std::vector<char>(raw.begin(), raw.end())});
       },
-      [self](quit_atom) { self->state.conn->close(); },
+      [self](quit_atom) {
+        auto& st = self->state;
+        while (auto part = st.parts.next_part()) // what was said goes out before the close
+          st.conn->send(std::move(*part));
+        st.conn->close();
+      },
+      [self](retry_atom) { send_next_part(self); },
+      [self](expire_atom) {
+        self->state.parts.timer_set = false;
+        self->state.parts.expire(self->clock().now()); // dropped whole, never shown
+        arm_expiry(self);
+      },
       [send](join_atom, uint32_t ref, std::string& channel) {
         send(v2::encode(v2::join_request{ref, std::move(channel)}));
       },

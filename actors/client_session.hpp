@@ -3,6 +3,7 @@
 // frame to a client_observer.
 #pragma once
 
+#include "actors/client_parts.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/connection.hpp"
 
@@ -12,8 +13,10 @@
 namespace chat {
 
 struct client_session_config {
-  // 1: the session says nothing on its own (version-1 behaviour, raw protocol tests); 2: it
-  // says HELLO version 2 first, before any command it is given can go out.
+  // 1: the session says nothing on its own (version-1 behaviour, raw protocol tests); 2 or 3:
+  // it says HELLO with that version first, before any command it is given can go out. With 3,
+  // a server that answers version 3 gets frames larger than its --max-frame in parts, and its
+  // parts are put back together before the observer sees them.
   uint16_t version = 1;
 };
 
@@ -21,6 +24,8 @@ struct client_session_state {
   transport::connection_ptr conn;
   client_observer observer;
   std::string violation; // set when the server broke framing; becomes the close reason
+  client_parts parts;
+  bool sending_parts = false; // a retry is on its way to send the next queued part
   static inline const char* name = "client_session";
 };
 

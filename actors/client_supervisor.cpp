@@ -32,6 +32,7 @@ void attempt(client_supervisor_ptr self) {
   st.server_v2 = false;
   st.server_history = false;
   st.server_max_frame = 0;
+  st.server_max_message = 0;
   report(self, client_state::connecting, st.options.address);
   auto me = client_supervisor_actor{self};
   auto* sys = &self->system();

@@ -40,7 +40,8 @@ struct client_supervisor_options {
   bool reconnect = false; // after a lost connection: connect, log in and rejoin again
   std::chrono::milliseconds reconnect_first{100}; // first wait; doubles up to reconnect_max
   std::chrono::milliseconds reconnect_max{5000};
-  uint16_t version = v2::version; // 1: no HELLO, version-1 frames only
+  // 1: no HELLO, version-1 frames only; 2: no multi-part messages; 3: all of it.
+  uint16_t version = v2::highest_version;
   // After a reconnect, a channel whose history was lost shows this many of its last messages.
   uint32_t recovery_fallback = 20;
   // Sent with every LOGIN, after the name (auth/login_credentials.hpp), to a server with
@@ -144,9 +145,10 @@ struct client_supervisor_state {
   // Version 2: said HELLO and no answer yet; whether the server answered it with version 2.
   bool hello_pending = false;
   bool server_v2 = false;
-  bool server_history = false;    // HELLO's features say "history": JOIN's long form, HISTORY
-  uint32_t server_max_frame = 0;  // from HELLO's answer; 0 while unknown
-  std::set<std::string> channels; // joined (REPLY ok); joined again after a reconnect
+  bool server_history = false;     // HELLO's features say "history": JOIN's long form, HISTORY
+  uint32_t server_max_frame = 0;   // from HELLO's answer; 0 while unknown
+  uint32_t server_max_message = 0; // version 3's --max-message; 0: no multi-part messages
+  std::set<std::string> channels;  // joined (REPLY ok); joined again after a reconnect
   std::map<std::string, stream_mark> marks; // by channel: what we have, for recovery
   uint32_t next_ref = 0;
   uint64_t next_id = 0;

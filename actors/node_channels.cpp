@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace chat {
 
@@ -52,14 +53,14 @@ caf::result<caf::ok_atom> direct_anywhere(node_ptr self, const std::string& to,
     caf::typed_response_promise<caf::ok_atom> rp;
     std::size_t left = 0;
     bool delivered = false;
-    bool refused_direct = false; // the user is there but cannot take a direct message
+    std::optional<errc> refused; // the user is there but cannot take this direct message
   };
   auto st = std::make_shared<state>();
   st->rp = self->make_response_promise<caf::ok_atom>();
   st->left = peers.size();
   auto done = [st, to] {
     if (--st->left > 0 || st->delivered) return;
-    st->rp.deliver(make_error(st->refused_direct ? errc::no_direct : errc::no_such_user, to));
+    st->rp.deliver(make_error(st->refused.value_or(errc::no_such_user), to));
   };
   for (auto& [address, peer] : peers)
     self->request(peer, query_timeout, here_atom_v, direct_atom_v, to, from, text)
@@ -70,7 +71,8 @@ caf::result<caf::ok_atom> direct_anywhere(node_ptr self, const std::string& to,
               done();
             },
             [st, done](caf::error& err) {
-              if (err == make_error(errc::no_direct)) st->refused_direct = true;
+              for (auto code : {errc::no_direct, errc::too_long_for_client})
+                if (err == make_error(code)) st->refused = code;
               done();
             });
   return st->rp;

@@ -27,7 +27,7 @@ bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_
   auto& st = self->state;
   auto body = v2::msg_delivery_body_size(channel.size(), st.user.size(), text_size);
   if (channel == default_channel) body = std::max(body, 1 + st.user.size() + 2 + text_size);
-  return body <= st.limits.max_frame;
+  return body <= max_body(st);
 }
 
 void leave_all(session_ptr self) {
@@ -111,6 +111,10 @@ void caught_up(session_ptr self) {
 
 // Every received frame ends here, once: its transport credit is returned after handling.
 void handle(session_ptr self, inbound_frame& f) {
+  // A part stands for its message: only the last one, once the message is whole, goes on as
+  // that message, in its place in the client's order (docs/PROTOCOL.md "Receiving").
+  if (f.type == v2::part_type && sends_parts(self->state) && !reassemble(self, f))
+    return self->state.conn->frame_done();
   if (wait_for_token(self, f)) return; // handled (and credited) when its token is there
   on_frame(self, f);
   self->state.conn->frame_done();
@@ -132,8 +136,7 @@ void on_text_frame(session_ptr self, const inbound_frame& f) {
   if (!is_valid_utf8(f.payload)) return send_error(self, "invalid UTF-8");
   if (f.type == static_cast<uint8_t>(frame_type::broadcast_msg)) return on_broadcast(self, f);
   // SEND_MSG: echoed to the sender; the reply's body is type byte, "Echo: ", text.
-  if (1 + 6 + f.payload.size() > self->state.limits.max_frame)
-    return send_error(self, "message too long");
+  if (1 + 6 + f.payload.size() > max_body(self->state)) return send_error(self, "message too long");
   self->state.conn->send(encode(frame_type::send_msg, "Echo: " + f.payload));
 }
 
@@ -198,6 +201,8 @@ caf::result<caf::ok_atom> on_direct(session_ptr self, const std::string& from,
                                     const std::string& text) {
   auto& st = self->state;
   if (st.user.empty() || st.version < 2) return make_error(errc::no_direct, st.user);
+  if (v2::dm_delivery_body_size(from.size(), text.size()) > max_body(st))
+    return make_error(errc::too_long_for_client, st.user);
   st.conn->send(v2::encode(v2::dm_delivery{from, text}));
   return caf::ok_atom_v;
 }
@@ -229,13 +234,14 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
   auto& st = self->state;
   st.roster = std::move(roster);
   st.directory = std::move(directory);
-  st.conn = std::move(conn);
-  st.limits = limits;
-  st.messages = {limits.max_broadcast_rate, limits.broadcast_burst, self->clock().now()};
-  // Whatever ends the actor (quit, kill, exception) takes its socket down too.
-  self->attach_functor([weak = std::weak_ptr<transport::connection>{st.conn}] {
+  // Whatever ends the actor (quit, kill, exception) takes its socket down too. The transport's
+  // connection, not our view of it: that one goes with the state before this runs.
+  self->attach_functor([weak = std::weak_ptr<transport::connection>{conn}] {
     if (auto c = weak.lock()) c->close();
   });
+  st.conn = std::make_shared<multipart_connection>(std::move(conn), limits.max_frame);
+  st.limits = limits;
+  st.messages = {limits.max_broadcast_rate, limits.broadcast_burst, self->clock().now()};
   return {
       [self](received_atom, inbound_frame& f) { on_received(self, f); },
       [self](violated_atom, const std::string& reason) {
@@ -253,6 +259,7 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
                      traffic.bytes_out);
         self->quit(); // roster and channels see the down message; the connection dies here
       },
+      [self](expire_atom) { expire_parts(self); },
       [self](retry_atom) {
         if (self->state.waiting != waiting_for::token) return;
         self->state.waiting = waiting_for::nothing;

@@ -4,6 +4,8 @@
 // the version-2 requests (docs/PROTOCOL.md).
 #pragma once
 
+#include "actors/incoming_parts.hpp"
+#include "actors/multipart_connection.hpp"
 #include "actors/session_outbox.hpp"
 #include "actors/token_bucket.hpp"
 #include "auth/token_verifier.hpp"
@@ -36,6 +38,10 @@ struct session_limits {
   // Largest frame body the server sends: an echo, broadcast or delivery that would outgrow it
   // gets ERROR / REPLY "message too long" instead (clients reject larger frames).
   std::size_t max_frame = default_max_frame;
+  // Multi-part messages (docs/PROTOCOL.md "Multi-part messages"), from a client that speaks
+  // version 3 or over UDP: parts.max_message (--max-message) bounds a message's body both ways,
+  // in place of max_frame.
+  v2::reassembly_limits parts;
   uint32_t max_channels_per_user = 100;
   uint32_t max_channel_members = 0; // told to clients in HELLO; the channel enforces it
   uint16_t page_size = 100;         // WHO / LIST / HISTORY entries per reply at most
@@ -69,14 +75,16 @@ struct joined_channel {
 };
 
 struct session_state {
-  transport::connection_ptr conn;
+  // The transport's connection, seen through the multipart_connection every send goes through.
+  std::shared_ptr<multipart_connection> conn;
   roster_actor roster;
   directory_actor directory;
   session_limits limits;
   token_bucket<caf::actor_clock::clock_type> messages;
   uint64_t delayed = 0; // messages that waited for a token since the client last caught up
   std::optional<caf::actor_clock::time_point> flooding_since; // waiting for tokens since
-  uint16_t version = 1; // 2 once the client said HELLO with version 2
+  uint16_t version = 1; // 2 or 3 once the client said HELLO with that version
+  incoming_parts parts; // multi-part messages from the client, being put back together
   std::string user;     // empty while not logged in
   // The channels the login token lists (its `channels` claim); none: every channel.
   std::optional<std::vector<std::string>> token_channels;
@@ -112,6 +120,17 @@ void on_v2_frame(session_ptr self, inbound_frame& f);
 bool delivery_fits(session_ptr self, std::string_view channel, std::size_t text_size);
 // After a version-2 LOGIN: the direct messages kept while the user was away, as DM frames.
 void deliver_kept_directs(session_ptr self);
+// The largest body of one message the client may send or receive: --max-message if large
+// frames reach it whole (version 3, or UDP), else --max-frame.
+std::size_t max_body(const session_state& st);
+// A PART frame from a client that may send them (session_parts.cpp): true if `f` is now the
+// whole frame its last part completed, to be handled as if it had arrived so; false if there
+// is nothing more to do with it (held for more parts, ignored, or answered with an ERROR).
+bool reassemble(session_ptr self, inbound_frame& f);
+// Whether PART frames from this client are messages to reassemble (else an unknown type).
+bool sends_parts(const session_state& st);
+// The reassembly's timer: messages whose time is up are dropped, each with its ERROR.
+void expire_parts(session_ptr self);
 // Leaves every channel (a name lost to eviction): the channels tell their members.
 void leave_all(session_ptr self);
 // Whether the login token lets the user into `channel` (always, without a channels claim).

@@ -23,6 +23,8 @@ using namespace session_detail;
 constexpr std::string_view features = "channels,direct,presence,history";
 // Added when LOGIN needs a token (--auth token), so a client knows to send one.
 constexpr std::string_view token_feature = ",token";
+// Added for a version-3 client: it may send PART frames, and gets them (docs/PROTOCOL.md).
+constexpr std::string_view multipart_feature = ",multipart";
 
 void send_reply(session_ptr self, uint32_t ref, std::string text = {}) {
   auto result = text.empty() ? v2::status::ok : v2::status::refused;
@@ -35,7 +37,7 @@ void send_ok(session_ptr self, uint32_t ref, std::string text = {}) {
 // The words a refusal between actors becomes for the client.
 std::string refusal_reason(const caf::error& err) {
   for (auto code : {errc::no_such_user, errc::no_direct, errc::no_such_channel, errc::channel_full,
-                    errc::too_many_channels, errc::no_history})
+                    errc::too_many_channels, errc::no_history, errc::too_long_for_client})
     if (err == make_error(code)) return to_string(code);
   return "server busy";
 }
@@ -81,7 +83,8 @@ void on_hello(session_ptr self, const inbound_frame& f) {
   if (!st.user.empty()) return send_error(self, "HELLO must come before LOGIN");
   if (hello->version < v2::version)
     return send_error(self, "unsupported protocol version " + std::to_string(hello->version));
-  st.version = v2::version; // the highest both speak
+  st.version = std::min(hello->version, v2::highest_version); // the highest both speak
+  st.conn->take_parts(st.version >= v2::multipart_version);
   v2::server_limits limits;
   limits.max_frame = static_cast<uint32_t>(st.limits.max_frame);
   limits.max_channel_name = static_cast<uint16_t>(max_channel_name);
@@ -91,7 +94,12 @@ void on_hello(session_ptr self, const inbound_frame& f) {
   limits.max_message_rate_milli = static_cast<uint32_t>(st.limits.max_broadcast_rate * 1000);
   std::string said{features};
   if (st.limits.tokens) said += token_feature;
-  st.conn->send(v2::encode(v2::hello_reply{v2::version, std::move(said), limits}));
+  if (st.version >= v2::multipart_version) {
+    said += multipart_feature;
+    limits.max_message = static_cast<uint32_t>(st.limits.parts.max_message);
+    limits.max_parts = st.limits.parts.max_parts;
+  }
+  st.conn->send(v2::encode(v2::hello_reply{st.version, std::move(said), limits}));
 }
 
 // A replay of `count` messages asks at most one retention's worth: the rest is refused rather
@@ -210,7 +218,7 @@ void on_dm(session_ptr self, const inbound_frame& f) {
   if (!dm || !logged_in(self, dm->ref)) return;
   auto& st = self->state;
   if (login_name_error(dm->to) != nullptr) return send_reply(self, dm->ref, "no such user");
-  if (v2::dm_delivery_body_size(st.user.size(), dm->text.size()) > st.limits.max_frame)
+  if (v2::dm_delivery_body_size(st.user.size(), dm->text.size()) > max_body(st))
     return send_reply(self, dm->ref, "message too long");
   take_message_token(self);
   auto ref = dm->ref;
@@ -234,7 +242,7 @@ template <class Reply, class DropOne>
 void send_fitting(session_ptr self, Reply& r, DropOne drop_one) {
   auto encoded = v2::encode(r);
   auto body = [&] { return bytes(encoded).size() - header_size + 1; };
-  while (body() > self->state.limits.max_frame && drop_one())
+  while (body() > max_body(self->state) && drop_one())
     encoded = v2::encode(r);
   self->state.conn->send(std::move(encoded));
 }
@@ -270,8 +278,22 @@ void on_who(session_ptr self, const inbound_frame& f) {
       .then(handler, on_error);
 }
 
+// An entry that would not fit even in a page of its own (a message someone sent in parts, for a
+// client that takes none) is left out; `next_before` still says where older entries begin.
+void leave_out_too_long(session_ptr self, v2::history_reply& r) {
+  auto most = max_body(self->state);
+  auto alone_too_long = [&](const history_entry& e) {
+    if (e.text.size() + 1024 < most) return false; // the other fields take far less than that
+    v2::history_reply alone{r.ref, r.channel, {r.page.epoch, {e}, 0}};
+    return payload_of(v2::encode(alone)).size() + 1 > most;
+  };
+  auto& entries = r.page.entries;
+  entries.erase(std::remove_if(entries.begin(), entries.end(), alone_too_long), entries.end());
+}
+
 // HISTORY pages keep their newest entries: the oldest go, and `next_before` starts there.
 void send_history_page(session_ptr self, v2::history_reply& r) {
+  leave_out_too_long(self, r);
   auto& entries = r.page.entries;
   send_fitting(self, r, [&] {
     if (entries.empty()) return false;

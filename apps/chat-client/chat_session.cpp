@@ -96,8 +96,9 @@ int run_chat(const client_config& cfg, caf::actor_system& sys, transport::io_loo
   options.reconnect = cfg.reconnect;
   options.token = cfg.token;
   options.tls = cfg.tls_context;
+  options.udp = cfg.udp;
   client c{sys, io.context(), options, callbacks_for(term, news, style, cfg.reconnect)};
-  auto where = cfg.host + ":" + std::to_string(cfg.port);
+  auto where = cfg.host + ":" + std::to_string(cfg.port) + (cfg.udp ? "/udp" : "");
   if (auto r = c.connect(); !r) {
     std::cerr << "chat-client: cannot connect to " << where << ": " << r.text << '\n';
     return 1;

@@ -27,6 +27,10 @@ client_config::client_config() {
            "needed")
       .add(reconnect, "reconnect",
            "when the connection is lost, connect again with capped back-off and log in again")
+      .add(udp, "udp",
+           "talk to the server's UDP endpoint (chat-server --udp-port) instead of TCP: --port is "
+           "then that port; datagrams are best effort, so a lost one shows as a request that "
+           "timed out")
       .add(tls, "tls",
            "connect over TLS, verifying that the server's certificate is valid and names --host "
            "(a server with --tls-cert)")
@@ -59,6 +63,7 @@ std::string client_config::resolve_token() {
 
 std::string client_config::resolve_tls() {
   if (!tls) return tls_ca.empty() && !insecure ? "" : "--tls-ca and --insecure need --tls";
+  if (udp) return "--udp and --tls: give one (the UDP endpoint has no TLS)";
   if (insecure && !tls_ca.empty()) return "--insecure and --tls-ca: give one";
   auto made = transport::make_client_tls_context({tls_ca, insecure});
   if (auto* why = std::get_if<std::string>(&made)) return *why;

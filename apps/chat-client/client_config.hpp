@@ -23,6 +23,7 @@ struct client_config : app_config {
   bool reconnect = false; // after a lost connection, connect and log in again
   bool no_color = false;
   std::string log_level = "warn";
+  bool udp = false;   // the server's UDP endpoint instead of TCP
   bool tls = false;   // speak TLS; the server's certificate is verified unless `insecure`
   std::string tls_ca; // trusted CA file (PEM); default: the system's store
   bool insecure = false;

@@ -2,7 +2,13 @@
 
 #include "messages/channel_name.hpp"
 
+#include "messages/utf8.hpp"
+
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -18,6 +24,8 @@ constexpr const char* help_text = "* commands:\n"
                                   "*   /list              every channel, with its members\n"
                                   "*   /history [N]       the last N messages of the current "
                                   "channel (default 20)\n"
+                                  "*   /paste FILE        FILE's text as one message to the "
+                                  "current channel\n"
                                   "*   /echo TEXT         the server echoes TEXT to you alone\n"
                                   "*   /ping              round-trip time to the server\n"
                                   "*   /help              this list\n"
@@ -137,6 +145,42 @@ void say(const std::string& line, client& c, console& term, const chat_place& pl
   });
 }
 
+// Larger files are refused before a byte is read into memory: far past any server's
+// --max-message (1 MiB by default), which has the last word.
+constexpr std::uintmax_t max_paste = 16u << 20;
+
+// /paste FILE: the file's text as one message, however many lines and frames it takes (a
+// version-3 server gets it in parts; another refuses it if it outgrows a frame).
+void paste(const std::string& arg, client& c, console& term, const chat_place& place,
+           const print_style& style) {
+  if (arg.empty()) return term.print(error_line("usage: /paste FILE", style));
+  if (place.current.empty())
+    return term.print(error_line("/paste needs a channel: /join one", style));
+  std::error_code error;
+  auto size = std::filesystem::file_size(arg, error);
+  if (error)
+    return term.print(
+        error_line("cannot paste " + escape_control(arg) + ": " + error.message(), style));
+  if (size > max_paste)
+    return term.print(error_line(escape_control(arg) + " is larger than 16 MiB", style));
+  std::ifstream in{arg, std::ios::binary};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof())
+    return term.print(error_line("cannot read " + escape_control(arg), style));
+  while (!text.empty() && text.back() == '\n') // the file's last newline ends a line, says nothing
+    text.pop_back();
+  if (text.empty()) return term.print(error_line(escape_control(arg) + " is empty", style));
+  if (!is_valid_utf8(text))
+    return term.print(error_line(escape_control(arg) + " is not UTF-8 text", style));
+  auto lines = std::count(text.begin(), text.end(), '\n') + 1;
+  term.print(note_line("pasting " + escape_control(arg) + ": " + std::to_string(text.size()) +
+                           " bytes, " + std::to_string(lines) + (lines == 1 ? " line" : " lines"),
+                       style));
+  c.say(place.current, text, [&term, style](const client_result& r) {
+    if (!r) term.print(error_line("paste not sent: " + r.text, style));
+  });
+}
+
 } // namespace
 
 std::string prompt_for(const chat_place& place) {
@@ -166,6 +210,8 @@ bool handle_line(const std::string& line, client& c, console& term, chat_place& 
     list(c, term, style);
   } else if (command == "/history") {
     history(arg, c, term, place, style);
+  } else if (command == "/paste") {
+    paste(arg, c, term, place, style);
   } else if (command == "/echo") {
     c.send(frame_type::send_msg, arg);
   } else if (command == "/ping") {

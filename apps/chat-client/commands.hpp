@@ -1,6 +1,6 @@
 // commands.hpp -- what chat-client does with each typed line: the slash commands (/join, /part,
-// /msg, /who, /list, /echo, /ping, /help, /quit) and plain lines, which go to the current
-// channel. Called by run_chat (chat_session.cpp) on the thread that reads the console.
+// /msg, /who, /list, /history, /paste, /echo, /ping, /help, /quit) and plain lines, which go to the
+// current channel. Called by run_chat (chat_session.cpp) on the thread that reads the console.
 #pragma once
 
 #include "apps/chat-client/console.hpp"

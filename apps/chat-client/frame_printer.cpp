@@ -38,6 +38,25 @@ std::string escape_control(const std::string& text) {
   return out;
 }
 
+std::string escape_message(const std::string& text) {
+  // Lines of a pasted text go on under the first one, indented; every other control is escaped.
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    auto line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string spaced;
+    for (char ch : line)
+      spaced += ch == '\t' ? std::string(4, ' ') : std::string(1, ch);
+    if (start > 0) out += "\n    ";
+    out += escape_control(spaced);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 namespace printer_detail {
 
 std::string paint(const char* colour, const std::string& text, bool on) {

@@ -29,6 +29,10 @@ std::string printable_line(const inbound_frame& f, const print_style& style = {}
 // The text with C0 controls, DEL and C1 controls written as \xNN; other UTF-8 passes unchanged.
 // In text that is not valid UTF-8, every byte from 0x80 up is written as \xNN too.
 std::string escape_control(const std::string& text);
+// A message's text as it is shown: each line of a multi-line text (a /paste) on a line of its
+// own, indented by four spaces; tabs become four spaces, CR before LF goes; every other control
+// is escaped as escape_control does.
+std::string escape_message(const std::string& text);
 
 // -- version-2 lines, also for the results of chat-client's commands (frame_printer_v2.cpp) --
 std::string channel_line(const std::string& channel, const std::string& sender,

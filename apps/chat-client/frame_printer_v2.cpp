@@ -40,19 +40,19 @@ std::string decoded_line(v2::decoded<T> decoded, const print_style& style, Print
 
 std::string channel_line(const std::string& channel, const std::string& sender,
                          const std::string& text, const print_style& style) {
-  return tag(channel, style) + " " + name(sender, style) + ": " + escape_control(text);
+  return tag(channel, style) + " " + name(sender, style) + ": " + escape_message(text);
 }
 
 std::string direct_line(const std::string& sender, const std::string& text,
                         const print_style& style) {
   return paint(magenta, "[dm]", style.color) + " " + name(sender, style) + ": " +
-         escape_control(text);
+         escape_message(text);
 }
 
 std::string direct_sent_line(const std::string& to, const std::string& text,
                              const print_style& style) {
   return paint(magenta, "[dm -> ", style.color) + name(to, style) +
-         paint(magenta, "]", style.color) + " " + escape_control(text);
+         paint(magenta, "]", style.color) + " " + escape_message(text);
 }
 
 std::string presence_line(const std::string& channel, const std::string& user,

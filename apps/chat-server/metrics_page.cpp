@@ -72,22 +72,49 @@ void frames(exposition& e, const char* name, const char* help,
       e.sample(name, by_type[t], "type=\"" + frame_type_name(static_cast<uint8_t>(t)) + "\"");
 }
 
+// The UDP endpoint's own counts (transport/udp_stats.hpp): datagrams each way, COOKIEs, and
+// every datagram dropped, by reason; only reasons that happened are listed.
+void udp_metrics(exposition& e, const transport::udp_stats& s) {
+  e.family("chat_udp_datagrams_total", "counter", "UDP datagrams received and sent.")
+      .sample("chat_udp_datagrams_total", s.datagrams_in.load(), "direction=\"in\"")
+      .sample("chat_udp_datagrams_total", s.datagrams_out.load(), "direction=\"out\"");
+  e.family("chat_udp_cookies_sent_total", "counter",
+           "COOKIEs sent to UDP peers without a session (HELLO, or a refreshed cookie).")
+      .sample("chat_udp_cookies_sent_total", s.cookies_sent.load());
+  e.family("chat_udp_malformed_total", "counter",
+           "DATAs with malformed frames from UDP sessions (answered ERROR 'malformed datagram').")
+      .sample("chat_udp_malformed_total", s.malformed_notices.load());
+  e.family("chat_udp_dropped_total", "counter", "UDP datagrams dropped, by reason.");
+  for (std::size_t i = 0; i < transport::udp_drop_count; ++i) {
+    auto reason = static_cast<transport::udp_drop>(i);
+    if (auto n = s.drops(reason); n > 0)
+      e.sample("chat_udp_dropped_total", n,
+               std::string{"reason=\""} + transport::udp_drop_name(reason) + "\"");
+  }
+}
+
 } // namespace
 
 std::string render_metrics(const metrics_sources& from) {
   exposition e;
   auto tcp = from.tcp.lock();
   auto http = from.http.lock();
+  auto udp = from.udp.lock();
   e.family("chat_connections_open", "gauge", "Client connections open now, by transport.")
       .sample("chat_connections_open", tcp ? tcp->open_connections() : 0, "transport=\"tcp\"")
       .sample("chat_connections_open", http ? http->open_websockets() : 0,
               "transport=\"websocket\"");
+  if (udp) e.sample("chat_connections_open", udp->open_connections(), "transport=\"udp\"");
   e.family("chat_connections_accepted_total", "counter", "Client connections accepted.")
       .sample("chat_connections_accepted_total", counters::sum(total::accepted_tcp),
               "transport=\"tcp\"")
       .sample("chat_connections_accepted_total", counters::sum(total::accepted_websocket),
               "transport=\"websocket\"");
+  if (udp)
+    e.sample("chat_connections_accepted_total", udp->stats().sessions_opened.load(),
+             "transport=\"udp\"");
   e.counter("chat_logins_total", "Successful logins.", total::logins);
+  if (udp) udp_metrics(e, udp->stats());
   auto in = counters::sum_frames_in();
   auto out = counters::sum_frames_out();
   frames(e, "chat_frames_in_total", "Frames received from clients, by type.", in);
@@ -110,6 +137,17 @@ std::string render_metrics(const metrics_sources& from) {
             total::excess_flood_cuts);
   e.counter("chat_protocol_violations_total", "Malformed frames and JSON messages.",
             total::protocol_violations);
+  e.family("chat_multipart_messages_total", "counter",
+           "Multi-part messages from clients: reassembled whole, or dropped (refused, timed out).")
+      .sample("chat_multipart_messages_total", counters::sum(total::multipart_whole),
+              "outcome=\"whole\"")
+      .sample("chat_multipart_messages_total", counters::sum(total::multipart_dropped),
+              "outcome=\"dropped\"");
+  auto held = counters::sum(total::multipart_bytes_held);
+  auto released = counters::sum(total::multipart_bytes_released);
+  e.family("chat_multipart_held_bytes", "gauge",
+           "Bytes held by parts of multi-part messages not yet whole, every session together.")
+      .sample("chat_multipart_held_bytes", held >= released ? held - released : 0);
   auto opened = counters::sum(total::channels_opened);
   auto closed = counters::sum(total::channels_closed);
   e.family("chat_channels", "gauge", "Channels on this node now.")

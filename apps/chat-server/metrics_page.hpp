@@ -7,6 +7,7 @@
 #include "store/history_store.hpp"
 #include "transport/http_listener.hpp"
 #include "transport/listener.hpp"
+#include "transport/udp_endpoint.hpp"
 
 #include <memory>
 #include <string>
@@ -17,7 +18,8 @@ namespace chat {
 struct metrics_sources {
   std::weak_ptr<transport::listener> tcp;
   std::weak_ptr<transport::http_listener> http;
-  store::history_store_ptr history; // none: no store
+  std::weak_ptr<transport::udp_endpoint> udp; // none: the UDP endpoint is off
+  store::history_store_ptr history;           // none: no store
   bool clustered = false;
 };
 

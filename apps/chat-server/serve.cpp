@@ -188,8 +188,9 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
     std::cerr << program << ": " << e.what() << '\n';
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << program << ": cannot listen on " << cfg.host << ':' << cfg.port << ": " << e.what()
-              << '\n';
+    std::cerr << program << ": cannot listen on " << cfg.host << ':' << cfg.port
+              << (cfg.udp_port >= 0 ? " (or UDP " + std::to_string(cfg.udp_port) + ")" : "") << ": "
+              << e.what() << '\n';
     if (std::string_view{CHAT_BACKEND_NAME} == "io_uring")
       std::cerr << program
                 << ": if io_uring is blocked here (seccomp, containers), rebuild with "
@@ -217,6 +218,15 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
               << (tls ? "https://" : "http://") << *http << "/, WebSocket "
               << (tls ? "wss://" : "ws://") << *http << "/ws)" << std::endl;
     spdlog::info("http listening on {}:{}", cfg.host, http->port());
+  }
+  if (auto udp = node->udp_endpoint()) {
+    std::cout << program << " udp listening on " << *udp << " (datagrams of at most "
+              << cfg.udp_max_datagram << " bytes)" << std::endl;
+    spdlog::info("udp listening on {}:{} max_datagram={}", cfg.host, udp->port(),
+                 cfg.udp_max_datagram);
+    if (tls)
+      spdlog::warn("udp: datagrams are NOT encrypted (no DTLS): --tls-cert covers the TCP and "
+                   "HTTP ports only");
   }
   if (cfg.cluster_port != 0) {
     auto cluster_host = cfg.node_options().cluster_host;

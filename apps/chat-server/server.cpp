@@ -14,6 +14,7 @@
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
@@ -88,6 +89,21 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     auto policy = policy_for(options);
     listener_ =
         std::make_shared<transport::listener>(ioc, where, options.limits, policy, on_accept);
+    if (options.udp_port) {
+      // A UDP peer's session is the same actor: it cannot tell a datagram's frames from TCP's.
+      auto on_datagram_peer = [this](const std::shared_ptr<transport::udp_connection>& conn) {
+        return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};
+      };
+      transport::udp_options udp;
+      udp.max_datagram = options.udp_max_datagram;
+      udp.cookies = options.udp_cookies;
+      // What a session over UDP may send: up to --max-message (--max-frame if larger), in parts.
+      udp.max_message = std::max(options.session.parts.max_message, options.session.max_frame);
+      udp.malformed_notice = encode(frame_type::error, "malformed datagram");
+      udp_ = std::make_shared<transport::udp_endpoint>(
+          ioc, boost::asio::ip::udp::endpoint{where.address(), *options.udp_port}, options.limits,
+          policy, std::move(udp), on_datagram_peer);
+    }
     if (options.http_port) {
       // A WebSocket client is a session like any other: the same actor, the same limits.
       auto on_websocket = [this](const std::shared_ptr<transport::ws_connection>& conn) {
@@ -107,6 +123,7 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
           options.limits, policy, listener_->pressure(), pages, on_websocket);
       sources->tcp = listener_;
       sources->http = http_;
+      sources->udp = udp_;
       sources->history = options.channels.history;
       sources->clustered = options.cluster_port != 0;
     }
@@ -130,6 +147,7 @@ void server::start() {
   started_ = true;
   listener_->start();
   if (http_) http_->start();
+  if (udp_) udp_->start();
 }
 
 std::optional<transport::tcp::endpoint> server::http_endpoint() const {
@@ -137,8 +155,14 @@ std::optional<transport::tcp::endpoint> server::http_endpoint() const {
   return http_->local_endpoint();
 }
 
+std::optional<boost::asio::ip::udp::endpoint> server::udp_endpoint() const {
+  if (!udp_) return std::nullopt;
+  return udp_->local_endpoint();
+}
+
 std::size_t server::open_connections() const {
-  return listener_->open_connections() + (http_ ? http_->open_connections() : 0);
+  return listener_->open_connections() + (http_ ? http_->open_connections() : 0) +
+         (udp_ ? udp_->open_connections() : 0);
 }
 
 server::~server() {
@@ -152,6 +176,7 @@ server::~server() {
 void server::stop() {
   listener_->stop(encode(frame_type::error, "server shutting down"));
   if (http_) http_->stop(encode(frame_type::error, "server shutting down"));
+  if (udp_) udp_->stop(encode(frame_type::error, "server shutting down")); // then CLOSE each
 }
 
 bool server::wait_closed(std::chrono::milliseconds timeout) {
@@ -160,6 +185,7 @@ bool server::wait_closed(std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= deadline) {
       listener_->abort_all("shutdown timeout");
       if (http_) http_->abort_all("shutdown timeout");
+      if (udp_) udp_->abort_all("shutdown timeout");
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

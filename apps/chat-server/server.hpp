@@ -8,6 +8,7 @@
 #include "messages/interfaces.hpp"
 #include "transport/http_listener.hpp"
 #include "transport/listener.hpp"
+#include "transport/udp_endpoint.hpp"
 
 #include <caf/all.hpp>
 
@@ -41,6 +42,11 @@ struct server_options {
   // a port; 0 lets the OS pick one (tests).
   std::optional<uint16_t> http_port;
   transport::http_limits http;
+  // The UDP endpoint (docs/PROTOCOL.md "Datagrams (UDP)") on `host`: off without a port; 0 lets
+  // the OS pick one (tests). Its sessions count against max_connections with everyone else's.
+  std::optional<uint16_t> udp_port;
+  std::size_t udp_max_datagram = transport::udp::default_max_datagram;
+  transport::udp::cookie_timing udp_cookies; // tests shorten it to see cookies expire
   // TLS on the client ports (the TCP protocol port and the HTTP/WebSocket port): null is plain
   // text. Reloaded in place on SIGHUP by chat-server; new connections get the new certificate.
   std::shared_ptr<transport::tls_credentials> tls;
@@ -66,11 +72,14 @@ public:
   uint16_t port() const { return endpoint().port(); }
   // The HTTP listener's endpoint, when it is on.
   std::optional<transport::tcp::endpoint> http_endpoint() const;
+  // The UDP endpoint's address, and the endpoint itself (its counters), when it is on.
+  std::optional<boost::asio::ip::udp::endpoint> udp_endpoint() const;
+  std::shared_ptr<const transport::udp_endpoint> udp() const { return udp_; }
   roster_actor roster() const { return roster_; }
   directory_actor directory() const { return directory_; }
   // The node actor when clustered, else nullopt.
   const std::optional<node_actor>& node() const { return node_; }
-  // TCP and HTTP/WebSocket connections open now.
+  // TCP, HTTP/WebSocket connections and UDP sessions open now.
   std::size_t open_connections() const;
 
   // Frames of `type` (64..127) from logged-in clients go to `handler` (docs/ARCHITECTURE.md
@@ -96,6 +105,7 @@ private:
   std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
   std::shared_ptr<transport::http_listener> http_; // none: the HTTP side is off
+  std::shared_ptr<transport::udp_endpoint> udp_;   // none: the UDP endpoint is off
   session_limits session_limits_;                  // what every session is spawned with
   std::shared_ptr<extension_table> extensions_;    // filled before start(), then read-only
   bool started_ = false;

@@ -33,8 +33,16 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(max_frame, "max-frame",
            "largest frame body (type byte + payload) accepted, in bytes (default 65536); a larger "
            "one gets ERROR 'frame too large' and the connection is closed")
+      .add(max_message, "max-message",
+           "largest message body a client speaking protocol version 3 may send and receive in "
+           "parts, in bytes (default 1048576, or less if --max-frame or --max-outbound-bytes "
+           "leave no room for it); a larger one is refused 'message too long'")
+      .add(multipart_timeout, "multipart-timeout",
+           "time from a multi-part message's first part to its last (default 30s); an unfinished "
+           "message is then dropped, its memory freed, and its sender told 'timed out'")
       .add(max_outbound_bytes, "max-outbound-bytes",
-           "bytes queued for one client before it is cut off as a slow consumer (default 1048576)")
+           "bytes queued for one client before it is cut off as a slow consumer (default "
+           "2097152: one message of --max-message and room beside it)")
       .add(shutdown_timeout, "shutdown-timeout",
            "on SIGINT/SIGTERM, how long clients get to receive what is queued (default 5s)")
       .add(max_connections, "max-connections",
@@ -77,6 +85,14 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(http_port, "http-port",
            "serve the web chat page, /healthz and the WebSocket gateway (/ws) on this port of "
            "--host (default -1: off; 0 picks a free port)")
+      .add(udp_port, "udp-port",
+           "take datagrams on this UDP port of --host (default -1: off; 0 picks a free port): "
+           "sessions like TCP ones after a cookie exchange that proves the client's address "
+           "(docs/PROTOCOL.md \"Datagrams (UDP)\"); counted in --max-connections; no "
+           "encryption, even with --tls-cert")
+      .add(udp_max_datagram, "udp-max-datagram",
+           "largest UDP datagram taken or sent, in bytes (default 1200, 256..65507); a frame "
+           "that does not fit in one is sent as PART frames, one per datagram")
       .add(cluster_port, "cluster-port",
            "join a cluster of chat-servers: other nodes reach this one on this port (default 0: "
            "no cluster); see docs/CLUSTER.md")
@@ -133,6 +149,28 @@ server_config::server_config() : data_dir(default_data_dir()) {
       static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
+std::optional<std::size_t> server_config::udp_part_piece() const {
+  if (udp_port < 0 || udp_max_datagram < transport::udp::min_max_datagram ||
+      udp_max_datagram > transport::udp::max_max_datagram)
+    return std::nullopt;
+  return transport::udp::datagram_packer::max_part_body(udp_max_datagram) - v2::part_overhead;
+}
+
+std::size_t server_config::effective_max_message() const {
+  if (max_message != 0) return max_message;
+  v2::message_splitter tcp_parts{{max_frame, v2::default_max_message, v2::default_max_parts}};
+  auto piece = max_frame > v2::part_overhead ? max_frame - v2::part_overhead : 1;
+  auto most = std::min(v2::default_max_message, std::size_t{v2::default_max_parts} * piece);
+  if (auto udp_piece = udp_part_piece()) // and in 1024 datagrams' parts, when UDP is served
+    most = std::min(most, std::size_t{v2::default_max_parts} * *udp_piece);
+  // Shrink by a piece at a time until its parts fit the outbound queue: a few steps at most.
+  while (most > piece && tcp_parts.wire_bytes(most) > max_outbound_bytes) {
+    auto over = tcp_parts.wire_bytes(most) - max_outbound_bytes;
+    most -= std::min(most - piece, std::max(piece, over));
+  }
+  return most;
+}
+
 server_options server_config::node_options() const {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
@@ -149,6 +187,8 @@ server_options server_config::node_options() const {
   o.session.broadcast_burst = broadcast_burst;
   o.session.flood_timeout = duration_cast<milliseconds>(flood_timeout);
   o.session.max_frame = max_frame;
+  o.session.parts.max_message = effective_max_message();
+  o.session.parts.timeout = duration_cast<milliseconds>(multipart_timeout);
   o.session.max_channels_per_user = max_channels_per_user;
   o.session.max_channel_members = max_channel_members;
   o.session.page_size = page_size;
@@ -160,6 +200,8 @@ server_options server_config::node_options() const {
   o.peers = peers;
   o.cluster_tls = cluster_tls();
   if (http_port >= 0) o.http_port = static_cast<uint16_t>(http_port);
+  if (udp_port >= 0) o.udp_port = static_cast<uint16_t>(udp_port);
+  o.udp_max_datagram = udp_max_datagram;
   return o;
 }
 
@@ -173,8 +215,32 @@ std::string server_config::validate() const {
   if (max_frame > (1u << 30)) return "--max-frame must be at most 1073741824";
   if (max_outbound_bytes < max_frame + header_size)
     return "--max-outbound-bytes must hold at least one frame of --max-frame bytes";
+  if (max_message > (1u << 30)) return "--max-message must be at most 1073741824";
+  if (multipart_timeout <= caf::timespan{0}) return "--multipart-timeout must be positive";
+  auto message = effective_max_message();
+  v2::message_splitter tcp_parts{{max_frame, message, v2::default_max_parts}};
+  if (tcp_parts.parts_for(message) > v2::default_max_parts)
+    return "--max-message must fit in " + std::to_string(v2::default_max_parts) +
+           " parts of --max-frame bytes";
+  if (max_outbound_bytes < tcp_parts.wire_bytes(message))
+    return "--max-outbound-bytes must hold one message of --max-message bytes in parts (" +
+           std::to_string(tcp_parts.wire_bytes(message)) + " bytes)";
   if (max_connections < 1) return "--max-connections must be at least 1";
   if (http_port < -1 || http_port > 65535) return "--http-port must be -1 (off) or 0..65535";
+  if (udp_port < -1 || udp_port > 65535) return "--udp-port must be -1 (off) or 0..65535";
+  if (udp_max_datagram < transport::udp::min_max_datagram ||
+      udp_max_datagram > transport::udp::max_max_datagram)
+    return "--udp-max-datagram must be between " +
+           std::to_string(transport::udp::min_max_datagram) + " and " +
+           std::to_string(transport::udp::max_max_datagram);
+  // Over UDP a session sends frames up to --max-message (or --max-frame) in datagram-sized parts,
+  // and a client takes at most 1024 parts of one message.
+  if (auto udp_piece = udp_part_piece();
+      udp_piece && std::max(message, max_frame) > std::size_t{v2::default_max_parts} * *udp_piece)
+    return "--max-message and --max-frame must fit in " + std::to_string(v2::default_max_parts) +
+           " parts of --udp-max-datagram bytes (at most " +
+           std::to_string(std::size_t{v2::default_max_parts} * *udp_piece) + " bytes with " +
+           std::to_string(udp_max_datagram) + ")";
   if (idle_interval <= caf::timespan{0} || idle_timeout <= caf::timespan{0})
     return "--idle-interval and --idle-timeout must be positive";
   if (max_broadcast_rate < 0 || broadcast_burst < 1)

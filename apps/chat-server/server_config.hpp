@@ -4,11 +4,13 @@
 
 #include "apps/chat-server/server.hpp"
 #include "apps/cli/app_config.hpp"
+#include "messages/multipart.hpp"
 #include "store/stream_log.hpp"
 
 #include <caf/all.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +20,20 @@ namespace chat {
 std::string default_data_dir();
 
 struct server_config : app_config {
+  std::size_t effective_max_message() const;
+  // With --udp-port: the bytes of a message one PART in one datagram carries.
+  std::optional<std::size_t> udp_part_piece() const;
+
   std::string host = "127.0.0.1";
   uint16_t port = 7000;
   std::size_t io_threads = 1;
   std::size_t max_frame = default_max_frame;
-  std::size_t max_outbound_bytes = 1 << 20;
+  // --max-message; 0 (not given): 1 MiB, or less where --max-frame (in 1024 parts) or
+  // --max-outbound-bytes leave no room for that much. effective_max_message() says which.
+  std::size_t max_message = 0;
+  caf::timespan multipart_timeout = std::chrono::seconds(30);
+  // Room for one message of --max-message in parts, beside the chat around it.
+  std::size_t max_outbound_bytes = 2 << 20;
   caf::timespan shutdown_timeout = std::chrono::seconds(5);
   std::size_t max_connections = 10000;
   caf::timespan idle_interval = std::chrono::seconds(30);
@@ -41,6 +52,8 @@ struct server_config : app_config {
   std::string cluster_host; // empty: the same as host
   uint16_t cluster_port = 0;
   int32_t http_port = -1; // -1: off
+  int32_t udp_port = -1;  // -1: off
+  std::size_t udp_max_datagram = 1200;
   std::vector<std::string> peers;
   std::string cluster_status; // HOST:PORT: print that node's view of the cluster and exit
   // TLS between nodes (docs/CLUSTER.md "TLS"): all three or none. This node's certificate

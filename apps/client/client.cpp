@@ -2,6 +2,7 @@
 
 #include "messages/errors.hpp"
 #include "transport/connector.hpp"
+#include "transport/udp_client.hpp"
 
 namespace chat {
 
@@ -17,6 +18,15 @@ std::string reason(const caf::error& e, caf::actor_system& sys) {
 
 // The supervisor knows no Asio: it dials through this, which runs transport's connector.
 dialer dial_with(boost::asio::io_context& ioc, const client_options& o) {
+  if (o.udp)
+    return [&ioc, host = o.host, port = o.port, options = o.udp_options](auto done) {
+      transport::async_connect_udp(
+          ioc, host, port, options,
+          [done](const std::string& error, std::shared_ptr<transport::udp_client_connection> c) {
+            if (!c) return done(dialed{error, nullptr, {}});
+            done(dialed{{}, c, [c](connection_owner owner) { c->start(owner); }});
+          });
+    };
   return [&ioc, host = o.host, port = o.port, limits = o.limits, tls = o.tls](auto done) {
     transport::async_connect(
         ioc, host, port, limits,

@@ -9,6 +9,7 @@
 #include "actors/client_supervisor.hpp"
 #include "transport/tcp_connection.hpp"
 #include "transport/tls_context.hpp"
+#include "transport/udp_client.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <caf/all.hpp>
@@ -28,7 +29,9 @@ struct client_options {
   bool reconnect = false; // after a lost connection: connect, log in and rejoin channels again
   std::chrono::milliseconds reconnect_first{100}; // first wait; doubles up to reconnect_max
   std::chrono::milliseconds reconnect_max{5000};
-  uint16_t version = v2::version; // 1: no HELLO, version-1 behaviour only (tests of it)
+  // 1: no HELLO, version-1 behaviour only (tests of it); 2: no multi-part messages; 3: messages
+  // up to the server's --max-message, sent and received in parts where a frame is too small.
+  uint16_t version = v2::highest_version;
   // After a reconnect, a channel whose history was lost shows this many of its last messages
   // (the client rejoins every channel asking for what it missed; callbacks.on_recovery).
   uint32_t recovery_fallback = 20;
@@ -36,6 +39,11 @@ struct client_options {
   // name. Checked at each login, so a reconnect after the token's exp is refused.
   std::string token;
   transport::connection_limits limits;
+  // The server's UDP endpoint (chat-server --udp-port) instead of TCP: `port` is that port.
+  // Best effort, as docs/PROTOCOL.md "Datagrams (UDP)" says: a request whose datagram is lost
+  // times out (`timeout`); a message larger than a datagram travels in parts.
+  bool udp = false;
+  transport::udp_client_options udp_options;
   // TLS (transport/tls_context.hpp, make_client_tls_context): null speaks plain text. The
   // server's certificate must name `host`; a failed handshake is the connection's close reason.
   transport::tls_context_ptr tls;

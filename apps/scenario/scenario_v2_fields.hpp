@@ -71,6 +71,9 @@ template <class F> void fields(v2::hello_reply& x, F&& f) {
   f("max_channel_members", x.limits.max_channel_members, 0);
   f("page_size", x.limits.page_size, 0);
   f("max_message_rate_milli", x.limits.max_message_rate_milli, 0);
+  if (x.version < v2::multipart_version) return; // as on the wire: version 3 adds two
+  f("max_message", x.limits.max_message, 0);
+  f("max_parts", x.limits.max_parts, 0);
 }
 template <class F> void fields(v2::reply& x, F&& f) {
   f("ref", x.ref, 0);

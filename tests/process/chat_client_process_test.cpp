@@ -12,6 +12,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -127,6 +129,48 @@ TEST_F(ChatClientProcessTest, ServerSigtermMakesAConnectedClientExitOneWithConne
   auto status = ann->wait(exit_timeout); // stdin stays open: only the closed connection ends it
   EXPECT_TRUE(status.exited_with(1)) << status << '\n' << ann->describe();
   EXPECT_NE(ann->stderr_text().find("connection closed"), std::string::npos) << ann->describe();
+}
+
+// /paste (issue 14): a file of 3,000 lines, about 150 KB, larger than a frame, goes as one
+// message in parts and shows on the other side line for line; what cannot go is said.
+TEST_F(ChatClientProcessTest, PasteSendsAFilesTextAsOneMessageLargerThanAFrame) {
+  auto dir = std::filesystem::temp_directory_path() / ("paste-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto file = dir / "notes.txt";
+  {
+    std::ofstream out{file};
+    for (int i = 1; i <= 3000; ++i)
+      out << "line " << i << ": the quick brown fox jumps over the lazy dog\n";
+  }
+  std::ofstream{dir / "binary.bin"} << std::string("\xFF\xFE", 2);
+  auto ann = logged_in_client("ann");
+  auto bob = logged_in_client("bob");
+  ASSERT_FALSE(HasFailure());
+
+  ASSERT_TRUE(ann->write("/paste " + file.string() + "\n"));
+  EXPECT_TRUE(ann->wait_for_line_containing(
+      "* pasting " + file.string() + ": 163892 bytes, 3000 lines", line_timeout))
+      << ann->describe();
+  EXPECT_TRUE(bob->wait_for_line_containing(
+      "ann: line 1: the quick brown fox jumps over the lazy dog", line_timeout))
+      << bob->describe();
+  EXPECT_TRUE(bob->wait_for_line_containing(
+      "    line 3000: the quick brown fox jumps over the lazy dog", line_timeout))
+      << bob->describe();
+  ASSERT_TRUE(ann->write("/paste " + (dir / "binary.bin").string() + "\n"));
+  EXPECT_TRUE(ann->wait_for_line_containing("binary.bin is not UTF-8 text", line_timeout))
+      << ann->describe();
+  ASSERT_TRUE(ann->write("/paste " + (dir / "missing.txt").string() + "\n"));
+  EXPECT_TRUE(ann->wait_for_line_containing("! cannot paste", line_timeout)) << ann->describe();
+  // Chat goes on after it.
+  ASSERT_TRUE(ann->write("after the paste\n"));
+  EXPECT_TRUE(bob->wait_for_line_containing("ann: after the paste", line_timeout))
+      << bob->describe();
+  ann->close_stdin();
+  bob->close_stdin();
+  EXPECT_TRUE(ann->wait(exit_timeout).exited_with(0)) << ann->describe();
+  EXPECT_TRUE(bob->wait(exit_timeout).exited_with(0)) << bob->describe();
+  std::filesystem::remove_all(dir);
 }
 
 } // namespace
