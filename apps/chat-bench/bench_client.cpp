@@ -1,6 +1,7 @@
 #include "apps/chat-bench/bench_client.hpp"
 
 #include "apps/chat-bench/bench_tls.hpp" // tls_ is made and destroyed here
+#include "apps/chat-bench/large_message.hpp"
 #include "apps/chat-bench/loopback.hpp"
 #include "apps/chat-bench/socket_arrival.hpp"
 #include "apps/chat-bench/stamp.hpp"
@@ -48,6 +49,10 @@ bench_client::bench_client(asio::any_io_executor executor, const bench_plan& pla
     sender_->id = index_;
     sender_->text.assign(plan.payload, stamp_padding);
   }
+  if (plan.large()) {
+    large_ = std::make_unique<large_part>();
+    if (index == large_sender) large_->text = *plan.large_text;
+  }
 }
 
 bench_client::~bench_client() = default;
@@ -57,6 +62,7 @@ bench_client::~bench_client() = default;
 void bench_client::start_connect() {
   if (state_ != state::idle) return;
   state_ = state::connecting;
+  if (plan_.udp) return udp_start(); // bench_client_udp.cpp
   if (!open_socket()) return;
   connect_pending_ = true;
   socket_.async_connect(plan_.servers[server_], [this](const auto& ec) { on_connected(ec); });
@@ -100,7 +106,7 @@ void bench_client::on_connected(const boost::system::error_code& ec) {
 // in order and holds the JOIN until the LOGIN is answered (docs/PROTOCOL.md "Ordering").
 void bench_client::send_login() {
   state_ = state::logging_in;
-  if (plan_.v2()) framing_.encode_hello(out_);
+  if (plan_.v2()) framing_.encode_hello(out_, plan_.hello_version());
   framing_.encode_login(out_, plan_.name_prefix + std::to_string(index_));
   if (plan_.channels > 0) framing_.encode_join(out_, 0, plan_.channel_names[channel_]);
   flush();
@@ -175,10 +181,12 @@ void bench_client::close() {
   if (state_ == state::closed) return;
   state_ = state::closed;
   if (sender_ && sender_->ticker) sender_->ticker->cancel(); // timers need no cancel request
+  if (large_ && large_->ticker) large_->ticker->cancel();
   release_socket();
 }
 
 void bench_client::release_socket() {
+  if (udp_) return udp_release(); // --transport=udp: the TCP socket was never opened
   if (ws_ && !connect_pending_ && !wait_pending_ && !write_busy_) ws_.reset();
   boost::system::error_code ignored;
   if (connect_pending_ || wait_pending_ || write_busy_) {

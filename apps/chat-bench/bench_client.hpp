@@ -1,7 +1,9 @@
 // bench_client.hpp -- one simulated chat user on a raw Asio socket: connect, log in, answer
 // PINGs, check every broadcast it receives and, if it is a sender, broadcast as its pacer allows.
 // With protocol version 2 it says HELLO first and then, with --channels, joins its channel and
-// sends MSG to it; with --direct it sends DMs and counts their acknowledgements.
+// sends MSG to it; with --direct it sends DMs and counts their acknowledgements. With
+// --large-message it says HELLO {3}, puts PART frames together, and client 0 also sends a large
+// MSG in parts now and then (bench_client_large.cpp).
 // Created and destroyed by bench_run on the main thread; everything else runs on the client's
 // executor (a strand when there are several I/O threads), reached from main only by post().
 //
@@ -23,6 +25,9 @@
 #include "apps/chat-bench/send_pacer.hpp"
 #include "apps/chat-bench/sequence_window.hpp"
 #include "apps/chat-bench/server_spread.hpp"
+#include "messages/multipart.hpp"
+#include "messages/multipart_reassembly.hpp"
+#include "messages/protocol_v2.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -39,6 +44,12 @@
 namespace chat::bench {
 
 class tls_channel;
+
+// --transport=udp (bench_udp.hpp); deleted in bench_client_udp.cpp, where the type is whole.
+class udp_channel;
+struct udp_channel_deleter {
+  void operator()(udp_channel* channel) const;
+};
 
 class bench_client {
 public:
@@ -88,6 +99,17 @@ private:
   void on_dm_ack(bool ok, uint32_t ref, std::string_view text, uint64_t arrived_ns);
   void on_refused(std::string_view text); // a MSG or DM the server would not take
 
+  // -- --large-message (bench_client_large.cpp): large MSGs in PART frames ---------------------
+  bool large_hello(const v2::hello_reply& hello); // the server's bounds; false: the client failed
+  void start_large();                             // client 0: the large MSGs' timer
+  void arm_large_ticker();
+  void on_large_tick(const boost::system::error_code& ec);
+  void send_large();      // one large MSG, its parts queued for the writes to come
+  void take_large_part(); // before a write: one queued part after what is in out_
+  void on_part(std::string_view payload, uint64_t arrived_ns);
+  void on_large_msg(std::string_view text, uint64_t arrived_ns); // whole, from parts
+  void on_large_refused(std::string_view why);                   // counted, never delivered
+
   // -- --transport=ws (bench_client_ws.cpp): the same frames, each a JSON text message --------
   void ws_handshake();
   void ws_read();
@@ -99,6 +121,17 @@ private:
   void tls_established();
   bool tls_receive(char* buf, std::size_t n, std::size_t capacity, uint64_t arrived_ns);
   void tls_flush(); // out_'s frames sealed into records, after what the session has to say
+
+  // -- --transport=udp (bench_client_udp.cpp): HELLO until a COOKIE, then frames in DATAs ------
+  void udp_start(); // instead of the TCP connect
+  void udp_say_hello();
+  void udp_on_timer(const boost::system::error_code& ec);
+  void udp_check_window(); // a sender's slots back after loss
+  void udp_wait();
+  void udp_on_readable(const boost::system::error_code& ec);
+  bool udp_take(const char* data, std::size_t n, uint64_t arrived_ns); // false: gone
+  void udp_flush();   // out_'s frames packed into DATAs, sent now
+  void udp_release(); // our CLOSE, then the socket as release_socket does
 
   // -- write side: one write in flight; frames queued meanwhile go out together next -----------
   void pump(); // broadcast what the pacer allows
@@ -133,6 +166,8 @@ private:
 
   std::unique_ptr<tls_channel> tls_; // --tls: made once connected
 
+  std::unique_ptr<udp_channel, udp_channel_deleter> udp_; // --transport=udp: at start_connect
+
   // -- senders only -----------------------------------------------------------------------------
   struct sender_part {
     uint32_t id;
@@ -144,6 +179,21 @@ private:
     std::string dm_to; // --direct: the receiver's name, rebuilt per DM in place
   };
   std::unique_ptr<sender_part> sender_;
+
+  // -- --large-message: every client receives large MSGs; client 0 also sends them ------------
+  struct large_part {
+    std::optional<v2::message_reassembly> incoming; // made when the HELLO reply says version 3
+    sequence_window seen;                           // the large MSGs received, by sequence
+    // client 0 only:
+    std::optional<v2::message_splitter> splitter; // by the server's max_frame and bounds
+    std::deque<frame> outgoing;                   // parts not written yet: one per write
+    std::vector<char> scratch;                    // a large MSG's request, before it is cut
+    std::string text;                             // the large text, stamped per message
+    uint64_t next_seq = 0;
+    std::unique_ptr<boost::asio::steady_timer> ticker;
+    uint64_t next_tick_ns = 0;
+  };
+  std::unique_ptr<large_part> large_;
 };
 
 } // namespace chat::bench

@@ -4,6 +4,7 @@
 // are acknowledged.
 #include "apps/chat-bench/bench_client.hpp"
 
+#include "apps/chat-bench/large_message.hpp"
 #include "apps/chat-bench/stamp.hpp"
 #include "apps/chat-bench/v2_load.hpp"
 #include "apps/chat-bench/v2_wire.hpp"
@@ -31,6 +32,8 @@ void bench_client::on_frame(inbound_kind kind, std::string_view payload, uint64_
     return on_dm(payload, arrived_ns);
   case inbound_kind::reply:
     return on_reply(payload, arrived_ns);
+  case inbound_kind::part:
+    return on_part(payload, arrived_ns);
   case inbound_kind::other: // PRESENCE, and whatever else a newer server may send
     return;
   }
@@ -117,15 +120,19 @@ void bench_client::on_server_error(std::string_view text) {
 
 void bench_client::on_hello_reply(std::string_view payload) {
   auto reply = v2::decode_hello_reply(payload);
-  if (auto* hello = std::get_if<v2::hello_reply>(&reply); hello && hello->version >= v2::version)
+  if (auto* hello = std::get_if<v2::hello_reply>(&reply); hello && hello->version >= v2::version) {
     hello_answered_ = true;
-  else if (state_ == state::logging_in)
+    if (large_) large_hello(*hello); // fails the client if the server cannot take them
+  } else if (state_ == state::logging_in) {
     fail("bad HELLO reply from the server");
+  }
 }
 
 void bench_client::on_msg(std::string_view payload, uint64_t arrived_ns) {
   auto msg = wire::read_msg(payload);
   if (!msg) return fail("malformed MSG from the server");
+  // --large-message: a MSG not of --payload bytes is a large one (sent whole if it fit a frame)
+  if (large_ && msg->text.size() != plan_.payload) return on_large_msg(msg->text, arrived_ns);
   on_stamped(msg->text, arrived_ns);
 }
 
@@ -146,6 +153,10 @@ void bench_client::on_reply(std::string_view payload, uint64_t arrived_ns) {
   }
   if (state_ != state::ready) return;
   if (plan_.direct) return on_dm_ack(reply->ok, reply->ref, reply->text, arrived_ns);
+  if (large_ && is_large_ref(reply->ref)) { // a large MSG holds no pacer slot
+    if (!reply->ok) on_large_refused("the server refused a large MSG: " + std::string{reply->text});
+    return;
+  }
   if (!reply->ok) {
     on_refused(reply->text);
     own_message_settled(); // that MSG will never come back: free its slot

@@ -30,6 +30,7 @@ void bench_client::start_sending() {
                                    static_cast<double>(plan_.senders));
   }
   sender_->pacer.emplace(plan_.window, plan_.rate, start);
+  start_large();
   if (sender_->pacer->rated()) {
     sender_->ticker = std::make_unique<asio::steady_timer>(executor_);
     sender_->next_tick_ns = start;
@@ -118,9 +119,12 @@ void bench_client::on_tick(const boost::system::error_code& ec) {
 }
 
 void bench_client::flush() {
+  if (udp_) return udp_flush(); // bench_client_udp.cpp
   if (ws_) return ws_flush();
   if (tls_) return tls_flush();
-  if (write_busy_ || out_.empty() || state_ == state::closed) return;
+  if (write_busy_ || state_ == state::closed) return;
+  take_large_part(); // --large-message: at most one part per write, after the frames queued
+  if (out_.empty()) return;
   out_.swap(writing_);
   write_busy_ = true;
   asio::async_write(socket_, asio::buffer(writing_),

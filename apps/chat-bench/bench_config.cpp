@@ -1,6 +1,7 @@
 #include "apps/chat-bench/bench_config.hpp"
 
 #include "apps/chat-bench/asio_example_codec.hpp"
+#include "apps/chat-bench/large_message.hpp"
 #include "apps/chat-bench/loopback.hpp"
 #include "apps/chat-bench/server_spread.hpp"
 #include "apps/chat-bench/stamp.hpp"
@@ -82,7 +83,10 @@ bench_config::bench_config() {
            "tcp (our binary frames) or ws (the same frames as JSON text over a WebSocket, "
            "docs/PROTOCOL.md \"JSON (WebSocket)\"; the servers are then chat-server's "
            "--http-port, path /ws; latency ends when the message is read, not at the kernel's "
-           "receive stamp) (default tcp)")
+           "receive stamp), or udp (the same frames in DATA datagrams, docs/PROTOCOL.md "
+           "\"Datagrams (UDP)\"; the servers are then chat-server's --udp-port; each client "
+           "says HELLO on its own socket until a COOKIE answers; what is lost is counted, and "
+           "the report adds \"udp\") (default tcp)")
       .add(tls, "tls",
            "connect over TLS (chat-server --tls-cert/--tls-key), --transport=tcp only: each "
            "client makes a full TLS handshake (no session resumption) right after its TCP "
@@ -93,6 +97,13 @@ bench_config::bench_config() {
            "true and adds the handshakes to \"connect_phase\" (how many, how long, per second, "
            "and with --server-pid the server's CPU over the connect phase); --connect-rate "
            "paces the connects, so raise it to measure how fast the server handshakes")
+      .add(udp_max_datagram, "udp-max-datagram",
+           "with --transport=udp: the largest datagram chat-bench sends, as chat-server's "
+           "--udp-max-datagram (256..65507; default 1200)")
+      .add(udp_rcvbuf, "udp-rcvbuf",
+           "with --transport=udp: each client socket's receive buffer in bytes, set with "
+           "SO_RCVBUFFORCE (root) or else SO_RCVBUF (capped by net.core.rmem_max); the report "
+           "says what the kernel gave (default 4194304)")
       .add(tls_ca, "tls-ca",
            "with --tls: verify the server's certificate against the CA certificates in this PEM "
            "file, and that it names the address connected to. Without it the server is NOT "
@@ -112,7 +123,19 @@ bench_config::bench_config() {
            "ack latency (not with --channels)")
       .add(dm_peers, "dm-peers",
            "with --direct: how many clients (those after it) each sender's DMs rotate over; "
-           "0: every other client (default 0)");
+           "0: every other client (default 0)")
+      .add(large_message, "large-message",
+           "with --channels: every client says HELLO {3} (protocol version 3, multi-part "
+           "messages), and client 0 also sends, every --large-every in the measured interval, "
+           "one MSG of this many bytes of text into its channel, cut into PART frames of the "
+           "server's max_frame (it starts with the usual stamp; filler follows). Receivers put "
+           "the parts together and count these messages apart from the others: the report adds "
+           "\"large\" (sent, delivered, lost, corrupt, latency at the arrival of the last part, "
+           "and each message's time to reach every other member). The MSG must fit the "
+           "server's --max-message. 0: off (default 0)")
+      .add(large_every, "large-every",
+           "with --large-message: how often client 0 sends one; the first goes half of this "
+           "after the warm-up began (default 1s)");
 }
 
 std::string bench_config::validate() const {
@@ -130,7 +153,9 @@ std::string bench_config::validate() const {
              server + "'";
   if (framing != "chat" && framing != "asio-example")
     return "--framing must be chat or asio-example";
-  if (transport != "tcp" && transport != "ws") return "--transport must be tcp or ws";
+  if (transport != "tcp" && transport != "ws" && transport != "udp")
+    return "--transport must be tcp, ws or udp";
+  if (auto problem = validate_udp(); !problem.empty()) return problem;
   if (websocket() && framing != "chat") return "--transport=ws needs --framing=chat";
   if (tls && websocket()) return "--tls is for --transport=tcp (WebSocket over TLS is not built)";
   if (!tls_ca.empty() && !tls) return "--tls-ca needs --tls";
@@ -175,6 +200,21 @@ std::string bench_config::validate_v2() const {
   if (dm_peers > 0 && !direct) return "--dm-peers needs --direct";
   if (dm_peers > 0 && dm_peers >= clients) return "--dm-peers must be below --clients";
   if (v2() && payload > max_v2_payload) return "--payload must fit in one 65536-byte MSG frame";
+  return validate_large();
+}
+
+std::string bench_config::validate_large() const {
+  if (!large()) return {};
+  if (channels == 0) return "--large-message needs --channels (it sends a MSG to a channel)";
+  if (connect_only) return "--large-message sends: it does not go with --connect-only";
+  if (transport != "tcp" || tls) // the parts go out in flush()'s plain TCP path only
+    return "--large-message is for --transport=tcp without --tls";
+  if (large_message <= payload)
+    return "--large-message must be larger than --payload (receivers tell them apart by size)";
+  if (large_message > (std::size_t{1} << 30)) return "--large-message must be at most 1073741824";
+  if (large_every <= caf::timespan{0}) return "--large-every must be positive";
+  if (duration / large_every > static_cast<int64_t>(max_large_messages))
+    return "--duration / --large-every must be at most 100000 large messages";
   return {};
 }
 

@@ -45,20 +45,32 @@ struct bench_config : app_config {
   std::size_t channels = 0;      // protocol version 2 with K channels; 0: version 1, all in lobby
   bool direct = false;           // protocol version 2, DMs instead of channel messages
   std::size_t dm_peers = 0;
+  std::size_t large_message = 0; // --channels, version 3: client 0 sends one MSG this long in parts
+  caf::timespan large_every = std::chrono::seconds(1); // ... every this long while measuring
+
+  // --transport=udp: the largest datagram sent, and each client socket's SO_RCVBUF.
+  std::size_t udp_max_datagram = 1200;
+  std::size_t udp_rcvbuf = std::size_t{4} << 20;
 
   bench_config();
 
   // An error text for values that parse but make no sense together; empty when all is well.
   std::string validate() const;
-  std::string validate_v2() const; // the options of protocol version 2 (part of validate)
+  std::string validate_v2() const;    // the options of protocol version 2 (part of validate)
+  std::string validate_large() const; // --large-message and --large-every (part of validate)
 
   // The servers in --server order (client i uses the one at i % size); after validate().
   std::vector<boost::asio::ip::tcp::endpoint> server_endpoints() const;
   std::size_t server_count() const { return servers.empty() ? 1 : servers.size(); }
 
+  // --transport=udp and its options (part of validate; in bench_udp.cpp).
+  std::string validate_udp() const;
+
   bool v2() const { return channels > 0 || direct; }
+  bool large() const { return large_message > 0; }
 
   bool websocket() const { return transport == "ws"; }
+  bool udp() const { return transport == "udp"; }
 
   framing_kind framing_type() const {
     return framing == "asio-example" ? framing_kind::asio_example : framing_kind::chat;

@@ -1,6 +1,7 @@
 #include "apps/chat-bench/bench_framing.hpp"
 
 #include "apps/chat-bench/v2_wire.hpp"
+#include "messages/multipart.hpp"
 #include "messages/protocol_v2.hpp"
 
 namespace chat::bench {
@@ -32,8 +33,8 @@ void bench_framing::encode_broadcast(std::vector<char>& out, std::string_view te
 }
 
 // Once per client: the project's codec, allocations and all.
-void bench_framing::encode_hello(std::vector<char>& out) const {
-  auto f = v2::encode(v2::hello_request{v2::version});
+void bench_framing::encode_hello(std::vector<char>& out, uint16_t version) const {
+  auto f = v2::encode(v2::hello_request{version});
   out.insert(out.end(), bytes(f).begin(), bytes(f).end());
 }
 
@@ -55,6 +56,7 @@ void bench_framing::encode_dm(std::vector<char>& out, uint32_t ref, std::string_
 }
 
 inbound_kind bench_framing::kind_of(uint8_t type) {
+  if (type == v2::part_type) return inbound_kind::part;
   switch (static_cast<v2::type>(type)) {
   case v2::type::hello:
     return inbound_kind::hello_reply;

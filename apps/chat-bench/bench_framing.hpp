@@ -16,7 +16,7 @@
 namespace chat::bench {
 
 // What a client does with a received frame. The asio-example framing has broadcasts only; the
-// last four are protocol version 2 (PRESENCE and the rest are `other`).
+// last five are protocol version 2 (PRESENCE and the rest are `other`), PART version 3.
 enum class inbound_kind : uint8_t {
   login_reply,
   broadcast,
@@ -26,7 +26,8 @@ enum class inbound_kind : uint8_t {
   hello_reply,
   msg,
   dm,
-  reply
+  reply,
+  part
 };
 
 class bench_framing {
@@ -41,8 +42,9 @@ public:
   void encode_pong(std::vector<char>& out, std::string_view payload) const;
   void encode_broadcast(std::vector<char>& out, std::string_view text) const;
 
-  // Protocol version 2 (chat framing only): HELLO version 2, JOIN, MSG and DM requests.
-  void encode_hello(std::vector<char>& out) const;
+  // Protocol version 2 (chat framing only): HELLO (2, or 3 for multi-part messages), JOIN, MSG
+  // and DM requests.
+  void encode_hello(std::vector<char>& out, uint16_t version) const;
   void encode_join(std::vector<char>& out, uint32_t ref, std::string_view channel) const;
   void encode_msg(std::vector<char>& out, uint32_t ref, std::string_view channel,
                   std::string_view text) const;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "apps/chat-bench/bench_config.hpp"
+#include "apps/chat-bench/large_tracker.hpp"
 #include "apps/chat-bench/server_spread.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -44,6 +45,12 @@ struct bench_plan {
   std::string name_prefix;
   uint32_t run_id = 0; // tells this run's broadcasts from any other's
 
+  // --transport=udp (bench_client_udp.cpp): DATA datagrams of at most udp_max_datagram bytes,
+  // on sockets asking for a receive buffer of udp_rcvbuf bytes.
+  bool udp = false;
+  std::size_t udp_max_datagram = 0;
+  std::size_t udp_rcvbuf = 0;
+
   // Protocol version 2 (v2_load.hpp): HELLO before LOGIN, then with `channels` > 0 a JOIN of
   // channel_names[i % channels] and MSG instead of BROADCAST_MSG; with `direct`, DMs instead.
   std::size_t channels = 0;
@@ -51,7 +58,16 @@ struct bench_plan {
   bool direct = false;
   std::size_t dm_peers = 0; // each sender's DMs rotate over this many clients; 0: all others
 
+  // --large-message (large_message.hpp): HELLO {3}, and client 0 sends one MSG of this many
+  // bytes in parts every large_every_ns, in the measured interval. Its text, built once.
+  std::size_t large_message = 0;
+  uint64_t large_every_ns = 0;
+  std::shared_ptr<const std::string> large_text;
+  std::size_t large_capacity = 0; // large messages a run can send: the tracker's table
+
   bool v2() const { return channels > 0 || direct; }
+  bool large() const { return large_message > 0; }
+  uint16_t hello_version() const { return large() ? 3 : 2; }
 };
 
 inline uint64_t steady_now_ns() {
@@ -62,8 +78,10 @@ inline uint64_t steady_now_ns() {
 
 class run_state {
 public:
-  explicit run_state(std::size_t channels = 0, std::size_t servers = 1)
-      : servers_(servers), members_on_(new std::atomic<int64_t>[channels * servers] {}) {}
+  explicit run_state(std::size_t channels = 0, std::size_t servers = 1,
+                     std::size_t large_messages = 0)
+      : large(large_messages), servers_(servers),
+        members_on_(new std::atomic<int64_t>[channels * servers] {}) {}
 
   run_phase phase() const { return phase_.load(std::memory_order_acquire); }
   void set_phase(run_phase p) { phase_.store(p, std::memory_order_release); }
@@ -123,6 +141,8 @@ public:
     std::lock_guard<std::mutex> guard{notes_mutex_};
     return notes_;
   }
+
+  large_tracker large; // --large-message: each message's time to reach all other members
 
 private:
   static void raise(std::atomic<uint64_t>& to, uint64_t ns) {

@@ -1,8 +1,11 @@
 #include "apps/chat-bench/bench_report.hpp"
 
+#include "apps/chat-bench/large_report.hpp"
 #include "apps/chat-bench/report_format.hpp"
 #include "apps/chat-bench/v2_load.hpp"
 #include "apps/chat-bench/v2_report.hpp"
+
+#include "apps/chat-bench/bench_udp.hpp" // --transport=udp: the report's "udp" object
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -266,10 +269,13 @@ std::string report_json(const bench_config& cfg, const bench_result& r) {
   out["io_threads"] = cfg.io_threads;
   out["interrupted"] = r.interrupted;
   out["tls"] = cfg.tls;
+  out["transport"] = cfg.transport;
+  if (cfg.udp()) out["udp"] = udp_json(cfg, r); // bench_udp.cpp
   out["connect_phase"] = connect_json(cfg, r);
   out["nodes"] = nodes_json(cfg, r); // after the totals: its keys repeat the totals' names
   if (cfg.direct) out["direct"] = direct_json(r);
   if (cfg.channels > 0) out["per_channel"] = per_channel_json(cfg, r);
+  if (cfg.large()) out["large"] = large_json(cfg, r);
   return boost::json::serialize(out);
 }
 

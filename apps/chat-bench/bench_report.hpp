@@ -6,6 +6,7 @@
 #include "apps/chat-bench/bench_config.hpp"
 #include "apps/chat-bench/bench_plan.hpp"
 #include "apps/chat-bench/bench_stats.hpp"
+#include "apps/chat-bench/large_tracker.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -45,6 +46,7 @@ struct bench_result {
   std::vector<std::pair<std::string, std::string>> failures; // kind, first text of that kind
   std::vector<channel_totals> channels; // --channels K: K of them, in channel order; else empty
   connect_phase connect;
+  large_tracker::summary large; // --large-message: each message's time to all other members
 };
 
 // "[  3.0s] measuring connected 100/100 logged_in 100 sent/s 1234 delivered/s 123400 p99 87us

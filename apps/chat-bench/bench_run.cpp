@@ -33,7 +33,8 @@ timespec to_timespec(std::chrono::steady_clock::duration d) {
 } // namespace
 
 bench_run::bench_run(const bench_config& cfg, bench_plan plan)
-    : cfg_(cfg), plan_(std::move(plan)), run_(plan_.channels, plan_.servers.size()),
+    : cfg_(cfg), plan_(std::move(plan)),
+      run_(plan_.channels, plan_.servers.size(), plan_.large_capacity),
       stats_(cfg.io_threads, plan_.channels), ioc_(static_cast<int>(cfg.io_threads)) {
   sigemptyset(&stop_signals_);
   sigaddset(&stop_signals_, SIGINT);
@@ -66,6 +67,7 @@ bench_result bench_run::run() {
   result.channels = stats_.sum_channels();
   result.interrupted = interrupted_;
   result.failures = run_.failure_notes();
+  result.large = run_.large.summarize();
   result.bench_cpu_total_ns = own_cpu_ns();
   return result;
 }

@@ -40,6 +40,7 @@ stats_totals bench_stats::sum(bool latency) const {
     for (std::size_t c = 0; c < delivery_class_count; ++c)
       shard->class_latency[c].add_to(out.class_latency[c]);
     shard->ack_latency.add_to(out.ack_latency);
+    shard->large_latency.add_to(out.large_latency);
   }
   return out;
 }

@@ -53,6 +53,18 @@ enum class counter : std::size_t {
   // --tls only:
   handshakes,       // TLS handshakes done
   handshake_failed, // TLS handshake refused or broken, or not done when the connect phase ended
+  // --large-message only (large_message.hpp), none of them in the counters above:
+  large_sent,          // large MSGs client 0 sent (in the measured interval only)
+  large_skipped,       // its ticks that found the last large MSG's parts not all written yet
+  large_parts_out,     // the PART frames of the large MSGs sent
+  large_bytes_out,     // ... and their bytes, frame headers included
+  large_expected,      // for each large MSG: its channel's members when sent (the sender too)
+  large_delivered,     // large MSGs received whole, with the text expected
+  large_corrupt,       // large MSGs received whole, with another text (size or bytes)
+  large_duplicates,    // a large MSG a client had received before
+  large_refused,       // refused: by the server (REPLY), or dropped by a client's reassembly
+  large_parts_in,      // PART frames received
+  large_part_bytes_in, // ... and their bytes, frame headers included: the server's bytes out
   count_
 };
 inline constexpr std::size_t counter_count = static_cast<std::size_t>(counter::count_);
@@ -103,7 +115,8 @@ public:
 
   latency_histogram latency; // measured deliveries only (--connect-only: watched broadcasts)
   std::array<latency_histogram, delivery_class_count> class_latency; // measured, by class
-  latency_histogram ack_latency; // --direct: DM sent -> REPLY ok arrived, measured DMs
+  latency_histogram ack_latency;   // --direct: DM sent -> REPLY ok arrived, measured DMs
+  latency_histogram large_latency; // --large-message: sent -> whole at a receiver (last part)
 
 private:
   std::array<std::atomic<uint64_t>, counter_count> values_{};
@@ -117,6 +130,7 @@ struct stats_totals {
   latency_summary latency;
   std::array<latency_summary, delivery_class_count> class_latency;
   latency_summary ack_latency;
+  latency_summary large_latency;
 
   uint64_t operator[](counter c) const { return values[static_cast<std::size_t>(c)]; }
   uint64_t on(node_counter c, std::size_t server) const {

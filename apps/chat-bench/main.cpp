@@ -15,6 +15,10 @@
 // --channels K and --direct speak protocol version 2 (v2_load.hpp): the JSON then names its
 // "mode" and adds "per_channel" or "direct", and a text summary follows the progress on stderr.
 //
+// --large-message BYTES (with --channels) speaks protocol version 3: client 0 also sends a MSG
+// of BYTES text in PART frames every --large-every, and the JSON adds "large" (large_report.hpp),
+// whose figures the others never include.
+//
 // --tls connects over TLS (bench_client_tls.cpp). Every report has "tls" and "connect_phase":
 // how long connecting, handshaking (--tls) and logging in took, and what it cost the servers.
 //
@@ -23,6 +27,8 @@
 #include "apps/chat-bench/bench_config.hpp"
 #include "apps/chat-bench/bench_run.hpp"
 #include "apps/chat-bench/bench_tls.hpp"
+#include "apps/chat-bench/large_message.hpp"
+#include "apps/chat-bench/large_report.hpp"
 #include "apps/chat-bench/v2_load.hpp"
 #include "apps/chat-bench/v2_report.hpp"
 
@@ -40,6 +46,9 @@ chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg,
   chat::bench::bench_plan plan;
   plan.framing = cfg.framing_type();
   plan.websocket = cfg.websocket();
+  plan.udp = cfg.udp();
+  plan.udp_max_datagram = cfg.udp_max_datagram;
+  plan.udp_rcvbuf = cfg.udp_rcvbuf;
   plan.tls = std::move(tls);
   plan.servers = cfg.server_endpoints();
   plan.source_addresses = cfg.source_addresses;
@@ -55,6 +64,13 @@ chat::bench::bench_plan make_plan(const chat::bench::bench_config& cfg,
     plan.channel_names.push_back(chat::bench::channel_name(k));
   plan.direct = cfg.direct;
   plan.dm_peers = cfg.dm_peers;
+  if (cfg.large()) {
+    plan.large_message = cfg.large_message;
+    plan.large_every_ns = static_cast<uint64_t>(cfg.large_every.count());
+    plan.large_text =
+        std::make_shared<const std::string>(chat::bench::large_text(cfg.large_message));
+    plan.large_capacity = static_cast<std::size_t>(cfg.duration / cfg.large_every) + 2;
+  }
   std::random_device entropy;
   plan.run_id = entropy() ^ static_cast<uint32_t>(getpid());
   return plan;
@@ -101,6 +117,7 @@ int main(int argc, char** argv) {
     std::cerr << "chat-bench: " << kind << " (first of its kind): " << text << '\n';
   if (cfg.tls) std::cerr << "chat-bench: " << chat::bench::connect_text(cfg, result) << '\n';
   std::cerr << chat::bench::v2_text_report(cfg, result);
+  std::cerr << chat::bench::large_text_report(cfg, result);
   std::cout << chat::bench::report_json(cfg, result) << std::endl;
   if (result.totals[chat::bench::counter::logged_in] > 0) return 0;
   std::cerr << "chat-bench: no client could connect and log in\n";

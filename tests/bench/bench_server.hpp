@@ -1,6 +1,7 @@
 // bench_server.hpp -- a real chat-server child process for chat-bench's process tests: on a port
 // of its choosing, with no message-rate limit, and chat-bench runs against it (ChatBenchTest).
-// Used by chat_bench_test.cpp (version 1) and chat_bench_v2_test.cpp (--channels, --direct).
+// Used by chat_bench_test.cpp (version 1), chat_bench_v2_test.cpp (--channels, --direct) and
+// chat_bench_large_test.cpp (--large-message).
 #pragma once
 
 #include "tests/bench/bench_json.hpp"
@@ -46,8 +47,14 @@ inline std::vector<std::string> server_args() {
 
 class ChatBenchTest : public ::testing::Test {
 protected:
+  // What a test fixture adds to server_args() (e.g. a small --max-frame).
+  virtual std::vector<std::string> more_server_args() const { return {}; }
+
   void SetUp() override {
-    server_.emplace(chat_server_bin(), server_args());
+    auto args = server_args();
+    for (auto& arg : more_server_args())
+      args.push_back(arg);
+    server_.emplace(chat_server_bin(), args);
     auto port = listening_port(*server_);
     ASSERT_TRUE(port) << server_->describe();
     port_ = *port;

@@ -208,8 +208,8 @@ TEST_F(ChatBenchTwoServersTest, ClientsSpreadRoundRobinAndEveryDeliveryIsSameNod
 
 TEST(ChatBenchOptionsTest, RefusesAnUnknownTransportAndWebSocketWithTheAsioFraming) {
   for (auto [args, words] :
-       {std::pair<std::vector<std::string>, std::string>{{"--transport=udp"},
-                                                         "--transport must be tcp or ws"},
+       {std::pair<std::vector<std::string>, std::string>{{"--transport=quic"},
+                                                         "--transport must be tcp, ws or udp"},
         {{"--transport=ws", "--framing=asio-example"}, "--transport=ws needs --framing=chat"}}) {
     child_process bench{CHAT_BENCH_BIN, args};
     auto status = bench.wait(exit_timeout);

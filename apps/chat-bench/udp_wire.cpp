@@ -1,0 +1,145 @@
+#include "apps/chat-bench/udp_wire.hpp"
+
+#include <sys/socket.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace chat::bench::udp_wire {
+
+namespace {
+
+constexpr std::size_t body_len_size = 4; // a frame's header is its body_len and its type byte
+
+uint64_t to_ns(const timespec& t) {
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
+}
+
+// The size of the whole frame at the front of `frames`, or 0 if there is none.
+std::size_t frame_size(std::string_view frames) {
+  if (frames.size() < body_len_size) return 0;
+  uint32_t body = 0;
+  for (std::size_t i = 0; i < body_len_size; ++i)
+    body |= static_cast<uint32_t>(static_cast<uint8_t>(frames[i])) << (8 * i);
+  auto size = body_len_size + static_cast<std::size_t>(body);
+  return body == 0 || size > frames.size() ? 0 : size;
+}
+
+} // namespace
+
+std::size_t next_datagram(std::string_view frames, std::size_t room) {
+  std::size_t taken = 0;
+  for (;;) {
+    auto size = frame_size(frames.substr(taken));
+    if (size == 0 || taken + size > room) return taken;
+    taken += size;
+  }
+}
+
+receive_buffer set_receive_buffer(int fd, int bytes) {
+  receive_buffer out;
+  out.forced = ::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0;
+  if (!out.forced) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  socklen_t len = sizeof out.bytes;
+  ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &out.bytes, &len);
+  return out;
+}
+
+void enable_datagram_notes(int fd) {
+  int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
+}
+
+datagram_read read_datagram(int fd, char* buf, std::size_t size) {
+  iovec chunk{buf, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(uint32_t))];
+  msghdr msg{};
+  msg.msg_iov = &chunk;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  datagram_read out;
+  do
+    out.bytes = ::recvmsg(fd, &msg, MSG_DONTWAIT);
+  while (out.bytes < 0 && errno == EINTR);
+  if (out.bytes < 0) {
+    out.error = errno;
+    return out;
+  }
+  out.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+  for (auto* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET) continue;
+    if (c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec arrived{};
+      std::memcpy(&arrived, CMSG_DATA(c), sizeof arrived);
+      timespec now{};
+      ::clock_gettime(CLOCK_REALTIME, &now); // the kernel stamps with the real-time clock
+      auto arrived_ns = to_ns(arrived), now_ns = to_ns(now);
+      out.queued_ns = now_ns > arrived_ns ? now_ns - arrived_ns : 0;
+    } else if (c->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t dropped = 0;
+      std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+      out.dropped = dropped;
+    }
+  }
+  return out;
+}
+
+std::optional<kernel_udp> read_kernel_udp() {
+  std::ifstream in{"/proc/net/snmp"};
+  std::string names, values;
+  while (std::getline(in, names)) {
+    if (names.rfind("Udp: ", 0) != 0) continue;
+    if (!std::getline(in, values)) break;
+    std::istringstream n{names}, v{values};
+    std::string name, value;
+    kernel_udp out;
+    n >> name; // "Udp:"
+    v >> value;
+    while (n >> name && v >> value) {
+      auto number = std::stoull(value);
+      if (name == "InDatagrams") out.in_datagrams = number;
+      if (name == "InErrors") out.in_errors = number;
+      if (name == "RcvbufErrors") out.rcvbuf_errors = number;
+      if (name == "SndbufErrors") out.sndbuf_errors = number;
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+void counters::note_receive_buffer(const receive_buffer& b) {
+  if (!b.forced) rcvbuf_forced.store(false, std::memory_order_relaxed);
+  auto low = rcvbuf_min.load(std::memory_order_relaxed);
+  while ((low == 0 || b.bytes < low) &&
+         !rcvbuf_min.compare_exchange_weak(low, b.bytes, std::memory_order_relaxed)) {
+  }
+  auto high = rcvbuf_max.load(std::memory_order_relaxed);
+  while (b.bytes > high &&
+         !rcvbuf_max.compare_exchange_weak(high, b.bytes, std::memory_order_relaxed)) {
+  }
+}
+
+void counters::note_kernel_start() {
+  static std::once_flag once;
+  std::call_once(once, [this] {
+    if (auto k = read_kernel_udp()) {
+      kernel_before = *k;
+      kernel_noted.store(true, std::memory_order_release);
+    }
+  });
+}
+
+counters& run_counters() {
+  static counters all;
+  return all;
+}
+
+} // namespace chat::bench::udp_wire
