@@ -74,33 +74,42 @@ std::string tcp_connection::peer() const {
 // -- read side ---------------------------------------------------------------------------------
 
 void tcp_connection::wait_readable() {
-  waiting_ = true;
+  read_ = read_state::waiting;
   socket_.async_wait(tcp::socket::wait_read,
                      asio::bind_executor(
                          strand_, [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
 }
 
-void tcp_connection::on_readable(const boost::system::error_code& ec) {
-  waiting_ = false;
-  if (finished_) return close_when_idle(); // our own close; the owner was told already
-  if (ec) return finish("read failed: " + ec.message());
-  if (read_available()) wait_readable();
+void tcp_connection::read_and_wait() {
+  read_ = read_state::reading;
+  auto next = read_available();
+  if (next == read_state::waiting && !finished_)
+    wait_readable();
+  else
+    read_ = finished_ ? read_state::ended : next;
 }
 
-bool tcp_connection::read_available() {
+void tcp_connection::on_readable(const boost::system::error_code& ec) {
+  read_ = read_state::ended;
+  if (finished_) return close_when_idle(); // our own close; the owner was told already
+  if (ec) return finish("read failed: " + ec.message());
+  read_and_wait();
+}
+
+tcp_connection::read_state tcp_connection::read_available() {
   auto buf = this_thread_read_buffer();
   for (int i = 0; i < max_reads_per_wakeup; ++i) {
-    if (!may_read()) return false;
+    if (!may_read()) return read_state::parked;
     boost::system::error_code ec;
     auto n = socket_.read_some(asio::buffer(buf.data, buf.size), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return read_state::waiting;
     if (ec == asio::error::eof) {
       finish(decoder_.mid_frame() ? "peer closed mid-frame" : "peer closed");
-      return false;
+      return read_state::ended;
     }
     if (ec) {
       finish("read failed: " + ec.message());
-      return false;
+      return read_state::ended;
     }
     bool first = bytes_in_.fetch_add(n, std::memory_order_relaxed) == 0;
     counters::add(counters::total::bytes_in, n);
@@ -109,17 +118,17 @@ bool tcp_connection::read_available() {
       // A TLS record starts with its content type; a handshake's first is 22 (0x16).
       if (first && plain_text_refusal_ && buf.data[0] != 0x16) {
         refuse_plain_text();
-        return false;
+        return read_state::ended;
       }
-      if (!receive_tls(buf.data, n)) return false;
+      if (!receive_tls(buf.data, n)) return read_state::ended;
     } else if (!decode(buf.data, n)) {
-      return false;
+      return read_state::ended; // the owner answers the violation and closes
     }
     if (unhandled_.load(std::memory_order_acquire) >= limits_.max_unhandled_frames)
-      read_paused_ = true;         // frame_done() resumes us once the owner has caught up
-    if (n < buf.size) return true; // drained the socket's receive queue
+      holds_.hold(read_holds::owner_behind);      // frame_done() lifts it once the owner caught up
+    if (n < buf.size) return read_state::waiting; // drained the socket's receive queue
   }
-  return true;
+  return read_state::waiting;
 }
 
 bool tcp_connection::decode(const char* data, std::size_t n) {
@@ -138,31 +147,23 @@ bool tcp_connection::decode(const char* data, std::size_t n) {
 // listener presses (receivers are behind, so take no more from senders). Each reason resumes
 // on its own; reading restarts when neither holds.
 bool tcp_connection::may_read() {
-  if (!read_paused_ && !pressure_paused_ && pressure_ && pressure_->pressed())
-    pressure_paused_ = pressure_->defer([weak = weak_from_this()] {
-      if (auto self = weak.lock())
-        asio::post(self->strand_, [self] {
-          self->pressure_paused_ = false;
-          self->resume_reading();
-        });
-    });
-  parked_ = read_paused_ || pressure_paused_;
-  return !parked_;
+  if (!holds_.any() && pressure_ && pressure_->pressed() &&
+      pressure_->defer([weak = weak_from_this()] {
+        if (auto self = weak.lock())
+          asio::post(self->strand_, [self] { self->lift(read_holds::receivers_behind); });
+      }))
+    holds_.hold(read_holds::receivers_behind);
+  return !holds_.any();
 }
 
 void tcp_connection::frame_done() {
   auto resume_at = limits_.max_unhandled_frames / 2;
   if (unhandled_.fetch_sub(1, std::memory_order_acq_rel) == resume_at + 1)
-    asio::post(strand_, [self = shared_from_this()] {
-      self->read_paused_ = false;
-      self->resume_reading();
-    });
+    asio::post(strand_, [self = shared_from_this()] { self->lift(read_holds::owner_behind); });
 }
 
-void tcp_connection::resume_reading() {
-  if (finished_ || !parked_ || read_paused_ || pressure_paused_) return;
-  parked_ = false;
-  if (read_available()) wait_readable();
+void tcp_connection::lift(read_holds::reason r) {
+  if (holds_.lift(r) && read_ == read_state::parked) read_and_wait();
 }
 
 connection::traffic tcp_connection::counters() const {
@@ -212,7 +213,7 @@ void tcp_connection::arm_close_timer(ending why) {
 }
 
 void tcp_connection::close_when_idle() {
-  if (waiting_ || writing_ || !socket_.is_open()) return;
+  if (read_ == read_state::waiting || write_ == write_state::writing || !socket_.is_open()) return;
   boost::system::error_code ignored;
   socket_.close(ignored);
 }
@@ -226,6 +227,8 @@ void tcp_connection::tell_owner(std::string reason) {
 void tcp_connection::finish(std::string reason) {
   if (finished_) return;
   finished_ = true;
+  // A side with I/O pending ends when it completes; the others end now.
+  if (read_ != read_state::waiting) read_ = read_state::ended;
   // shutdown() alone ends a pending wait or write (readable with EOF, or EPIPE): the socket is
   // closed in close_when_idle() once no operation is pending on it. Closing a socket with an
   // operation pending is what Asio 1.26's io_uring backend (Boost 1.81) gets wrong: its cancel
@@ -237,12 +240,13 @@ void tcp_connection::finish(std::string reason) {
     policy_.stop_pressing();
     set_pressing(false);
   }
-  if (tls_ && tls_->established() && !writing_) { // best effort: the peer may stop reading
-    tls_->close_notify();
+  if (tls_ && tls_->established() && write_ == write_state::idle) { // best effort: the peer may
+    tls_->close_notify();                                           // stop reading
     std::string notify;
     tls_->take_output(notify);
     send_now(notify);
   }
+  if (write_ == write_state::idle) write_ = write_state::ended;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   close_when_idle();

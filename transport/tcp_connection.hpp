@@ -10,6 +10,7 @@
 #include "transport/outbound_policy.hpp"
 #include "transport/outbound_pressure.hpp"
 #include "transport/outbound_queue.hpp"
+#include "transport/read_holds.hpp"
 #include "transport/tls_session.hpp"
 
 #include <boost/asio.hpp>
@@ -90,18 +91,34 @@ private:
   // the slow-consumer notice goes out after the frame on the wire, then it closes (cut).
   enum class ending : uint8_t { open, closing, cut };
 
+  // The read side's state (strand only): it reads what the socket holds, then waits for
+  // readability, again and again; it parks while a hold keeps it back, and ends for good.
+  enum class read_state : uint8_t {
+    reading, // on the strand in read_and_wait() (also before start())
+    waiting, // an async_wait for readability is pending: the socket may not close under it
+    parked,  // stopped until every hold is lifted (lift)
+    ended,   // no more reads: the peer closed, a violation, or the connection finished
+  };
+  // The write side's state (strand only): one gather write in flight at a time.
+  enum class write_state : uint8_t {
+    idle,    // nothing in flight: the next flush() starts a write
+    writing, // an async_write_some is pending: the socket may not close under it
+    ended,   // the connection finished: nothing is written any more
+  };
+
   // -- read side: wait for readability, then read into the thread's pooled buffer --
-  void wait_readable();
+  void wait_readable(); // an async_wait for readability (waiting)
+  void read_and_wait(); // reads what there is, then waits, parks or ends
   void on_readable(const boost::system::error_code& ec);
-  bool read_available(); // false when reading ended or is parked
-  bool may_read();       // false (and parked) while credit is out or receivers press
+  read_state read_available();     // what reading does next: waiting, parked or ended
+  bool may_read();                 // false (and parked) while a hold keeps reading back
+  void lift(read_holds::reason r); // strand: resumes reading once nothing holds it
   bool decode(const char* data, std::size_t n);      // frames to the owner; false on a violation
   bool receive_tls(const char* data, std::size_t n); // false when the connection ended
   void refuse_plain_text();                          // a plain-text peer on a TLS port
   std::optional<std::string> plain_text_error(const char* data, std::size_t n) const;
   void arm_handshake_timer();
   void send_now(const std::string& bytes); // best effort, before a close: an alert, a refusal
-  void resume_reading();                   // once neither reason to park holds any more
 
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
   template <class Frames> void enqueue(const Frames& frames);
@@ -132,14 +149,12 @@ private:
   frame_decoder decoder_;
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
   std::function<void()> on_closed_;
-  bool finished_ = false;
+  bool finished_ = false; // strand only: finish() ran (the sides end as their I/O completes)
   std::shared_ptr<outbound_pressure> pressure_;
   std::optional<frame> slow_consumer_notice_;
-  bool read_paused_ = false;     // strand only: too many frames unhandled by the owner
-  bool pressure_paused_ = false; // strand only: waiting for receivers to drain
-  bool parked_ = false;          // strand only: reading stopped until resume_reading()
-  bool waiting_ = false;         // strand only: an async_wait is pending
-  bool writing_ = false;         // strand only: an async_write_some is pending
+  read_state read_ = read_state::reading; // strand only
+  read_holds holds_;                      // strand only: why reading is parked
+  write_state write_ = write_state::idle; // strand only
   std::atomic<uint32_t> unhandled_{0};
   std::atomic<int64_t> last_read_ns_;
   std::atomic<uint64_t> bytes_in_{0};

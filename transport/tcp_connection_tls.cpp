@@ -23,7 +23,7 @@ bool tcp_connection::receive_tls(const char* data, std::size_t n) {
   if (status == tls_session::status::failed) {
     std::string alert;
     tls_->take_output(alert);
-    if (!writing_) send_now(alert);
+    if (write_ == write_state::idle) send_now(alert);
     auto reason = tls_->error();
     if (tls_->is_client() && !was_established)
       if (auto said = plain_text_error(data, n)) // a server full, or one without TLS on this port

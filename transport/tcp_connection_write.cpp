@@ -53,7 +53,7 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
 }
 
 void tcp_connection::flush() {
-  if (finished_ || writing_) return; // a TLS handshake write: its completion flushes again
+  if (write_ != write_state::idle) return; // writing: its completion flushes again; or ended
   buffers_.clear();
   next_buffer_ = 0;
   if (tls_ && !tls_->established()) { // frames wait; the handshake's own messages go
@@ -79,7 +79,7 @@ void tcp_connection::flush() {
 // write_some rather than one composed async_write: each completion is progress the outbound
 // policy can see (a peer that takes data slowly is not a peer that takes none).
 void tcp_connection::write_some() {
-  writing_ = true;
+  write_ = write_state::writing;
   socket_.async_write_some(
       buffer_span{buffers_.data() + next_buffer_, buffers_.data() + buffers_.size()},
       asio::bind_executor(
@@ -87,7 +87,7 @@ void tcp_connection::write_some() {
 }
 
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {
-  writing_ = false;
+  write_ = finished_ ? write_state::ended : write_state::idle;
   bytes_out_.fetch_add(n, std::memory_order_relaxed);
   counters::add(counters::total::bytes_out, n);
   for (auto left = n; left > 0 && next_buffer_ < buffers_.size();) {

@@ -129,7 +129,7 @@ void ws_connection::on_read(const boost::system::error_code& ec) {
   const auto& f = std::get<frame>(converted);
   counters::frame_in(type_of(f));
   if (unhandled_.fetch_add(1, std::memory_order_acq_rel) + 1 >= limits_.max_unhandled_frames)
-    read_paused_ = true; // frame_done() resumes reading once the owner has caught up
+    holds_.hold(read_holds::owner_behind); // frame_done() lifts it once the owner caught up
   caf::anon_send(owner_, received_atom_v, inbound_frame{type_of(f), std::string{payload_of(f)}});
   read();
 }
@@ -137,29 +137,24 @@ void ws_connection::on_read(const boost::system::error_code& ec) {
 // The same two reasons to park as tcp_connection::may_read: the owner's credit, and receivers
 // anywhere on this server that are behind.
 bool ws_connection::may_read() {
-  if (!read_paused_ && !pressure_paused_ && pressure_ && pressure_->pressed())
-    pressure_paused_ = pressure_->defer([weak = weak_from_this()] {
-      if (auto self = weak.lock())
-        asio::post(self->strand_, [self] {
-          self->pressure_paused_ = false;
-          self->resume_reading();
-        });
-    });
-  parked_ = read_paused_ || pressure_paused_;
+  if (!holds_.any() && pressure_ && pressure_->pressed() &&
+      pressure_->defer([weak = weak_from_this()] {
+        if (auto self = weak.lock())
+          asio::post(self->strand_, [self] { self->lift(read_holds::receivers_behind); });
+      }))
+    holds_.hold(read_holds::receivers_behind);
+  parked_ = holds_.any();
   return !parked_;
 }
 
 void ws_connection::frame_done() {
   auto resume_at = limits_.max_unhandled_frames / 2;
   if (unhandled_.fetch_sub(1, std::memory_order_acq_rel) == resume_at + 1)
-    asio::post(strand_, [self = shared_from_this()] {
-      self->read_paused_ = false;
-      self->resume_reading();
-    });
+    asio::post(strand_, [self = shared_from_this()] { self->lift(read_holds::owner_behind); });
 }
 
-void ws_connection::resume_reading() {
-  if (finished_ || !parked_ || read_paused_ || pressure_paused_) return;
+void ws_connection::lift(read_holds::reason r) {
+  if (!holds_.lift(r) || finished_ || !parked_) return;
   parked_ = false;
   read();
 }

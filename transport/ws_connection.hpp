@@ -11,6 +11,7 @@
 #include "transport/outbound_policy.hpp"
 #include "transport/outbound_pressure.hpp"
 #include "transport/outbound_queue.hpp"
+#include "transport/read_holds.hpp"
 #include "transport/tcp_connection.hpp" // connection_limits
 
 #include <boost/asio/ssl/stream.hpp>
@@ -74,8 +75,8 @@ private:
   // -- read side --
   void read();
   void on_read(const boost::system::error_code& ec);
-  bool may_read(); // false (and parked) while credit is out or receivers press
-  void resume_reading();
+  bool may_read();                 // false (and parked) while credit is out or receivers press
+  void lift(read_holds::reason r); // strand: resumes reading once nothing holds it
 
   // -- write side: one WebSocket write at a time; a due ping goes between two messages --
   template <class Frames> void enqueue(const Frames& frames);
@@ -115,9 +116,8 @@ private:
   std::function<void()> on_closed_;
   boost::beast::flat_buffer read_buffer_; // strand only
   bool reading_ = false;                  // strand only: an async_read is pending
-  bool read_paused_ = false;              // strand only: too many frames unhandled
-  bool pressure_paused_ = false;          // strand only: waiting for receivers to drain
-  bool parked_ = false;                   // strand only
+  read_holds holds_;                      // strand only: why reading is parked
+  bool parked_ = false;                   // strand only: reading waits for holds_ to clear
   bool finished_ = false;                 // strand only
   bool ping_due_ = false;                 // strand only
   bool closing_sent_ = false;             // strand only: our CLOSE is written or on its way
