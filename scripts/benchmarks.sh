@@ -7,6 +7,8 @@
 # ceiling on this machine. Results: build/bench-results/ (one JSON line per run).
 # Usage: scripts/benchmarks.sh [SECONDS per run, default 10] [KINDS, default
 #        "trivial io_uring epoll peer"]
+# One Release build holds both backends (chat-server, chat-server-epoll), as in test.sh:
+# build/bench, or BENCH_BUILD=DIR to measure an existing Release build (e.g. build/test-main).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/wait-for-log.sh
@@ -19,17 +21,25 @@ out="$root/build/bench-results"
 mkdir -p "$out"
 jobs="$(nproc)"
 
-for backend in io_uring epoll; do
-  cmake -S "$root" -B "$root/build/bench-$backend" -DCMAKE_BUILD_TYPE=Release \
-    -DCHAT_BACKEND="$backend" >/dev/null
-  cmake --build "$root/build/bench-$backend" -j"$jobs" \
-    --target chat-server chat-bench trivial-relay codec_benchmark fanout_benchmark >/dev/null
-done
+build="${BENCH_BUILD:-$root/build/bench}"
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=ON >/dev/null
+fi
+if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$build/CMakeCache.txt"; then
+  echo "$build is not a Release build: benchmarks measure Release only" >&2
+  exit 2
+fi
+cmake --build "$build" -j"$jobs" --target chat-server chat-server-epoll chat-bench trivial-relay \
+  codec_benchmark fanout_benchmark >/dev/null
+declare -A server_of=(
+  [io_uring]="$build/apps/chat-server/chat-server"
+  [epoll]="$build/apps/chat-server/chat-server-epoll"
+)
 peer_src=/usr/share/doc/libboost1.81-doc/examples/libs/asio/example/cpp11/chat/chat_server.cpp
 peer="$root/build/bench-peer/asio_chat_server"
 mkdir -p "$(dirname "$peer")"
 [ -x "$peer" ] || g++ -std=c++17 -O2 -o "$peer" "$peer_src" -pthread
-bench="$root/build/bench-io_uring/apps/chat-bench/chat-bench"
+bench="$build/apps/chat-bench/chat-bench"
 
 # run NAME SERVER-KIND CHAT-BENCH-ARGS...: one server, one chat-bench run, one JSON line.
 run() {
@@ -51,11 +61,11 @@ run() {
   else
     if [ "$kind" = trivial ]; then
       : >"$log" # before the start: a grep must not find the last run's line
-      "$root/build/bench-io_uring/tests/bench/trivial-relay" --port 0 >"$log" 2>&1 &
+      "$build/tests/bench/trivial-relay" --port 0 >"$log" 2>&1 &
     else
       rm -rf "$log.data" # every run starts with no history
       : >"$log" # before the start: a grep must not find the last run's line
-      "$root/build/bench-$kind/apps/chat-server/chat-server" --port=0 --log-level=warn \
+      "${server_of[$kind]}" --port=0 --log-level=warn \
         --max-broadcast-rate=0 --data-dir "$log.data" >"$log" 2>&1 &
     fi
     pid=$!
@@ -80,7 +90,7 @@ for kind in $kinds; do
   run "idle10000-$kind" "$kind" --clients 10000 --connect-only --connect-rate 5000
 done
 
-"$root/build/bench-io_uring/tests/benchmarks/codec_benchmark" --benchmark_min_time=0.5 \
+"$build/tests/benchmarks/codec_benchmark" --benchmark_min_time=0.5 \
   | tee "$out/codec_benchmark.txt"
-"$root/build/bench-io_uring/tests/benchmarks/fanout_benchmark" | tee "$out/fanout_benchmark.txt"
+"$build/tests/benchmarks/fanout_benchmark" | tee "$out/fanout_benchmark.txt"
 echo "results in $out"
