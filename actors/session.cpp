@@ -79,8 +79,8 @@ bool wait_for_token(session_ptr self, inbound_frame& f) {
   if (!st.flooding_since) {
     st.flooding_since = now;
     spdlog::info("flood user={} peer={} max_broadcast_rate={}/s: reading slowed down", st.user,
-                 st.conn->peer(), st.limits.max_broadcast_rate);
-  } else if (now - *st.flooding_since >= st.limits.flood_timeout) {
+                 st.conn->peer(), st.limits->max_broadcast_rate);
+  } else if (now - *st.flooding_since >= st.limits->flood_timeout) {
     // The close line itself follows when the connection has gone.
     spdlog::info("excess flood user={} peer={} delayed={}: closing", st.user, st.conn->peer(),
                  st.delayed);
@@ -144,10 +144,10 @@ void on_text_frame(session_ptr self, const inbound_frame& f) {
 bool forward_extension(session_ptr self, inbound_frame& f) {
   auto& st = self->state;
   if (f.type < v2::first_extension_type || f.type > v2::last_extension_type ||
-      !st.limits.extensions)
+      !st.limits->extensions)
     return false;
-  auto i = st.limits.extensions->find(f.type);
-  if (i == st.limits.extensions->end()) return false;
+  auto i = st.limits->extensions->find(f.type);
+  if (i == st.limits->extensions->end()) return false;
   if (st.user.empty()) {
     send_error(self, "login first");
     return true;
@@ -230,7 +230,7 @@ void release_held(session_ptr self) {
 
 session_actor::behavior_type session(session_ptr self, roster_actor roster,
                                      directory_actor directory, transport::connection_ptr conn,
-                                     session_limits limits) {
+                                     std::shared_ptr<const session_limits> limits) {
   auto& st = self->state;
   st.roster = std::move(roster);
   st.directory = std::move(directory);
@@ -239,9 +239,9 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
   self->attach_functor([weak = std::weak_ptr<transport::connection>{conn}] {
     if (auto c = weak.lock()) c->close();
   });
-  st.conn = std::make_shared<multipart_connection>(std::move(conn), limits.max_frame);
-  st.limits = limits;
-  st.messages = {limits.max_broadcast_rate, limits.broadcast_burst, self->clock().now()};
+  st.conn = std::make_shared<multipart_connection>(std::move(conn), limits->max_frame);
+  st.messages = {limits->max_broadcast_rate, limits->broadcast_burst, self->clock().now()};
+  st.limits = std::move(limits);
   return {
       [self](received_atom, inbound_frame& f) { on_received(self, f); },
       [self](violated_atom, const std::string& reason) {

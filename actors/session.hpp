@@ -79,7 +79,8 @@ struct session_state {
   std::shared_ptr<multipart_connection> conn;
   roster_actor roster;
   directory_actor directory;
-  session_limits limits;
+  // One copy per server, shared by all its sessions: an idle connection does not carry its own.
+  std::shared_ptr<const session_limits> limits;
   token_bucket<caf::actor_clock::clock_type> messages;
   uint64_t delayed = 0; // messages that waited for a token since the client last caught up
   std::optional<caf::actor_clock::time_point> flooding_since; // waiting for tokens since
@@ -102,7 +103,7 @@ inline constexpr std::chrono::seconds login_timeout{10};
 
 session_actor::behavior_type session(session_ptr self, roster_actor roster,
                                      directory_actor directory, transport::connection_ptr conn,
-                                     session_limits limits);
+                                     std::shared_ptr<const session_limits> limits);
 
 // Shared by session.cpp and session_v2.cpp.
 namespace session_detail {

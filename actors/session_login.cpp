@@ -65,7 +65,7 @@ void join_default_channel(session_ptr self, const std::string& name) {
 // Nothing when refused, and the reply has gone out.
 std::optional<std::string> login_name(session_ptr self, const std::string& payload) {
   auto& st = self->state;
-  auto who = auth::authenticate(st.limits.tokens.get(), payload, std::chrono::system_clock::now());
+  auto who = auth::authenticate(st.limits->tokens.get(), payload, std::chrono::system_clock::now());
   if (auto* reason = std::get_if<std::string>(&who)) {
     spdlog::info("login refused peer={} reason=\"{}\"", st.conn->peer(), *reason);
     if (!is_valid_utf8(payload)) send_error(self, "invalid UTF-8");

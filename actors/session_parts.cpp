@@ -29,8 +29,9 @@ void arm_expiry(session_ptr self) {
 } // namespace
 
 std::size_t max_body(const session_state& st) {
-  return st.conn->takes_large_frames() ? std::max(st.limits.parts.max_message, st.limits.max_frame)
-                                       : st.limits.max_frame;
+  return st.conn->takes_large_frames()
+             ? std::max(st.limits->parts.max_message, st.limits->max_frame)
+             : st.limits->max_frame;
 }
 
 bool sends_parts(const session_state& st) {
@@ -39,7 +40,7 @@ bool sends_parts(const session_state& st) {
 
 bool reassemble(session_ptr self, inbound_frame& f) {
   auto& st = self->state;
-  auto limits = st.limits.parts;
+  auto limits = st.limits->parts;
   limits.newest_wins = st.conn->carries_large_frames(); // over UDP a lost part never comes
   auto outcome = st.parts.add(f.payload, self->clock().now(), limits);
   if (!outcome.pushed_out.error.empty()) {

@@ -43,7 +43,7 @@ std::string refusal_reason(const caf::error& err) {
 }
 
 uint16_t page_limit(session_ptr self, uint16_t asked) {
-  auto most = self->state.limits.page_size;
+  auto most = self->state.limits->page_size;
   return asked == 0 || asked > most ? most : asked;
 }
 
@@ -86,18 +86,18 @@ void on_hello(session_ptr self, const inbound_frame& f) {
   st.version = std::min(hello->version, v2::highest_version); // the highest both speak
   st.conn->take_parts(st.version >= v2::multipart_version);
   v2::server_limits limits;
-  limits.max_frame = static_cast<uint32_t>(st.limits.max_frame);
+  limits.max_frame = static_cast<uint32_t>(st.limits->max_frame);
   limits.max_channel_name = static_cast<uint16_t>(max_channel_name);
-  limits.max_channels_per_user = st.limits.max_channels_per_user;
-  limits.max_channel_members = st.limits.max_channel_members;
-  limits.page_size = st.limits.page_size;
-  limits.max_message_rate_milli = static_cast<uint32_t>(st.limits.max_broadcast_rate * 1000);
+  limits.max_channels_per_user = st.limits->max_channels_per_user;
+  limits.max_channel_members = st.limits->max_channel_members;
+  limits.page_size = st.limits->page_size;
+  limits.max_message_rate_milli = static_cast<uint32_t>(st.limits->max_broadcast_rate * 1000);
   std::string said{features};
-  if (st.limits.tokens) said += token_feature;
+  if (st.limits->tokens) said += token_feature;
   if (st.version >= v2::multipart_version) {
     said += multipart_feature;
-    limits.max_message = static_cast<uint32_t>(st.limits.parts.max_message);
-    limits.max_parts = st.limits.parts.max_parts;
+    limits.max_message = static_cast<uint32_t>(st.limits->parts.max_message);
+    limits.max_parts = st.limits->parts.max_parts;
   }
   st.conn->send(v2::encode(v2::hello_reply{st.version, std::move(said), limits}));
 }
@@ -105,7 +105,7 @@ void on_hello(session_ptr self, const inbound_frame& f) {
 // A replay of `count` messages asks at most one retention's worth: the rest is refused rather
 // than cut, so a client never mistakes a short replay for the whole of what it missed.
 bool valid_replay(session_ptr self, const v2::join_request& join) {
-  auto most = self->state.limits.max_replay;
+  auto most = self->state.limits->max_replay;
   if (join.replay->count <= most) return true;
   send_reply(self, join.ref, "count too large (at most " + std::to_string(most) + ")");
   return false;
@@ -153,10 +153,10 @@ void on_join(session_ptr self, const inbound_frame& f) {
   if (!token_allows(st, join->channel))
     return send_reply(self, join->ref, "channel not allowed by token");
   if (join->replay && !valid_replay(self, *join)) return;
-  if (st.channels.size() >= st.limits.max_channels_per_user)
+  if (st.channels.size() >= st.limits->max_channels_per_user)
     return send_reply(self, join->ref,
                       "too many channels (at most " +
-                          std::to_string(st.limits.max_channels_per_user) + " per user)");
+                          std::to_string(st.limits->max_channels_per_user) + " per user)");
   st.waiting = waiting_for::join;
   auto ref = join->ref;
   auto name = join->channel;
@@ -208,7 +208,7 @@ void on_msg(session_ptr self, const inbound_frame& f) {
 // Nobody holds `to` now: the DM waits in their inbox for their next login.
 void keep_direct(session_ptr self, uint32_t ref, const std::string& to, const std::string& text) {
   auto& st = self->state;
-  self->request(st.limits.inbox, caf::infinite, keep_atom_v, to, st.user, text)
+  self->request(st.limits->inbox, caf::infinite, keep_atom_v, to, st.user, text)
       .then([self, ref, to](caf::ok_atom) { send_ok(self, ref, "kept until " + to + " logs in"); },
             [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
 }
@@ -226,11 +226,11 @@ void on_dm(session_ptr self, const inbound_frame& f) {
   // other nodes, and everything else is an actor of this node.
   // Kept for the inbox, should nobody hold `to`; a copy only where there is an inbox.
   auto to = dm->to;
-  auto text = st.limits.inbox ? dm->text : std::string{};
+  auto text = st.limits->inbox ? dm->text : std::string{};
   self->request(st.roster, caf::infinite, direct_atom_v, dm->to, st.user, std::move(dm->text))
       .then([self, ref](caf::ok_atom) { send_reply(self, ref); },
             [self, ref, to, text](caf::error& err) {
-              if (err == make_error(errc::no_such_user) && self->state.limits.inbox)
+              if (err == make_error(errc::no_such_user) && self->state.limits->inbox)
                 return keep_direct(self, ref, to, text);
               send_reply(self, ref, refusal_reason(err));
             });
@@ -344,8 +344,8 @@ namespace session_detail {
 
 void deliver_kept_directs(session_ptr self) {
   auto& st = self->state;
-  if (!st.limits.inbox) return;
-  self->request(st.limits.inbox, caf::infinite, take_atom_v, st.user)
+  if (!st.limits->inbox) return;
+  self->request(st.limits->inbox, caf::infinite, take_atom_v, st.user)
       .then(
           [self](std::vector<history_entry>& kept) {
             for (auto& e : kept)

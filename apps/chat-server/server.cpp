@@ -74,13 +74,14 @@ server::server(caf::actor_system& sys, boost::asio::io_context& ioc, const serve
     if (options.cluster_port != 0) node_ = join_cluster(sys, roster_, directory_, options);
     transport::tcp::endpoint where{boost::asio::ip::make_address(options.host), options.port};
     extensions_ = std::make_shared<extension_table>();
-    session_limits_ = options.session;
-    session_limits_.extensions = extensions_;
+    auto limits = options.session;
+    limits.extensions = extensions_;
     // DMs to users who are away wait in the store; not in a cluster yet (docs/CLUSTER.md).
     if (options.channels.history && options.cluster_port == 0) {
       inbox_ = sys.spawn(chat::inbox, options.channels.history);
-      session_limits_.inbox = inbox_;
+      limits.inbox = inbox_;
     }
+    session_limits_ = std::make_shared<const session_limits>(std::move(limits));
     // Runs on an I/O thread, only after start(): session_limits_ no longer changes then.
     auto on_accept = [this](const std::shared_ptr<transport::tcp_connection>& conn) {
       return connection_owner{sys_.spawn(session, roster_, directory_, conn, session_limits_)};

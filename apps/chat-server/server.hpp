@@ -104,10 +104,10 @@ private:
   inbox_actor inbox_; // none without a history store
   std::optional<node_actor> node_;
   std::shared_ptr<transport::listener> listener_;
-  std::shared_ptr<transport::http_listener> http_; // none: the HTTP side is off
-  std::shared_ptr<transport::udp_endpoint> udp_;   // none: the UDP endpoint is off
-  session_limits session_limits_;                  // what every session is spawned with
-  std::shared_ptr<extension_table> extensions_;    // filled before start(), then read-only
+  std::shared_ptr<transport::http_listener> http_;       // none: the HTTP side is off
+  std::shared_ptr<transport::udp_endpoint> udp_;         // none: the UDP endpoint is off
+  std::shared_ptr<const session_limits> session_limits_; // every session's, one copy for all
+  std::shared_ptr<extension_table> extensions_;          // filled before start(), then read-only
   bool started_ = false;
 };
 

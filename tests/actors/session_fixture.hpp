@@ -57,7 +57,8 @@ protected:
   // A new session on a new recording connection.
   std::pair<session_actor, std::shared_ptr<recording_connection>> connect(roster_actor r = {}) {
     auto conn = std::make_shared<recording_connection>();
-    auto s = sys.spawn(chat::session, r ? r : roster, directory, conn, limits);
+    auto s = sys.spawn(chat::session, r ? r : roster, directory, conn,
+                       std::make_shared<const session_limits>(limits));
     sessions.push_back(s);
     sched.run();
     return {s, conn};

@@ -50,7 +50,8 @@ void channel_fanout(benchmark::State& state) {
   std::vector<chat::session_actor> sessions;
   for (int i = 0; i < members; ++i) {
     auto s = sys.spawn(chat::session, roster, directory,
-                       std::make_shared<counting_connection>(delivered), unlimited);
+                       std::make_shared<counting_connection>(delivered),
+                       std::make_shared<const chat::session_limits>(unlimited));
     caf::anon_send(s, chat::received_atom_v, chat::inbound_frame{1, "m" + std::to_string(i)});
     sessions.push_back(s);
   }

@@ -255,7 +255,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     std::array<endpoint, sessions_per_input> ends;
     for (auto& e : ends) {
       e.conn = std::make_shared<chat::test::recording_connection>();
-      e.session = w.sys.spawn(chat::session, roster, dir, e.conn, chat::session_limits{});
+      e.session = w.sys.spawn(chat::session, roster, dir, e.conn,
+                              std::make_shared<const chat::session_limits>());
     }
     w.sched.run();
     std::size_t pos = 0;

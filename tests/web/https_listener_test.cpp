@@ -148,8 +148,8 @@ protected:
       return std::nullopt;
     };
     auto on_websocket = [this](const std::shared_ptr<chat::transport::ws_connection>& conn) {
-      return chat::connection_owner{
-          sys.spawn(chat::session, roster, directory, conn, chat::session_limits{})};
+      return chat::connection_owner{sys.spawn(chat::session, roster, directory, conn,
+                                              std::make_shared<const chat::session_limits>())};
     };
     listener = std::make_shared<chat::transport::http_listener>(
         io.context(), tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), 0},
