@@ -49,8 +49,9 @@ tcp_connection::~tcp_connection() = default;
 
 void tcp_connection::secure(std::unique_ptr<tls_session> tls,
                             std::optional<frame> plain_text_refusal) {
-  tls_ = std::move(tls);
-  plain_text_refusal_ = std::move(plain_text_refusal);
+  tls_ = std::make_unique<tls_side>();
+  tls_->session = std::move(tls);
+  tls_->plain_text_refusal = std::move(plain_text_refusal);
 }
 
 void tcp_connection::start(connection_owner owner, std::function<void()> on_closed) {
@@ -59,8 +60,8 @@ void tcp_connection::start(connection_owner owner, std::function<void()> on_clos
   asio::dispatch(strand_, [self = shared_from_this()] {
     if (self->tls_) {
       self->arm_handshake_timer();
-      if (self->tls_->start() == tls_session::status::failed)
-        return self->finish(self->tls_->error());
+      if (self->tls_->session->start() == tls_session::status::failed)
+        return self->finish(self->tls_->session->error());
       self->flush(); // a client's ClientHello
     }
     self->wait_readable();
@@ -116,7 +117,7 @@ tcp_connection::read_state tcp_connection::read_available() {
     last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
     if (tls_) {
       // A TLS record starts with its content type; a handshake's first is 22 (0x16).
-      if (first && plain_text_refusal_ && buf.data[0] != 0x16) {
+      if (first && tls_->plain_text_refusal && buf.data[0] != 0x16) {
         refuse_plain_text();
         return read_state::ended;
       }
@@ -240,10 +241,11 @@ void tcp_connection::finish(std::string reason) {
     policy_.stop_pressing();
     set_pressing(false);
   }
-  if (tls_ && tls_->established() && write_ == write_state::idle) { // best effort: the peer may
-    tls_->close_notify();                                           // stop reading
+  // Best effort: the peer may have stopped reading.
+  if (tls_ && tls_->session->established() && write_ == write_state::idle) {
+    tls_->session->close_notify();
     std::string notify;
-    tls_->take_output(notify);
+    tls_->session->take_output(notify);
     send_now(notify);
   }
   if (write_ == write_state::idle) write_ = write_state::ended;
@@ -252,7 +254,7 @@ void tcp_connection::finish(std::string reason) {
   close_when_idle();
   if (close_timer_) close_timer_->cancel();
   if (watch_timer_) watch_timer_->cancel();
-  if (handshake_timer_) handshake_timer_->cancel();
+  if (tls_ && tls_->handshake_timer) tls_->handshake_timer->cancel();
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
                 bytes_in_.load(), bytes_out_.load());
   tell_owner(std::move(reason));

@@ -124,7 +124,7 @@ private:
   template <class Frames> void enqueue(const Frames& frames);
   void flush();
   void write_some();     // the unwritten rest of in_flight_
-  void seal_in_flight(); // TLS: in_flight_ (and any handshake output) into cipher_
+  void seal_in_flight(); // TLS: in_flight_ (and any handshake output) into tls_->cipher
   void on_written(const boost::system::error_code& ec, std::size_t n);
 
   // -- outbound policy: back-pressure and slow consumers (tcp_connection_outbound.cpp) --
@@ -174,10 +174,13 @@ private:
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 
   // TLS only (secure()); strand only.
-  std::unique_ptr<tls_session> tls_;
-  std::optional<frame> plain_text_refusal_;
-  std::string cipher_; // the records being written
-  std::unique_ptr<asio::steady_timer> handshake_timer_;
+  struct tls_side {
+    std::unique_ptr<tls_session> session;
+    std::optional<frame> plain_text_refusal;
+    std::string cipher; // the records being written
+    std::unique_ptr<asio::steady_timer> handshake_timer;
+  };
+  std::unique_ptr<tls_side> tls_; // one pointer on a plain connection
 };
 
 } // namespace chat::transport

@@ -15,17 +15,18 @@
 namespace chat::transport {
 
 bool tcp_connection::receive_tls(const char* data, std::size_t n) {
-  bool was_established = tls_->established();
+  bool was_established = tls_->session->established();
   bool decoded = true;
-  auto status = tls_->receive(data, n, [this, &decoded](const char* plain, std::size_t size) {
-    if (decoded) decoded = decode(plain, size);
-  });
+  auto status =
+      tls_->session->receive(data, n, [this, &decoded](const char* plain, std::size_t size) {
+        if (decoded) decoded = decode(plain, size);
+      });
   if (status == tls_session::status::failed) {
     std::string alert;
-    tls_->take_output(alert);
+    tls_->session->take_output(alert);
     if (write_ == write_state::idle) send_now(alert);
-    auto reason = tls_->error();
-    if (tls_->is_client() && !was_established)
+    auto reason = tls_->session->error();
+    if (tls_->session->is_client() && !was_established)
       if (auto said = plain_text_error(data, n)) // a server full, or one without TLS on this port
         reason += ": the server answered in plain text: ERROR \"" + *said + '"';
     spdlog::info("TLS refused: peer={} {}", peer(), reason);
@@ -36,13 +37,14 @@ bool tcp_connection::receive_tls(const char* data, std::size_t n) {
     finish("peer closed");
     return false;
   }
-  if (!was_established && tls_->established()) {
-    if (handshake_timer_) handshake_timer_->cancel();
-    spdlog::debug("TLS established: peer={} {} {}", peer(), tls_->version(), tls_->cipher());
+  if (!was_established && tls_->session->established()) {
+    if (tls_->handshake_timer) tls_->handshake_timer->cancel();
+    spdlog::debug("TLS established: peer={} {} {}", peer(), tls_->session->version(),
+                  tls_->session->cipher());
   }
   // Frames that waited for the handshake, or what the session has to answer (handshake messages,
   // a key update).
-  if (!was_established || tls_->has_output()) flush();
+  if (!was_established || tls_->session->has_output()) flush();
   return decoded && !finished_;
 }
 
@@ -61,15 +63,16 @@ std::optional<std::string> tcp_connection::plain_text_error(const char* data, st
 
 void tcp_connection::refuse_plain_text() {
   spdlog::info("TLS refused: peer={} spoke plain text to a TLS port", peer());
-  auto& refusal = bytes(*plain_text_refusal_);
+  auto& refusal = bytes(*tls_->plain_text_refusal);
   send_now(std::string{refusal.begin(), refusal.end()});
   finish("plain text on a TLS port");
 }
 
 void tcp_connection::arm_handshake_timer() {
-  handshake_timer_ = std::make_unique<asio::steady_timer>(strand_, limits_.tls_handshake_timeout);
-  handshake_timer_->async_wait([self = shared_from_this()](auto ec) {
-    if (ec || self->finished_ || self->tls_->established()) return;
+  tls_->handshake_timer =
+      std::make_unique<asio::steady_timer>(strand_, limits_.tls_handshake_timeout);
+  tls_->handshake_timer->async_wait([self = shared_from_this()](auto ec) {
+    if (ec || self->finished_ || self->tls_->session->established()) return;
     spdlog::info("TLS refused: peer={} handshake not done after {} ms", self->peer(),
                  self->limits_.tls_handshake_timeout.count());
     self->finish("TLS handshake timed out");
@@ -86,24 +89,24 @@ void tcp_connection::send_now(const std::string& data) {
 }
 
 // Strand: in_flight_'s frames gathered into records, after whatever the session has to say first
-// (handshake messages, session tickets); buffers_ gets one buffer, cipher_.
+// (handshake messages, session tickets); buffers_ gets one buffer, tls_->cipher.
 void tcp_connection::seal_in_flight() {
   thread_local std::string plain;
   plain.clear();
   for (auto& f : in_flight_) {
     auto& b = bytes(f);
     if (!plain.empty() && plain.size() + b.size() > tls_record_plaintext) {
-      tls_->seal(plain);
+      tls_->session->seal(plain);
       plain.clear();
     }
     plain.append(b.data(), b.size());
   }
-  if (!plain.empty()) tls_->seal(plain);
+  if (!plain.empty()) tls_->session->seal(plain);
   if (plain.capacity() > 4 * tls_record_plaintext) std::string{}.swap(plain); // after a huge frame
   // The session's output is in order: what it had to say first, then the records just sealed.
-  cipher_.clear();
-  tls_->take_output(cipher_);
-  if (!cipher_.empty()) buffers_.emplace_back(asio::buffer(cipher_));
+  tls_->cipher.clear();
+  tls_->session->take_output(tls_->cipher);
+  if (!tls_->cipher.empty()) buffers_.emplace_back(asio::buffer(tls_->cipher));
 }
 
 } // namespace chat::transport

@@ -56,7 +56,7 @@ void tcp_connection::flush() {
   if (write_ != write_state::idle) return; // writing: its completion flushes again; or ended
   buffers_.clear();
   next_buffer_ = 0;
-  if (tls_ && !tls_->established()) { // frames wait; the handshake's own messages go
+  if (tls_ && !tls_->session->established()) { // frames wait; the handshake's own messages go
     seal_in_flight();
     if (!buffers_.empty()) write_some();
     return;
@@ -113,7 +113,7 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
   in_flight_.clear();
   if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
     std::vector<frame>{}.swap(in_flight_);
-  if (cipher_.capacity() > 64 * 1024) std::string{}.swap(cipher_);
+  if (tls_ && tls_->cipher.capacity() > 64 * 1024) std::string{}.swap(tls_->cipher);
   if (finished_) return close_when_idle();
   if (ec) return finish("write failed: " + ec.message());
   flush();
