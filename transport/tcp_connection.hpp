@@ -123,6 +123,7 @@ private:
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
   template <class Frames> void enqueue(const Frames& frames);
   void flush();
+  void lay_out_plain();  // in_flight_ as buffers_, without TLS
   void write_some();     // the unwritten rest of in_flight_
   void seal_in_flight(); // TLS: in_flight_ (and any handshake output) into tls_->cipher
   void on_written(const boost::system::error_code& ec, std::size_t n);
@@ -167,9 +168,10 @@ private:
   bool watching_ = false; // watch_outbound() is scheduled
   outbound_policy policy_;
 
-  std::vector<frame> in_flight_;                    // strand only
-  std::vector<asio::const_buffer> buffers_;         // strand only: in_flight_'s bytes
-  std::size_t next_buffer_ = 0;                     // strand only: first not fully written
+  std::vector<frame> in_flight_;            // strand only
+  std::vector<asio::const_buffer> buffers_; // strand only: in_flight_'s bytes
+  std::vector<char> copied_;    // strand only: in_flight_'s small frames, copied (write_shape.hpp)
+  std::size_t next_buffer_ = 0; // strand only: first not fully written
   std::unique_ptr<asio::steady_timer> watch_timer_; // only once the queue has been high
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 

@@ -14,6 +14,7 @@
 #include "transport/kernel_backlog.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
+#include "transport/write_shape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -79,15 +80,21 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
 
 // Strand, after a partial write of a cut connection: of what is still in flight, only the frame
 // already begun on the wire is finished (a torn frame would garble the ERROR after it).
+// The write is one copy or one buffer per frame (lay_out_plain); either way it is cut by bytes.
 void tcp_connection::drop_unwritten_frames() {
   if (tls_) return; // sealed records cannot be torn: the write in flight goes whole
-  auto keep = next_buffer_;
-  if (keep < buffers_.size() && buffers_[keep].size() < bytes(in_flight_[keep]).size()) ++keep;
-  if (keep == buffers_.size()) return;
-  buffers_.resize(keep);
-  std::size_t left = 0;
-  for (auto i = next_buffer_; i < keep; ++i)
-    left += buffers_[i].size();
+  std::size_t unwritten = 0;
+  for (auto i = next_buffer_; i < buffers_.size(); ++i)
+    unwritten += buffers_[i].size();
+  auto left = rest_of_begun_frame(in_flight_, total_bytes(in_flight_) - unwritten);
+  if (left == unwritten) return;
+  auto keep = left;
+  auto i = next_buffer_;
+  for (; i < buffers_.size() && keep > 0; ++i) {
+    if (buffers_[i].size() > keep) buffers_[i] = asio::buffer(buffers_[i].data(), keep);
+    keep -= buffers_[i].size();
+  }
+  buffers_.resize(i);
   std::lock_guard<std::mutex> guard{out_mutex_};
   out_.in_flight_left(left);
 }

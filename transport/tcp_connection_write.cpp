@@ -1,8 +1,10 @@
-// The write side of tcp_connection: a queue any thread may add to, drained by one gather write
-// at a time on the strand. What is written is shared frames (reference counts), never copies.
+// The write side of tcp_connection: a queue any thread may add to, drained by one write at a
+// time on the strand. Queued frames are shared (reference counts); a write of several small
+// frames is copied into one buffer for the kernel (write_shape.hpp), a larger one is gathered.
 #include "messages/counters.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
+#include "transport/write_shape.hpp"
 
 #include <algorithm>
 #include <array>
@@ -69,11 +71,27 @@ void tcp_connection::flush() {
   if (end != ending::open) return finish(end == ending::cut ? slow_consumer_reason() : "closed");
   if (tls_) {
     seal_in_flight(); // also what the session has to say when no frame waits
+  } else if (in_flight_.empty()) {
+    std::vector<char>{}.swap(copied_); // the write side is idle: an idle connection holds none
   } else {
-    for (auto& f : in_flight_)
-      buffers_.emplace_back(asio::buffer(bytes(f)));
+    lay_out_plain();
   }
   if (!buffers_.empty()) write_some();
+}
+
+// Strand: in_flight_'s bytes as buffers_, one contiguous copy or one buffer per frame.
+void tcp_connection::lay_out_plain() {
+  auto total = total_bytes(in_flight_);
+  if (!copy_write(in_flight_, total)) {
+    for (auto& f : in_flight_)
+      buffers_.emplace_back(asio::buffer(bytes(f)));
+    return;
+  }
+  copied_.clear();
+  copied_.reserve(total);
+  for (auto& f : in_flight_)
+    copied_.insert(copied_.end(), bytes(f).begin(), bytes(f).end());
+  buffers_.emplace_back(asio::buffer(copied_));
 }
 
 // write_some rather than one composed async_write: each completion is progress the outbound

@@ -9,6 +9,8 @@
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstring>
 #include <thread>
 
 namespace {
@@ -32,12 +34,14 @@ protected:
     caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
   }
 
-  void open(chat::transport::connection_limits limits = {}) {
+  void open(chat::transport::connection_limits limits = {},
+            std::optional<chat::frame> slow_consumer_notice = std::nullopt) {
     tcp::acceptor acceptor{io.context(), {asio::ip::make_address("127.0.0.1"), 0}};
     peer.connect(acceptor.local_endpoint());
     tcp::socket accepted{io.context()};
     acceptor.accept(accepted);
-    conn = std::make_shared<chat::transport::tcp_connection>(std::move(accepted), limits);
+    conn = std::make_shared<chat::transport::tcp_connection>(std::move(accepted), limits, nullptr,
+                                                             std::move(slow_consumer_notice));
     probe = sys.spawn(chat::test::connection_probe, log);
     conn->start(probe);
   }
@@ -57,6 +61,27 @@ protected:
     } while (ec == asio::error::interrupted && got < n);
     EXPECT_FALSE(ec) << ec.message();
     return out;
+  }
+
+  // Reads until the peer closes (or a 5 s silence, which fails the test).
+  std::string read_to_eof() {
+    struct timeval tv {
+      5, 0
+    };
+    setsockopt(peer.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string out;
+    std::array<char, 65536> chunk;
+    for (;;) {
+      boost::system::error_code ec;
+      auto n = peer.read_some(asio::buffer(chunk), ec);
+      out.append(chunk.data(), n);
+      if (ec == asio::error::interrupted) continue;
+      if (ec == asio::error::eof) return out;
+      if (ec) {
+        ADD_FAILURE() << "read: " << ec.message();
+        return out;
+      }
+    }
   }
 
   caf::actor_system_config cfg;
@@ -190,6 +215,67 @@ TEST_F(TcpConnectionTest, PeerThatNeverReadsIsCutAsSlowConsumer) {
   ASSERT_TRUE(e) << "never cut off";
   EXPECT_EQ(e->what, probe_event::kind::closed);
   EXPECT_EQ(e->reason.rfind("slow consumer", 0), 0u) << e->reason;
+}
+
+// Small frames go out as one copied buffer per write (write_shape.hpp), and one such write is in
+// flight at the cut: the peer reads whole frames, in order, then the notice. (The kernel takes
+// the rest of a write this small whole once it has room, so the cut's trimming of a copied write,
+// drop_unwritten_frames, is left to the unit tests of rest_of_begun_frame.)
+TEST_F(TcpConnectionTest, ACutSlowConsumerReadsWholeSmallFramesThenTheNotice) {
+  chat::transport::connection_limits limits;
+  limits.max_outbound_bytes = 12 * 1024; // what is in flight at the cut is one copied write
+  auto notice = chat::encode(chat::frame_type::error, "slow consumer");
+  open(limits, notice);
+  std::optional<probe_event> e;
+  int sent = 0;
+  auto batch_of = [&](int n) {
+    std::vector<chat::frame> frames;
+    for (int i = 0; i < n; ++i) {
+      auto text = std::to_string(sent++);
+      frames.push_back(
+          chat::encode(chat::frame_type::send_msg, text + std::string(95 - text.size(), '.')));
+    }
+    return chat::frame_batch{frames};
+  };
+  // Writes of 15,000 bytes of 100-byte frames, one at a time, until the kernel takes only a part
+  // of one: the rest of it is still in flight, one copied buffer, when the cut comes.
+  std::size_t queued = 0;
+  for (int write = 0; write < 200 && conn->counters().bytes_out == queued; ++write) {
+    conn->send(batch_of(150));
+    queued += 15000;
+    for (int i = 0; i < 50 && conn->counters().bytes_out < queued; ++i)
+      std::this_thread::sleep_for(1ms); // the kernel takes it, or stops taking: 50 ms says so
+  }
+  ASSERT_LT(conn->counters().bytes_out, queued) << "the kernel never stopped taking";
+  // Then more than the bound queues behind it, until the cut (a hard bound of 3 MB).
+  for (int batch = 0; batch < 2000 && !e; ++batch) {
+    conn->send(batch_of(16));
+    if (batch % 16 == 15) e = log->next(1ms);
+  }
+  if (!e) e = log->next();
+  ASSERT_TRUE(e) << "never cut off";
+  EXPECT_EQ(e->reason.rfind("slow consumer", 0), 0u) << e->reason;
+
+  auto got = read_to_eof();
+  std::size_t at = 0;
+  int next = 0;
+  std::string last;
+  while (at + chat::header_size <= got.size()) {
+    uint32_t body_len = 0;
+    std::memcpy(&body_len, got.data() + at, 4); // little-endian, as this machine
+    ASSERT_LE(at + 4 + body_len, got.size()) << "a torn frame after " << next << " whole ones";
+    last = got.substr(at, 4 + body_len);
+    if (last != wire(notice)) {
+      auto payload = last.substr(chat::header_size);
+      ASSERT_EQ(payload.substr(0, payload.find('.')), std::to_string(next)) << "out of order";
+      ++next;
+    }
+    at += 4 + body_len;
+  }
+  EXPECT_EQ(at, got.size()) << "bytes after the last whole frame";
+  EXPECT_EQ(last, wire(notice)) << "the notice is not last";
+  EXPECT_GT(next, 0);
+  EXPECT_LT(next, sent); // something was dropped, or nothing was cut
 }
 
 TEST_F(TcpConnectionTest, GracefulCloseGivesUpOnAPeerThatNeverReads) {
