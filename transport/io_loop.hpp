@@ -1,10 +1,12 @@
-// io_loop.hpp -- the io_context and the threads that run it (ARCHITECTURE.md "Threads").
-// Owned by main() of each app and by test fixtures; one per process is enough.
+// io_loop.hpp -- the I/O threads (ARCHITECTURE.md "Threads"): one io_context per thread, each run
+// by that thread alone, so whatever lives on one loop needs no strand. Owned by main() of each
+// app and by test fixtures; the server spreads its TCP connections over the loops.
 #pragma once
 
 #include <boost/asio.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -16,18 +18,25 @@ public:
   explicit io_loop(std::size_t threads);
   ~io_loop(); // drain_and_join()
 
-  boost::asio::io_context& context() { return ioc_; }
+  // The first loop: listeners, timers, clients, and every connection when there is one thread.
+  boost::asio::io_context& context() { return *loops_.front().context; }
+
+  // Every loop, the first one first (the listener spreads connections over them).
+  std::vector<boost::asio::io_context*> contexts() const;
 
   // Lets run() return once no work is left (sockets closed, timers done), then joins.
   void drain_and_join();
 
   // Makes run() return now, abandoning pending work (last resort after a shutdown timeout).
-  void stop() { ioc_.stop(); }
+  void stop();
 
 private:
-  boost::asio::io_context ioc_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-  std::vector<std::thread> threads_;
+  struct loop {
+    std::unique_ptr<boost::asio::io_context> context;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+    std::thread thread;
+  };
+  std::vector<loop> loops_;
 };
 
 } // namespace chat::transport

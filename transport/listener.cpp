@@ -51,9 +51,10 @@ void listener::start() {
 
 void listener::accept() {
   accepting_ = true;
-  // The plain io_context, not a strand: tcp_connection makes the one strand it runs on, and a
-  // strand wrapped around a strand costs memory per connection and a second queue per handler.
-  acceptor_.async_accept(ioc_, [self = shared_from_this()](auto ec, tcp::socket socket) {
+  // Onto a loop's plain io_context: one thread runs it, so the connection needs no strand.
+  auto& loops = policy_.connection_loops;
+  auto& onto = loops.empty() ? ioc_ : *loops[next_loop_++ % loops.size()];
+  acceptor_.async_accept(onto, [self = shared_from_this()](auto ec, tcp::socket socket) {
     self->on_accept(ec, std::move(socket));
   });
 }

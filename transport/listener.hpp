@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace chat::transport {
 
@@ -37,6 +38,10 @@ struct listener_policy {
   std::shared_ptr<tls_credentials> tls;
   // Sent, in plain text, to a peer that speaks plain text to a TLS port (an ERROR saying so).
   std::optional<frame> plain_text_refusal;
+  // The I/O threads' loops (io_loop::contexts()) the accepted connections are spread over, one
+  // after the other. Each must be run by one thread: a connection needs no strand on it. Empty:
+  // every connection lives on the listener's own io_context.
+  std::vector<asio::io_context*> connection_loops;
 };
 
 class listener : public std::enable_shared_from_this<listener> {
@@ -77,6 +82,7 @@ private:
   template <class F> void for_each_open(F f);
 
   asio::io_context& ioc_;
+  std::size_t next_loop_ = 0; // the next accepted connection's loop (strand only)
   tcp::acceptor acceptor_;
   tcp::endpoint local_;
   connection_limits limits_;

@@ -1,7 +1,7 @@
 // tcp_connection.hpp -- one TCP socket: bytes in -> frames -> its owner actor; frames out.
 // Created by listener (server) or connector (client); the owning actor sees only `connection`.
-// Everything that touches the socket runs on the connection's strand; send/close may come from
-// any thread.
+// Everything that touches the socket runs on its loop (an io_context one thread runs, io_loop),
+// so in order and without a strand; send/close may come from any thread.
 #pragma once
 
 #include "messages/frame_decoder.hpp"
@@ -66,7 +66,7 @@ public:
   void secure(std::unique_ptr<tls_session> tls, std::optional<frame> plain_text_refusal = {});
 
   // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
-  // the strand, after the owner was told (the listener uses it to count open connections).
+  // its loop, after the owner was told (the listener uses it to count open connections).
   void start(connection_owner owner, std::function<void()> on_closed = {});
 
   void send(frame f) override;
@@ -76,10 +76,13 @@ public:
   std::string peer() const override;
   traffic counters() const override;
 
+  // The loop this connection runs on (the listener spreads connections over the I/O threads).
+  const asio::any_io_executor& loop() const { return loop_; }
+
   // Nanoseconds (steady clock) of the last read that brought bytes; for the idle sweep.
   int64_t last_read_ns() const { return last_read_ns_.load(std::memory_order_relaxed); }
 
-  // When the idle sweep last probed this connection (listener's strand only).
+  // When the idle sweep last probed this connection (listener's loop only).
   int64_t idle_probe_ns = 0;
 
   // Cuts the connection now, dropping whatever is queued (shutdown timeout, tests).
@@ -91,15 +94,15 @@ private:
   // the slow-consumer notice goes out after the frame on the wire, then it closes (cut).
   enum class ending : uint8_t { open, closing, cut };
 
-  // The read side's state (strand only): it reads what the socket holds, then waits for
+  // The read side's state (loop only): it reads what the socket holds, then waits for
   // readability, again and again; it parks while a hold keeps it back, and ends for good.
   enum class read_state : uint8_t {
-    reading, // on the strand in read_and_wait() (also before start())
+    reading, // on the loop in read_and_wait() (also before start())
     waiting, // an async_wait for readability is pending: the socket may not close under it
     parked,  // stopped until every hold is lifted (lift)
     ended,   // no more reads: the peer closed, a violation, or the connection finished
   };
-  // The write side's state (strand only): one gather write in flight at a time.
+  // The write side's state (loop only): one gather write in flight at a time.
   enum class write_state : uint8_t {
     idle,    // nothing in flight: the next flush() starts a write
     writing, // an async_write_some is pending: the socket may not close under it
@@ -112,7 +115,7 @@ private:
   void on_readable(const boost::system::error_code& ec);
   read_state read_available();     // what reading does next: waiting, parked or ended
   bool may_read();                 // false (and parked) while a hold keeps reading back
-  void lift(read_holds::reason r); // strand: resumes reading once nothing holds it
+  void lift(read_holds::reason r); // loop: resumes reading once nothing holds it
   bool decode(const char* data, std::size_t n);      // frames to the owner; false on a violation
   bool receive_tls(const char* data, std::size_t n); // false when the connection ended
   void refuse_plain_text();                          // a plain-text peer on a TLS port
@@ -129,33 +132,34 @@ private:
   void on_written(const boost::system::error_code& ec, std::size_t n);
 
   // -- outbound policy: back-pressure and slow consumers (tcp_connection_outbound.cpp) --
-  void watch_outbound();                      // strand; ticks while the queue is high
+  void watch_outbound();                      // loop; ticks while the queue is high
   bool judge_outbound(std::size_t extra);     // under out_mutex_: true if the connection is cut
   void set_pressing(bool press);              // under out_mutex_
   std::size_t kernel_unsent() const;          // under out_mutex_, not ending
   void cut_slow_consumer(std::size_t queued); // under out_mutex_
-  void drop_unwritten_frames();               // strand: keep only a frame begun on the wire
+  void drop_unwritten_frames();               // loop: keep only a frame begun on the wire
   std::string slow_consumer_reason() const;
   void tell_owner(std::string reason); // once: the owner hears of the end, even before finish()
 
   void arm_close_timer(ending why); // closing or cut: a cut waits longer for its ERROR
   void close_when_idle();           // closes the socket once no wait or write is pending on it
-  void finish(std::string reason);  // strand only; idempotent
+  void finish(std::string reason);  // loop only; idempotent
 
   tcp::socket socket_;
-  asio::strand<asio::any_io_executor> strand_;
+  // The socket's io_context, run by one thread (io_loop): what runs on it runs in order, alone.
+  asio::any_io_executor loop_;
   tcp::endpoint peer_;
   int native_fd_ = -1; // for the send-queue query from any thread (peer_backed_up)
   connection_limits limits_;
   frame_decoder decoder_;
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
   std::function<void()> on_closed_;
-  bool finished_ = false; // strand only: finish() ran (the sides end as their I/O completes)
+  bool finished_ = false; // loop only: finish() ran (the sides end as their I/O completes)
   std::shared_ptr<outbound_pressure> pressure_;
   std::optional<frame> slow_consumer_notice_;
-  read_state read_ = read_state::reading; // strand only
-  read_holds holds_;                      // strand only: why reading is parked
-  write_state write_ = write_state::idle; // strand only
+  read_state read_ = read_state::reading; // loop only
+  read_holds holds_;                      // loop only: why reading is parked
+  write_state write_ = write_state::idle; // loop only
   std::atomic<uint32_t> unhandled_{0};
   std::atomic<int64_t> last_read_ns_;
   std::atomic<uint64_t> bytes_in_{0};
@@ -168,14 +172,14 @@ private:
   bool watching_ = false; // watch_outbound() is scheduled
   outbound_policy policy_;
 
-  std::vector<frame> in_flight_;            // strand only
-  std::vector<asio::const_buffer> buffers_; // strand only: in_flight_'s bytes
-  std::vector<char> copied_;    // strand only: in_flight_'s small frames, copied (write_shape.hpp)
-  std::size_t next_buffer_ = 0; // strand only: first not fully written
+  std::vector<frame> in_flight_;            // loop only
+  std::vector<asio::const_buffer> buffers_; // loop only: in_flight_'s bytes
+  std::vector<char> copied_;    // loop only: in_flight_'s small frames, copied (write_shape.hpp)
+  std::size_t next_buffer_ = 0; // loop only: first not fully written
   std::unique_ptr<asio::steady_timer> watch_timer_; // only once the queue has been high
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 
-  // TLS only (secure()); strand only.
+  // TLS only (secure()); loop only.
   struct tls_side {
     std::unique_ptr<tls_session> session;
     std::optional<frame> plain_text_refusal;

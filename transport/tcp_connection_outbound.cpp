@@ -71,16 +71,16 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
   ending_ = ending::cut;
   set_pressing(false);
   bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
-  asio::post(strand_, [self = shared_from_this(), start] {
+  asio::post(loop_, [self = shared_from_this(), start] {
     self->tell_owner(self->slow_consumer_reason());
     self->arm_close_timer(ending::cut);
     if (start) self->flush();
   });
 }
 
-// Strand, after a partial write of a cut connection: of what is still in flight, only the frame
-// already begun on the wire is finished (a torn frame would garble the ERROR after it).
-// The write is one copy or one buffer per frame (lay_out_plain); either way it is cut by bytes.
+// On the loop, after a partial write of a cut connection: of what is still in flight, only the
+// frame already begun on the wire is finished (a torn frame would garble the ERROR after it). The
+// write is one copy or one buffer per frame (lay_out_plain); either way it is cut by bytes.
 void tcp_connection::drop_unwritten_frames() {
   if (tls_) return; // sealed records cannot be torn: the write in flight goes whole
   std::size_t unwritten = 0;
@@ -119,7 +119,7 @@ void tcp_connection::watch_outbound() {
     watching_ = again;
   }
   if (!again) return;
-  if (!watch_timer_) watch_timer_ = std::make_unique<asio::steady_timer>(strand_);
+  if (!watch_timer_) watch_timer_ = std::make_unique<asio::steady_timer>(loop_);
   watch_timer_->expires_after(watch_period);
   watch_timer_->async_wait([self = shared_from_this()](auto ec) {
     if (!ec) self->watch_outbound();

@@ -70,7 +70,7 @@ void tcp_connection::refuse_plain_text() {
 
 void tcp_connection::arm_handshake_timer() {
   tls_->handshake_timer =
-      std::make_unique<asio::steady_timer>(strand_, limits_.tls_handshake_timeout);
+      std::make_unique<asio::steady_timer>(loop_, limits_.tls_handshake_timeout);
   tls_->handshake_timer->async_wait([self = shared_from_this()](auto ec) {
     if (ec || self->finished_ || self->tls_->session->established()) return;
     spdlog::info("TLS refused: peer={} handshake not done after {} ms", self->peer(),
@@ -79,8 +79,8 @@ void tcp_connection::arm_handshake_timer() {
   });
 }
 
-// Strand, with no write in flight: a few bytes on a fresh or closing socket, written at once or
-// not at all (the socket is non-blocking; nothing waits for a peer that does not read).
+// On the loop, with no write in flight: a few bytes on a fresh or closing socket, written at once
+// or not at all (the socket is non-blocking; nothing waits for a peer that does not read).
 void tcp_connection::send_now(const std::string& data) {
   if (data.empty() || !socket_.is_open()) return;
   boost::system::error_code ignored;
@@ -88,7 +88,7 @@ void tcp_connection::send_now(const std::string& data) {
   bytes_out_.fetch_add(n, std::memory_order_relaxed);
 }
 
-// Strand: in_flight_'s frames gathered into records, after whatever the session has to say first
+// Loop: in_flight_'s frames gathered into records, after whatever the session has to say first
 // (handshake messages, session tickets); buffers_ gets one buffer, tls_->cipher.
 void tcp_connection::seal_in_flight() {
   thread_local std::string plain;

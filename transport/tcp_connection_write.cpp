@@ -1,5 +1,5 @@
 // The write side of tcp_connection: a queue any thread may add to, drained by one write at a
-// time on the strand. Queued frames are shared (reference counts); a write of several small
+// time on its loop. Queued frames are shared (reference counts); a write of several small
 // frames is copied into one buffer for the kernel (write_shape.hpp), a larger one is gathered.
 #include "messages/counters.hpp"
 #include "transport/steady_now.hpp"
@@ -48,10 +48,10 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
     start = out_.push(frames, size) == outbound_queue::pushed::started;
     if (!watching_ && out_.bytes_owed() > limits_.max_outbound_bytes / 4) {
       watching_ = true;
-      asio::post(strand_, [self = shared_from_this()] { self->watch_outbound(); });
+      asio::post(loop_, [self = shared_from_this()] { self->watch_outbound(); });
     }
   }
-  if (start) asio::post(strand_, [self = shared_from_this()] { self->flush(); });
+  if (start) asio::post(loop_, [self = shared_from_this()] { self->flush(); });
 }
 
 void tcp_connection::flush() {
@@ -79,7 +79,7 @@ void tcp_connection::flush() {
   if (!buffers_.empty()) write_some();
 }
 
-// Strand: in_flight_'s bytes as buffers_, one contiguous copy or one buffer per frame.
+// Loop: in_flight_'s bytes as buffers_, one contiguous copy or one buffer per frame.
 void tcp_connection::lay_out_plain() {
   auto total = total_bytes(in_flight_);
   if (!copy_write(in_flight_, total)) {
@@ -101,7 +101,7 @@ void tcp_connection::write_some() {
   socket_.async_write_some(
       buffer_span{buffers_.data() + next_buffer_, buffers_.data() + buffers_.size()},
       asio::bind_executor(
-          strand_, [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); }));
+          loop_, [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); }));
 }
 
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {

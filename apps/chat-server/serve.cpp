@@ -180,6 +180,7 @@ int serve_main(const char* program, int argc, char** argv, const node_wiring& wi
   options.tls = tls;
 
   transport::io_loop io{cfg.io_threads};
+  options.io_loops = io.contexts();
   caf::actor_system sys{cfg};
   std::optional<server> node;
   try {

@@ -33,6 +33,7 @@ transport::listener_policy policy_for(const server_options& options) {
   policy.idle_farewell = encode(frame_type::error, "idle timeout");
   policy.slow_consumer_notice = encode(frame_type::error, "slow consumer");
   policy.tls = options.tls;
+  policy.connection_loops = options.io_loops;
   policy.plain_text_refusal =
       encode(frame_type::error, "this port speaks TLS: connect with TLS (chat-client --tls)");
   return policy;

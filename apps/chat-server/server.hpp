@@ -50,6 +50,9 @@ struct server_options {
   // TLS on the client ports (the TCP protocol port and the HTTP/WebSocket port): null is plain
   // text. Reloaded in place on SIGHUP by chat-server; new connections get the new certificate.
   std::shared_ptr<transport::tls_credentials> tls;
+  // The I/O threads' loops TCP connections are spread over (io_loop::contexts(), --io-threads);
+  // empty: all on the io_context the server was given.
+  std::vector<boost::asio::io_context*> io_loops;
 };
 
 // Thrown by server's constructor when the cluster port cannot be published.

@@ -89,6 +89,28 @@ TEST(ClientTest, SyncCallsAgainstALiveServer) {
   EXPECT_EQ(ann.echo("\xFF").text, "invalid UTF-8");
 }
 
+// --io-threads 2: the server's connections live on two loops, and chat crosses between them.
+TEST(ClientTest, ClientsOnTwoIoThreadsChatWithEachOther) {
+  chat::test::local_node node{{}, 2};
+  std::vector<std::unique_ptr<seen>> saw;
+  std::vector<std::unique_ptr<chat::client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    saw.push_back(std::make_unique<seen>());
+    clients.push_back(std::make_unique<chat::client>(node.system(), node.io(), to(node.port()),
+                                                     saw.back()->callbacks()));
+    ASSERT_TRUE(clients.back()->connect());
+    ASSERT_TRUE(clients.back()->login("c" + std::to_string(i)));
+  }
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(clients[i]->broadcast("from " + std::to_string(i)));
+  for (int to_whom = 0; to_whom < 4; ++to_whom)
+    for (int from = 0; from < 4; ++from) {
+      auto text = "BROADCAST_MSG c" + std::to_string(from) + ": from " + std::to_string(from);
+      EXPECT_TRUE(saw[to_whom]->wait_frame(text)) << "c" << to_whom << " missed " << text;
+    }
+  clients.clear(); // before the node: each client's actor and connection go first
+}
+
 TEST(ClientTest, NoServerMeansAClearErrorWithinTheTimeout) {
 
   chat::transport::io_loop io{1};

@@ -15,7 +15,9 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
 
 } // namespace
 
-local_node::local_node(server_options options) : io_(1), sys_(configure(cfg_)) {
+local_node::local_node(server_options options, std::size_t io_threads)
+    : io_(io_threads), sys_(configure(cfg_)) {
+  options.io_loops = io_.contexts();
   server_.emplace(sys_, io_.context(), options);
   server_->start();
 }

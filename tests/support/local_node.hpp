@@ -13,7 +13,8 @@ namespace chat::test {
 
 class local_node {
 public:
-  explicit local_node(server_options options = {});
+  // `io_threads` loops run the I/O; the server spreads its TCP connections over them.
+  explicit local_node(server_options options = {}, std::size_t io_threads = 1);
   // Closes every connection, drains the I/O threads, and only then lets the actor system go
   // (~actor_system waits for every actor; a live session would hang it).
   ~local_node();
@@ -26,7 +27,7 @@ public:
 private:
   caf::actor_system_config cfg_; // outlives sys_, which refers to it
   // io_ outlives sys_: ~actor_system waits for the sessions, whose state still holds their
-  // tcp_connection (socket, strand); those must go before the io_context they belong to.
+  // tcp_connection (socket, timers); those must go before the io_context they belong to.
   transport::io_loop io_;
   caf::actor_system sys_;
   std::optional<chat::server> server_;

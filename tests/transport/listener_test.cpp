@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -24,10 +25,14 @@ using namespace std::chrono_literals;
 
 class ListenerTest : public ::testing::Test {
 protected:
-  ListenerTest() : sys(cfg), io(1) {}
+  ListenerTest() : sys(cfg), io(2) {}
 
   void listen(chat::transport::listener_policy policy = {}) {
-    auto on_accept = [this](const std::shared_ptr<chat::transport::tcp_connection>&) {
+    auto on_accept = [this](const std::shared_ptr<chat::transport::tcp_connection>& conn) {
+      {
+        std::lock_guard<std::mutex> guard{accepted_mutex};
+        accepted_on.push_back(conn->loop());
+      }
       return chat::connection_owner{sys.spawn(chat::test::connection_probe, log)};
     };
     listener = std::make_shared<chat::transport::listener>(
@@ -67,6 +72,8 @@ protected:
   std::shared_ptr<chat::test::probe_log> log = std::make_shared<chat::test::probe_log>();
   std::shared_ptr<chat::transport::listener> listener;
   std::vector<std::unique_ptr<tcp::socket>> clients;
+  std::mutex accepted_mutex;
+  std::vector<asio::any_io_executor> accepted_on; // each accepted connection's loop, in order
 };
 
 TEST_F(ListenerTest, CountsOpenConnectionsExactlyUnderChurn) {
@@ -80,6 +87,31 @@ TEST_F(ListenerTest, CountsOpenConnectionsExactlyUnderChurn) {
     clients.clear();
     ASSERT_TRUE(wait_for_open(0)) << listener->open_connections();
   }
+}
+
+TEST_F(ListenerTest, SpreadsConnectionsOverTheLoopsItIsGiven) {
+  chat::transport::listener_policy policy;
+  policy.connection_loops = io.contexts();
+  ASSERT_EQ(policy.connection_loops.size(), 2u);
+  listen(policy);
+  for (int i = 0; i < 6; ++i)
+    connect_one();
+  ASSERT_TRUE(wait_for_open(6)) << listener->open_connections();
+  std::lock_guard<std::mutex> guard{accepted_mutex};
+  ASSERT_EQ(accepted_on.size(), 6u);
+  for (std::size_t i = 0; i < accepted_on.size(); ++i) // one after the other
+    EXPECT_TRUE(accepted_on[i] == asio::any_io_executor{io.contexts()[i % 2]->get_executor()})
+        << "connection " << i;
+}
+
+TEST_F(ListenerTest, WithoutLoopsEveryConnectionLivesOnTheListenersContext) {
+  listen();
+  for (int i = 0; i < 3; ++i)
+    connect_one();
+  ASSERT_TRUE(wait_for_open(3)) << listener->open_connections();
+  std::lock_guard<std::mutex> guard{accepted_mutex};
+  for (auto& loop : accepted_on)
+    EXPECT_TRUE(loop == asio::any_io_executor{io.context().get_executor()});
 }
 
 TEST_F(ListenerTest, StopClosesEveryConnectionAndStopsAccepting) {
