@@ -33,10 +33,9 @@ std::string to_string(const tcp::endpoint& ep) {
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits,
                                std::shared_ptr<outbound_pressure> pressure,
                                std::optional<frame> slow_consumer_notice)
-    : socket_(std::move(socket)), loop_(socket_.get_executor()), limits_(limits),
-      decoder_(limits.max_frame), pressure_(std::move(pressure)),
-      slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
-      policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
+    : socket_(std::move(socket)), limits_(limits), decoder_(limits.max_frame),
+      pressure_(std::move(pressure)), slow_consumer_notice_(std::move(slow_consumer_notice)),
+      last_read_ns_(steady_now_ns()), policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound
@@ -57,7 +56,7 @@ void tcp_connection::secure(std::unique_ptr<tls_session> tls,
 void tcp_connection::start(connection_owner owner, std::function<void()> on_closed) {
   owner_ = std::move(owner);
   on_closed_ = std::move(on_closed);
-  asio::dispatch(loop_, [self = shared_from_this()] {
+  asio::dispatch(loop(), [self = shared_from_this()] {
     if (self->tls_) {
       self->arm_handshake_timer();
       if (self->tls_->session->start() == tls_session::status::failed)
@@ -78,7 +77,7 @@ void tcp_connection::wait_readable() {
   read_ = read_state::waiting;
   socket_.async_wait(
       tcp::socket::wait_read,
-      asio::bind_executor(loop_, [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
+      asio::bind_executor(loop(), [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
 }
 
 void tcp_connection::read_and_wait() {
@@ -151,7 +150,7 @@ bool tcp_connection::may_read() {
   if (!holds_.any() && pressure_ && pressure_->pressed() &&
       pressure_->defer([weak = weak_from_this()] {
         if (auto self = weak.lock())
-          asio::post(self->loop_, [self] { self->lift(read_holds::receivers_behind); });
+          asio::post(self->loop(), [self] { self->lift(read_holds::receivers_behind); });
       }))
     holds_.hold(read_holds::receivers_behind);
   return !holds_.any();
@@ -160,7 +159,7 @@ bool tcp_connection::may_read() {
 void tcp_connection::frame_done() {
   auto resume_at = limits_.max_unhandled_frames / 2;
   if (unhandled_.fetch_sub(1, std::memory_order_acq_rel) == resume_at + 1)
-    asio::post(loop_, [self = shared_from_this()] { self->lift(read_holds::owner_behind); });
+    asio::post(loop(), [self = shared_from_this()] { self->lift(read_holds::owner_behind); });
 }
 
 void tcp_connection::lift(read_holds::reason r) {
@@ -181,7 +180,7 @@ void tcp_connection::close() {
     ending_ = ending::closing;
     idle = !out_.writing();
   }
-  asio::post(loop_, [self = shared_from_this(), idle] {
+  asio::post(loop(), [self = shared_from_this(), idle] {
     if (idle)
       self->finish("closed");
     else
@@ -194,7 +193,7 @@ void tcp_connection::abort(std::string reason) {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (ending_ == ending::open) ending_ = ending::closing;
   }
-  asio::post(loop_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
+  asio::post(loop(), [self = shared_from_this(), reason = std::move(reason)]() mutable {
     self->finish(std::move(reason));
   });
 }
@@ -205,7 +204,7 @@ void tcp_connection::arm_close_timer(ending why) {
   // A cut connection's peer reads slowly by definition: what the kernel holds (up to
   // kernel_unsent_cap) must go before the ERROR does.
   auto timeout = cut ? slow_consumer_linger_factor * limits_.close_timeout : limits_.close_timeout;
-  close_timer_ = std::make_unique<asio::steady_timer>(loop_, timeout);
+  close_timer_ = std::make_unique<asio::steady_timer>(loop(), timeout);
   close_timer_->async_wait([self = shared_from_this(), cut](auto ec) {
     if (ec) return;
     self->finish(cut ? self->slow_consumer_reason() + "; its ERROR was not taken either"

@@ -77,7 +77,7 @@ public:
   traffic counters() const override;
 
   // The loop this connection runs on (the listener spreads connections over the I/O threads).
-  const asio::any_io_executor& loop() const { return loop_; }
+  asio::any_io_executor loop() { return socket_.get_executor(); }
 
   // Nanoseconds (steady clock) of the last read that brought bytes; for the idle sweep.
   int64_t last_read_ns() const { return last_read_ns_.load(std::memory_order_relaxed); }
@@ -146,8 +146,6 @@ private:
   void finish(std::string reason);  // loop only; idempotent
 
   tcp::socket socket_;
-  // The socket's io_context, run by one thread (io_loop): what runs on it runs in order, alone.
-  asio::any_io_executor loop_;
   tcp::endpoint peer_;
   int native_fd_ = -1; // for the send-queue query from any thread (peer_backed_up)
   connection_limits limits_;

@@ -71,7 +71,7 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
   ending_ = ending::cut;
   set_pressing(false);
   bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
-  asio::post(loop_, [self = shared_from_this(), start] {
+  asio::post(loop(), [self = shared_from_this(), start] {
     self->tell_owner(self->slow_consumer_reason());
     self->arm_close_timer(ending::cut);
     if (start) self->flush();
@@ -119,7 +119,7 @@ void tcp_connection::watch_outbound() {
     watching_ = again;
   }
   if (!again) return;
-  if (!watch_timer_) watch_timer_ = std::make_unique<asio::steady_timer>(loop_);
+  if (!watch_timer_) watch_timer_ = std::make_unique<asio::steady_timer>(loop());
   watch_timer_->expires_after(watch_period);
   watch_timer_->async_wait([self = shared_from_this()](auto ec) {
     if (!ec) self->watch_outbound();

@@ -70,7 +70,7 @@ void tcp_connection::refuse_plain_text() {
 
 void tcp_connection::arm_handshake_timer() {
   tls_->handshake_timer =
-      std::make_unique<asio::steady_timer>(loop_, limits_.tls_handshake_timeout);
+      std::make_unique<asio::steady_timer>(loop(), limits_.tls_handshake_timeout);
   tls_->handshake_timer->async_wait([self = shared_from_this()](auto ec) {
     if (ec || self->finished_ || self->tls_->session->established()) return;
     spdlog::info("TLS refused: peer={} handshake not done after {} ms", self->peer(),

@@ -48,10 +48,10 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
     start = out_.push(frames, size) == outbound_queue::pushed::started;
     if (!watching_ && out_.bytes_owed() > limits_.max_outbound_bytes / 4) {
       watching_ = true;
-      asio::post(loop_, [self = shared_from_this()] { self->watch_outbound(); });
+      asio::post(loop(), [self = shared_from_this()] { self->watch_outbound(); });
     }
   }
-  if (start) asio::post(loop_, [self = shared_from_this()] { self->flush(); });
+  if (start) asio::post(loop(), [self = shared_from_this()] { self->flush(); });
 }
 
 void tcp_connection::flush() {
@@ -101,7 +101,7 @@ void tcp_connection::write_some() {
   socket_.async_write_some(
       buffer_span{buffers_.data() + next_buffer_, buffers_.data() + buffers_.size()},
       asio::bind_executor(
-          loop_, [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); }));
+          loop(), [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); }));
 }
 
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {
