@@ -1,4 +1,5 @@
 #include "actors/client_session.hpp"
+#include "actors/part_expiry.hpp"
 
 #include "messages/frame_encoder.hpp"
 #include "messages/protocol_v2.hpp"
@@ -24,15 +25,6 @@ void send_out(client_session_ptr self, frame f) {
   if (!st.sending_parts) send_next_part(self);
 }
 
-void arm_expiry(client_session_ptr self) {
-  auto& parts = self->state.parts;
-  auto due = parts.next_expiry();
-  if (parts.timer_set || !due) return;
-  parts.timer_set = true;
-  auto wait = std::max(*due - self->clock().now(), v2::reassembly_clock::duration{0});
-  self->delayed_send(self, wait + std::chrono::milliseconds{1}, expire_atom_v);
-}
-
 // A PART from the server: true if `f` is now the whole frame it completed. A part the
 // reassembly refuses is the server's fault, and nothing of its message is shown.
 bool reassemble(client_session_ptr self, inbound_frame& f) {
@@ -42,7 +34,7 @@ bool reassemble(client_session_ptr self, inbound_frame& f) {
     f = std::move(outcome.message);
     return true;
   }
-  if (outcome.what == v2::part_outcome::kind::incomplete) arm_expiry(self);
+  if (outcome.what == v2::part_outcome::kind::incomplete) arm_part_expiry(self);
   return false;
 }
 
@@ -106,7 +98,7 @@ client_session_actor::behavior_type configured_client_session(client_session_ptr
       [self](expire_atom) {
         self->state.parts.timer_set = false;
         self->state.parts.expire(self->clock().now()); // dropped whole, never shown
-        arm_expiry(self);
+        arm_part_expiry(self);
       },
       [send](join_atom, uint32_t ref, std::string& channel) {
         send(v2::encode(v2::join_request{ref, std::move(channel)}));

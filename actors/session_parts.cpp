@@ -2,6 +2,7 @@
 // "Receiving: whole or nothing"): PART frames go to the session's incoming_parts, a message that
 // becomes whole is handled in the place of its last part, and the ones that break a bound or
 // run out of time are dropped with an ERROR. The connection stays either way.
+#include "actors/part_expiry.hpp"
 #include "actors/session.hpp"
 
 #include "messages/multipart.hpp"
@@ -9,24 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
-// Times come from the actor's clock, not the steady clock itself: under CAF's test scheduler
-// that clock is virtual, and the timer and the reassembly must agree on what time it is.
 namespace chat::session_detail {
-
-namespace {
-
-// One timer at a time, for the message that runs out first.
-void arm_expiry(session_ptr self) {
-  auto& parts = self->state.parts;
-  auto due = parts.next_expiry();
-  if (parts.timer_set || !due) return;
-  parts.timer_set = true;
-  auto wait = *due - self->clock().now();
-  self->delayed_send(self, std::max(wait, decltype(wait){0}) + std::chrono::milliseconds{1},
-                     expire_atom_v);
-}
-
-} // namespace
 
 std::size_t max_body(const session_state& st) {
   return st.conn->takes_large_frames()
@@ -54,7 +38,7 @@ bool reassemble(session_ptr self, inbound_frame& f) {
     f = std::move(outcome.message);
     return true;
   case kind::incomplete:
-    arm_expiry(self);
+    arm_part_expiry(self);
     return false;
   case kind::duplicate:
   case kind::late:
@@ -77,7 +61,7 @@ void expire_parts(session_ptr self) {
                  st.user.empty() ? "-" : st.user, dropped.id, dropped.held, dropped.count);
     send_error(self, dropped.error);
   }
-  arm_expiry(self);
+  arm_part_expiry(self);
 }
 
 } // namespace chat::session_detail
