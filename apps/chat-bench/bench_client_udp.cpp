@@ -10,6 +10,7 @@
 
 #include "apps/chat-bench/bench_udp.hpp"
 #include "apps/chat-bench/loopback.hpp"
+#include "apps/chat-bench/socket_arrival.hpp"
 #include "apps/chat-bench/udp_wire.hpp"
 #include "messages/multipart.hpp"
 
@@ -140,7 +141,7 @@ void bench_client::udp_on_readable(const boost::system::error_code& ec) {
   auto& counts = udp_wire::run_counters();
   char* buf = udp_thread_read_buffer();
   for (int i = 0; i < udp_reads_per_wakeup; ++i) {
-    auto got = udp_wire::read_datagram(udp_->socket.native_handle(), buf, udp_read_buffer_size);
+    auto got = read_with_arrival(udp_->socket.native_handle(), buf, udp_read_buffer_size);
     if (got.bytes < 0 && (got.error == EAGAIN || got.error == EWOULDBLOCK)) break;
     if (got.bytes < 0) {
       if (got.error == ECONNREFUSED)

@@ -23,7 +23,7 @@ bool enable_arrival_stamps(int fd) {
 
 arrival_read read_with_arrival(int fd, char* buf, std::size_t size) {
   iovec chunk{buf, size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(uint32_t))];
   msghdr msg{};
   msg.msg_iov = &chunk;
   msg.msg_iovlen = 1;
@@ -37,14 +37,21 @@ arrival_read read_with_arrival(int fd, char* buf, std::size_t size) {
     out.error = errno;
     return out;
   }
+  out.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
   for (auto* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
-    timespec arrived{};
-    std::memcpy(&arrived, CMSG_DATA(c), sizeof arrived);
-    timespec now{};
-    ::clock_gettime(CLOCK_REALTIME, &now); // the kernel stamps with the real-time clock
-    auto arrived_ns = to_ns(arrived), now_ns = to_ns(now);
-    out.queued_ns = now_ns > arrived_ns ? now_ns - arrived_ns : 0;
+    if (c->cmsg_level != SOL_SOCKET) continue;
+    if (c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec arrived{};
+      std::memcpy(&arrived, CMSG_DATA(c), sizeof arrived);
+      timespec now{};
+      ::clock_gettime(CLOCK_REALTIME, &now); // the kernel stamps with the real-time clock
+      auto arrived_ns = to_ns(arrived), now_ns = to_ns(now);
+      out.queued_ns = now_ns > arrived_ns ? now_ns - arrived_ns : 0;
+    } else if (c->cmsg_type == SO_RXQ_OVFL) {
+      uint32_t dropped = 0;
+      std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+      out.dropped = dropped;
+    }
   }
   return out;
 }

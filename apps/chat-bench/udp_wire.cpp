@@ -1,10 +1,7 @@
 #include "apps/chat-bench/udp_wire.hpp"
 
 #include <sys/socket.h>
-#include <time.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -16,10 +13,6 @@ namespace chat::bench::udp_wire {
 namespace {
 
 constexpr std::size_t body_len_size = 4; // a frame's header is its body_len and its type byte
-
-uint64_t to_ns(const timespec& t) {
-  return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
-}
 
 // The size of the whole frame at the front of `frames`, or 0 if there is none.
 std::size_t frame_size(std::string_view frames) {
@@ -55,41 +48,6 @@ void enable_datagram_notes(int fd) {
   int on = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
-}
-
-datagram_read read_datagram(int fd, char* buf, std::size_t size) {
-  iovec chunk{buf, size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(uint32_t))];
-  msghdr msg{};
-  msg.msg_iov = &chunk;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  datagram_read out;
-  do
-    out.bytes = ::recvmsg(fd, &msg, MSG_DONTWAIT);
-  while (out.bytes < 0 && errno == EINTR);
-  if (out.bytes < 0) {
-    out.error = errno;
-    return out;
-  }
-  out.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-  for (auto* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET) continue;
-    if (c->cmsg_type == SCM_TIMESTAMPNS) {
-      timespec arrived{};
-      std::memcpy(&arrived, CMSG_DATA(c), sizeof arrived);
-      timespec now{};
-      ::clock_gettime(CLOCK_REALTIME, &now); // the kernel stamps with the real-time clock
-      auto arrived_ns = to_ns(arrived), now_ns = to_ns(now);
-      out.queued_ns = now_ns > arrived_ns ? now_ns - arrived_ns : 0;
-    } else if (c->cmsg_type == SO_RXQ_OVFL) {
-      uint32_t dropped = 0;
-      std::memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
-      out.dropped = dropped;
-    }
-  }
-  return out;
 }
 
 std::optional<kernel_udp> read_kernel_udp() {

@@ -29,20 +29,8 @@ struct receive_buffer {
 receive_buffer set_receive_buffer(int fd, int bytes);
 
 // Asks for the arrival stamp (SO_TIMESTAMPNS) and the socket's drop count (SO_RXQ_OVFL) on each
-// datagram read.
+// datagram read (read_with_arrival, socket_arrival.hpp, reads them).
 void enable_datagram_notes(int fd);
-
-struct datagram_read {
-  ssize_t bytes = 0;               // as recvmsg(2): >= 0 one datagram's size, -1 error (see error)
-  int error = 0;                   // errno when bytes is -1
-  bool truncated = false;          // larger than the buffer (MSG_TRUNC)
-  uint64_t queued_ns = 0;          // how long it waited in the socket; 0 if unknown
-  std::optional<uint32_t> dropped; // the socket's running count of datagrams dropped for want
-                                   // of receive buffer (SO_RXQ_OVFL), if the kernel said
-};
-
-// One non-blocking recvmsg of one datagram into [buf, buf + size).
-datagram_read read_datagram(int fd, char* buf, std::size_t size);
 
 // The kernel's UDP counters (all sockets of this network namespace), /proc/net/snmp "Udp:".
 struct kernel_udp {
