@@ -1,7 +1,9 @@
 // session_v2.cpp -- the version-2 requests of a session (docs/PROTOCOL.md "Version 2"): HELLO,
-// JOIN, LEAVE, MSG, DM, WHO, LIST. Each request is decoded strictly, checked against the
-// session's bounds, and answered with a REPLY (or WHO_REPLY / LIST_REPLY) carrying its ref.
+// JOIN, LEAVE, MSG, DM, and the dispatch of every version-2 type (the paged ones, WHO, LIST and
+// HISTORY, are in session_pages.cpp). Each request is decoded strictly, checked against the
+// session's bounds, and answered with a REPLY carrying its ref.
 #include "actors/session.hpp"
+#include "actors/session_requests.hpp"
 
 #include "messages/channel_name.hpp"
 #include "messages/errors.hpp"
@@ -26,49 +28,9 @@ constexpr std::string_view token_feature = ",token";
 // Added for a version-3 client: it may send PART frames, and gets them (docs/PROTOCOL.md).
 constexpr std::string_view multipart_feature = ",multipart";
 
-void send_reply(session_ptr self, uint32_t ref, std::string text = {}) {
-  auto result = text.empty() ? v2::status::ok : v2::status::refused;
-  self->state.conn->send(v2::encode(v2::reply{ref, result, std::move(text)}));
-}
-void send_ok(session_ptr self, uint32_t ref, std::string text = {}) {
+// REPLY ok, with a note (send_reply's text would make it a refusal).
+void send_ok(session_ptr self, uint32_t ref, std::string text) {
   self->state.conn->send(v2::encode(v2::reply{ref, v2::status::ok, std::move(text)}));
-}
-
-// The words a refusal between actors becomes for the client.
-std::string refusal_reason(const caf::error& err) {
-  for (auto code : {errc::no_such_user, errc::no_direct, errc::no_such_channel, errc::channel_full,
-                    errc::too_many_channels, errc::no_history, errc::too_long_for_client})
-    if (err == make_error(code)) return to_string(code);
-  return "server busy";
-}
-
-uint16_t page_limit(session_ptr self, uint16_t asked) {
-  auto most = self->state.limits->page_size;
-  return asked == 0 || asked > most ? most : asked;
-}
-
-// Decodes `payload` with `decode`; on a malformed payload sends ERROR with the reason and
-// returns nothing (the connection stays: the frame boundary itself was sound).
-template <class T> std::optional<T> decoded_or_error(session_ptr self, v2::decoded<T> result) {
-  if (auto* reason = std::get_if<std::string>(&result)) {
-    send_error(self, *reason);
-    return std::nullopt;
-  }
-  return std::get<T>(std::move(result));
-}
-
-bool logged_in(session_ptr self, uint32_t ref) {
-  if (!self->state.user.empty()) return true;
-  send_reply(self, ref, "login first");
-  return false;
-}
-
-bool valid_channel(session_ptr self, uint32_t ref, const std::string& name) {
-  if (auto reason = channel_name_error(name)) {
-    send_reply(self, ref, reason);
-    return false;
-  }
-  return true;
 }
 
 void on_hello(session_ptr self, const inbound_frame& f) {
@@ -236,111 +198,40 @@ void on_dm(session_ptr self, const inbound_frame& f) {
             });
 }
 
-// A reply that would not fit in one frame: `drop_one` removes one entry (and says where the
-// client goes on from), until it fits or nothing is left to drop.
-template <class Reply, class DropOne>
-void send_fitting(session_ptr self, Reply& r, DropOne drop_one) {
-  auto encoded = v2::encode(r);
-  auto body = [&] { return bytes(encoded).size() - header_size + 1; };
-  while (body() > max_body(self->state) && drop_one())
-    encoded = v2::encode(r);
-  self->state.conn->send(std::move(encoded));
-}
-
-// WHO and LIST pages lose entries from their end; the client asks again from the last entry it
-// got (`next`).
-template <class Reply, class Entries, class KeyOf>
-void send_page(session_ptr self, Reply& r, Entries& entries, KeyOf key_of) {
-  send_fitting(self, r, [&] {
-    if (entries.empty()) return false;
-    entries.pop_back();
-    r.next = entries.empty() ? std::string{} : key_of(entries.back());
-    return true;
-  });
-}
-
-void on_who(session_ptr self, const inbound_frame& f) {
-  auto who = decoded_or_error(self, v2::decode_who_request(f.payload));
-  if (!who || !logged_in(self, who->ref) || !valid_channel(self, who->ref, who->channel)) return;
-  auto& st = self->state;
-  auto ref = who->ref;
-  auto name = who->channel;
-  auto handler = [self, ref, name](uint32_t total, std::vector<std::string>& names,
-                                   std::string& next) {
-    v2::who_reply r{ref, name, total, std::move(names), std::move(next)};
-    send_page(self, r, r.names, [](const std::string& n) { return n; });
-  };
-  auto on_error = [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); };
-  // Through the directory even for a channel the session is in: in a cluster only the
-  // directory's node sees the members of every node.
-  self->request(st.directory, caf::infinite, who_atom_v, name, who->after,
-                page_limit(self, who->limit))
-      .then(handler, on_error);
-}
-
-// An entry that would not fit even in a page of its own (a message someone sent in parts, for a
-// client that takes none) is left out; `next_before` still says where older entries begin.
-void leave_out_too_long(session_ptr self, v2::history_reply& r) {
-  auto most = max_body(self->state);
-  auto alone_too_long = [&](const history_entry& e) {
-    if (e.text.size() + 1024 < most) return false; // the other fields take far less than that
-    v2::history_reply alone{r.ref, r.channel, {r.page.epoch, {e}, 0}};
-    return payload_of(v2::encode(alone)).size() + 1 > most;
-  };
-  auto& entries = r.page.entries;
-  entries.erase(std::remove_if(entries.begin(), entries.end(), alone_too_long), entries.end());
-}
-
-// HISTORY pages keep their newest entries: the oldest go, and `next_before` starts there.
-void send_history_page(session_ptr self, v2::history_reply& r) {
-  leave_out_too_long(self, r);
-  auto& entries = r.page.entries;
-  send_fitting(self, r, [&] {
-    if (entries.empty()) return false;
-    entries.erase(entries.begin());
-    r.page.next_before = entries.empty() ? 0 : entries.front().offset;
-    return true;
-  });
-}
-
-void on_history(session_ptr self, const inbound_frame& f) {
-  auto ask = decoded_or_error(self, v2::decode_history_request(f.payload));
-  if (!ask || !logged_in(self, ask->ref) || !valid_channel(self, ask->ref, ask->channel)) return;
-  auto& st = self->state;
-  auto i = st.channels.find(ask->channel);
-  if (i == st.channels.end()) return send_reply(self, ask->ref, "not a member of " + ask->channel);
-  auto ref = ask->ref;
-  auto name = ask->channel;
-  self->request(i->second.channel, caf::infinite, history_atom_v, ask->before,
-                page_limit(self, ask->limit))
-      .then(
-          [self, ref, name](history_page& page) {
-            v2::history_reply r{ref, name, std::move(page)};
-            send_history_page(self, r);
-          },
-          [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
-}
-
-void on_list(session_ptr self, const inbound_frame& f) {
-  auto list = decoded_or_error(self, v2::decode_list_request(f.payload));
-  if (!list || !logged_in(self, list->ref)) return;
-  auto ref = list->ref;
-  self->request(self->state.directory, caf::infinite, list_atom_v, list->after,
-                page_limit(self, list->limit))
-      .then(
-          [self, ref](uint32_t total, std::vector<std::string>& names,
-                      std::vector<uint32_t>& counts, std::string& next) {
-            v2::list_reply r{ref, total, {}, std::move(next)};
-            for (std::size_t i = 0; i < names.size() && i < counts.size(); ++i)
-              r.channels.push_back({std::move(names[i]), counts[i]});
-            send_page(self, r, r.channels, [](const v2::channel_count& c) { return c.name; });
-          },
-          [self, ref](caf::error& err) { send_reply(self, ref, refusal_reason(err)); });
-}
-
 } // namespace
 
 namespace session_detail {
+
+void send_reply(session_ptr self, uint32_t ref, std::string text) {
+  auto result = text.empty() ? v2::status::ok : v2::status::refused;
+  self->state.conn->send(v2::encode(v2::reply{ref, result, std::move(text)}));
+}
+// The words a refusal between actors becomes for the client.
+std::string refusal_reason(const caf::error& err) {
+  for (auto code : {errc::no_such_user, errc::no_direct, errc::no_such_channel, errc::channel_full,
+                    errc::too_many_channels, errc::no_history, errc::too_long_for_client})
+    if (err == make_error(code)) return to_string(code);
+  return "server busy";
+}
+
+uint16_t page_limit(session_ptr self, uint16_t asked) {
+  auto most = self->state.limits->page_size;
+  return asked == 0 || asked > most ? most : asked;
+}
+
+bool logged_in(session_ptr self, uint32_t ref) {
+  if (!self->state.user.empty()) return true;
+  send_reply(self, ref, "login first");
+  return false;
+}
+
+bool valid_channel(session_ptr self, uint32_t ref, const std::string& name) {
+  if (auto reason = channel_name_error(name)) {
+    send_reply(self, ref, reason);
+    return false;
+  }
+  return true;
+}
 
 void deliver_kept_directs(session_ptr self) {
   auto& st = self->state;
