@@ -82,7 +82,7 @@ public:
   // Nanoseconds (steady clock) of the last read that brought bytes; for the idle sweep.
   int64_t last_read_ns() const { return last_read_ns_.load(std::memory_order_relaxed); }
 
-  // When the idle sweep last probed this connection (listener's loop only).
+  // When the idle sweep last probed this connection (the listener's strand only).
   int64_t idle_probe_ns = 0;
 
   // Cuts the connection now, dropping whatever is queued (shutdown timeout, tests).
@@ -102,7 +102,7 @@ private:
     parked,  // stopped until every hold is lifted (lift)
     ended,   // no more reads: the peer closed, a violation, or the connection finished
   };
-  // The write side's state (loop only): one gather write in flight at a time.
+  // The write side's state (loop only): one write in flight at a time.
   enum class write_state : uint8_t {
     idle,    // nothing in flight: the next flush() starts a write
     writing, // an async_write_some is pending: the socket may not close under it
