@@ -75,9 +75,9 @@ std::string tcp_connection::peer() const {
 
 void tcp_connection::wait_readable() {
   read_ = read_state::waiting;
-  socket_.async_wait(
-      tcp::socket::wait_read,
-      asio::bind_executor(loop(), [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
+  // Completes on the socket's executor, the connection's loop: no binding needed.
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this()](auto ec) { self->on_readable(ec); });
 }
 
 void tcp_connection::read_and_wait() {

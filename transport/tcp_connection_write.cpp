@@ -100,8 +100,7 @@ void tcp_connection::write_some() {
   write_ = write_state::writing;
   socket_.async_write_some(
       buffer_span{buffers_.data() + next_buffer_, buffers_.data() + buffers_.size()},
-      asio::bind_executor(
-          loop(), [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); }));
+      [self = shared_from_this()](auto ec, auto n) { self->on_written(ec, n); });
 }
 
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {
