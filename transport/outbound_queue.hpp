@@ -25,11 +25,13 @@ public:
     return start();
   }
 
-  // Everything waiting becomes the write in flight (swapped into `in_flight`, which must be
-  // empty). False when nothing waits: the writing stops until the next push.
+  // The write in flight is done: everything waiting becomes the next one (swapped into
+  // `in_flight`, which must be empty). False when nothing waits: the writing stops until the
+  // next push.
   bool take_all(std::vector<frame>& in_flight) {
     if (waiting_.empty()) {
       writing_ = false;
+      in_flight_bytes_ = 0;
       return false;
     }
     in_flight.swap(waiting_);

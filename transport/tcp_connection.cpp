@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 
 #include <sstream>
+#include <stdexcept>
 
 namespace chat::transport {
 
@@ -28,14 +29,22 @@ std::string to_string(const tcp::endpoint& ep) {
   return out.str();
 }
 
+// A connection lives on an io_context's loop (io_loop), whose ready_writers it uses.
+asio::io_context& loop_of(tcp::socket& socket) {
+  auto* loop = socket.get_executor().target<asio::io_context::executor_type>();
+  if (!loop) throw std::logic_error("tcp_connection: the socket's executor is not an io_context's");
+  return loop->context();
+}
+
 } // namespace
 
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits,
                                std::shared_ptr<outbound_pressure> pressure,
                                std::optional<frame> slow_consumer_notice)
-    : socket_(std::move(socket)), limits_(limits), decoder_(limits.max_frame),
-      pressure_(std::move(pressure)), slow_consumer_notice_(std::move(slow_consumer_notice)),
-      last_read_ns_(steady_now_ns()), policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
+    : socket_(std::move(socket)), writers_(&ready_writers::of(loop_of(socket_))), limits_(limits),
+      decoder_(limits.max_frame), pressure_(std::move(pressure)),
+      slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
+      policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
   boost::system::error_code ec;
   peer_ = socket_.remote_endpoint(ec);
   socket_.set_option(tcp::no_delay{true}, ec); // chat lines are small and latency-bound

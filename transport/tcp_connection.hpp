@@ -11,6 +11,7 @@
 #include "transport/outbound_pressure.hpp"
 #include "transport/outbound_queue.hpp"
 #include "transport/read_holds.hpp"
+#include "transport/ready_writers.hpp"
 #include "transport/tls_session.hpp"
 
 #include <boost/asio.hpp>
@@ -89,6 +90,8 @@ public:
   void abort(std::string reason);
 
 private:
+  friend class ready_writers; // starts a write: flush()
+
   // How the outbound side ends: it is open; or it takes no more sends and closes once what is
   // queued went out (closing); or it was cut as a slow consumer: what was queued is dropped,
   // the slow-consumer notice goes out after the frame on the wire, then it closes (cut).
@@ -125,9 +128,9 @@ private:
 
   // -- write side: one gather write in flight; everything queued meanwhile goes next --
   template <class Frames> void enqueue(const Frames& frames);
-  void flush();
-  void lay_out_plain();  // in_flight_ as buffers_, without TLS
-  void write_some();     // the unwritten rest of in_flight_
+  void flush();         // loop: starts a write of what waits (ready_writers calls it), or goes idle
+  void lay_out_plain(); // in_flight_ as buffers_, without TLS
+  void write_some();    // the unwritten rest of in_flight_
   void seal_in_flight(); // TLS: in_flight_ (and any handshake output) into tls_->cipher
   void on_written(const boost::system::error_code& ec, std::size_t n);
 
@@ -147,7 +150,8 @@ private:
 
   tcp::socket socket_;
   tcp::endpoint peer_;
-  int native_fd_ = -1; // for the send-queue query from any thread (peer_backed_up)
+  int native_fd_ = -1;     // for the send-queue query from any thread (peer_backed_up)
+  ready_writers* writers_; // of the loop: where a first send hands this connection to write
   connection_limits limits_;
   frame_decoder decoder_;
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle

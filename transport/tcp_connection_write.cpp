@@ -51,7 +51,7 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
       asio::post(loop(), [self = shared_from_this()] { self->watch_outbound(); });
     }
   }
-  if (start) asio::post(loop(), [self = shared_from_this()] { self->flush(); });
+  if (start) writers_->add(shared_from_this()); // one post per loop for all that start now
 }
 
 void tcp_connection::flush() {
@@ -115,18 +115,21 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
     if (b.size() == 0) ++next_buffer_;
   }
   bool done = finished_ || ec || next_buffer_ == buffers_.size();
-  bool cut = false;
-  {
-    std::lock_guard<std::mutex> guard{out_mutex_};
-    out_.took(n, done);
-    cut = ending_ == ending::cut;
-    if (!cut && !done) judge_outbound(0); // progress: the peer may have caught up
+  if (!done) {
+    bool cut = false;
+    {
+      std::lock_guard<std::mutex> guard{out_mutex_};
+      out_.took(n, false);
+      cut = ending_ == ending::cut;
+      if (!cut) judge_outbound(0); // progress: the peer may have caught up
+    }
+    if (cut) {
+      drop_unwritten_frames();
+      done = next_buffer_ == buffers_.size();
+    }
+    if (!done) return write_some();
   }
-  if (!done && cut) {
-    drop_unwritten_frames();
-    done = next_buffer_ == buffers_.size();
-  }
-  if (!done) return write_some();
+  // The write is done; flush() takes what waits (and with it the count in flight) in one lock.
   in_flight_.clear();
   if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
     std::vector<frame>{}.swap(in_flight_);

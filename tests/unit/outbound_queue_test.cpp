@@ -41,6 +41,23 @@ TEST(OutboundQueueTest, TheFirstPushStartsTheWritingAndLaterOnesJoinIt) {
   EXPECT_EQ(q.push(std::array{a}, size_of(a)), pushed::started) << "and the next push restarts it";
 }
 
+// tcp_connection's finished write goes straight to take_all (one lock, no took() first).
+TEST(OutboundQueueTest, TakeAllSettlesTheWriteThatFinished) {
+  outbound_queue q;
+  auto a = text("a"), b = text("bbbb");
+  q.push(std::array{a}, size_of(a));
+  std::vector<chat::frame> in_flight;
+  ASSERT_TRUE(q.take_all(in_flight));
+  q.push(std::array{b}, size_of(b));
+  in_flight.clear();
+  ASSERT_TRUE(q.take_all(in_flight));
+  EXPECT_EQ(q.bytes_owed(), size_of(b)) << "only the new write is owed";
+  in_flight.clear();
+  EXPECT_FALSE(q.take_all(in_flight));
+  EXPECT_EQ(q.bytes_owed(), 0u) << "nothing waits and nothing is in flight";
+  EXPECT_FALSE(q.writing());
+}
+
 TEST(OutboundQueueTest, ACutDropsWhatWaitsAndSendsTheNoticeLast) {
   outbound_queue q;
   auto a = text("a"), notice = chat::encode(chat::frame_type::error, "slow consumer");
