@@ -70,15 +70,30 @@ std::optional<udp_frame> tcp_frame_client::read_frame(milliseconds timeout) {
 testing::AssertionResult tcp_frame_client::log_in(const std::string& name, bool v2) {
   if (v2) {
     if (!send_frame(7, std::string{"\x02\x00", 2})) return testing::AssertionFailure() << "send";
-    auto hello = read_frame();
+    auto hello = read_answer();
     if (!hello || hello->type != 7) return testing::AssertionFailure() << "no HELLO reply";
   }
   if (!send_frame(1, name)) return testing::AssertionFailure() << "send";
-  auto reply = read_frame();
+  auto reply = read_answer();
   if (!reply || *reply != udp_frame{1, "Login OK"})
     return testing::AssertionFailure() << "LOGIN " << name << " answered "
                                        << (reply ? testing::PrintToString(*reply) : "nothing");
   return testing::AssertionSuccess();
+}
+
+std::optional<udp_frame> tcp_frame_client::read_answer() {
+  constexpr uint8_t ping = 5, pong = 6;
+  for (;;) {
+    auto f = read_frame();
+    if (!f || f->type != ping) return f;
+    if (!send_frame(pong, f->payload)) return std::nullopt;
+  }
+}
+
+bool tcp_frame_client::readable(milliseconds timeout) {
+  if (!inbox_.empty()) return true;
+  pollfd p{fd_, POLLIN, 0};
+  return fd_ >= 0 && ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
 }
 
 } // namespace chat::test

@@ -26,10 +26,15 @@ public:
   bool send_frame(uint8_t type, std::string_view payload);
   // The next frame; nothing on timeout or once the server has closed.
   std::optional<udp_frame> read_frame(milliseconds timeout = std::chrono::seconds(5));
-  // LOGIN name -> "Login OK" (after HELLO {2} and its reply when `v2`).
+  // LOGIN name -> "Login OK" (after HELLO {2} and its reply when `v2`). An idle probe (PING)
+  // that comes first is answered, as a client must, and the answer still awaited.
   testing::AssertionResult log_in(const std::string& name, bool v2 = false);
+  // Whether bytes wait to be read (or the server closed) within `timeout`; nothing is read.
+  bool readable(milliseconds timeout);
 
 private:
+  std::optional<udp_frame> read_answer(); // the next frame that is not an idle probe
+
   int fd_ = -1;
   std::string inbox_;
 };

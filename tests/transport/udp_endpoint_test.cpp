@@ -197,6 +197,25 @@ TEST_F(UdpEndpointTest, ASilentSessionIsProbedThenTimedOutAndItsSlotFreed) {
   EXPECT_TRUE(bob.log_in("bob")) << "the slot was given back";
 }
 
+// The TCP test client answers a probe that comes before its login's answer (a test with a short
+// idle interval may have one), as chat-client does.
+TEST_F(UdpEndpointTest, ATcpClientProbedBeforeItsLoginAnswersTheProbeAndLogsIn) {
+  chat::server_options options;
+  options.idle_interval = 200ms;
+  options.idle_timeout = 5s;
+  start(options);
+  tcp_frame_client tom{tcp_port()};
+  ASSERT_TRUE(tom.readable(3s)) << "the idle probe, before any LOGIN";
+  ASSERT_TRUE(tom.log_in("tom"));
+  udp_client ann{udp_port()};
+  ASSERT_TRUE(ann.log_in("ann"));
+  ASSERT_TRUE(ann.send_frame(broadcast, "still there?"));
+  auto got = tom.read_frame();
+  while (got && got->type == ping) // the next probe, if the machine is slow
+    got = tom.read_frame();
+  EXPECT_EQ(got, (udp_frame{broadcast, "ann: still there?"}));
+}
+
 TEST_F(UdpEndpointTest, CloseFromTheClientEndsTheSessionAndFreesTheName) {
   start();
   tcp_frame_client tom{tcp_port()};
