@@ -1,10 +1,10 @@
+// reliability_harness.cpp -- the process harness of reliability_support.hpp: chat-server as a
+// subprocess (started, stopped, its log waited for), the raw-socket client with its bounded waits,
+// and frames encoded by hand. Built into chat_raw_client, which the process tests link.
 #include "tests/process/reliability_support.hpp"
 #include "tests/support/binaries.hpp"
 
-#include <algorithm>
-
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,25 +17,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 namespace chat::reliability {
-
-std::ostream& operator<<(std::ostream& out, const frame& f) {
-  out << "{type " << int{f.type} << ", " << f.payload.size() << " bytes \"";
-  static constexpr char hex[] = "0123456789abcdef";
-  std::size_t shown = std::min<std::size_t>(f.payload.size(), 80);
-  for (std::size_t i = 0; i < shown; ++i) {
-    auto c = static_cast<unsigned char>(f.payload[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\\')
-      out << static_cast<char>(c);
-    else
-      out << "\\x" << hex[c >> 4] << hex[c & 0xF];
-  }
-  return out << (shown < f.payload.size() ? "...\"}" : "\"}");
-}
 
 std::string length_prefix(int32_t body_len) {
   auto n = static_cast<uint32_t>(body_len);
@@ -54,59 +38,6 @@ std::string encode(uint8_t type, std::string_view payload) {
 
 long ms(clock_type::duration d) {
   return static_cast<long>(std::chrono::duration_cast<milliseconds>(d).count());
-}
-
-// -- /proc ------------------------------------------------------------------------------------
-
-std::optional<std::size_t> open_fd_count(pid_t pid) {
-  auto path = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return std::nullopt;
-  std::size_t count = 0;
-  while (auto* entry = ::readdir(dir))
-    if (entry->d_name[0] != '.') ++count;
-  ::closedir(dir);
-  return count;
-}
-
-std::optional<std::size_t> open_socket_count(pid_t pid) {
-  auto path = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return std::nullopt;
-  std::size_t count = 0;
-  while (auto* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') continue;
-    char target[64] = {};
-    auto link = path + '/' + entry->d_name;
-    auto n = ::readlink(link.c_str(), target, sizeof target - 1);
-    if (n > 0 && std::string_view{target, static_cast<std::size_t>(n)}.rfind("socket:", 0) == 0)
-      ++count;
-  }
-  ::closedir(dir);
-  return count;
-}
-
-std::optional<long> status_kib(pid_t pid, std::string_view field) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
-        line[field.size()] == ':') {
-      std::istringstream values{line.substr(field.size() + 1)};
-      long kib = -1;
-      if (values >> kib) return kib;
-    }
-  }
-  return std::nullopt;
-}
-
-bool process_alive(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string stat;
-  std::getline(in, stat);
-  auto paren = stat.rfind(')'); // "pid (comm) S ..."
-  return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
 }
 
 // -- server_process ---------------------------------------------------------------------------
@@ -367,26 +298,6 @@ raw_client::ending raw_client::drain(milliseconds timeout) {
   }
   return ending_;
 }
-
-testing::AssertionResult next_frame_is(raw_client& c, const frame& expected, milliseconds timeout) {
-  auto got = c.read_frame(timeout);
-  if (!got)
-    return testing::AssertionFailure() << "expected " << expected << ", got none: " << c.failure();
-  if (*got != expected)
-    return testing::AssertionFailure() << "expected " << expected << ", got " << *got;
-  return testing::AssertionSuccess();
-}
-
-testing::AssertionResult log_in(raw_client& c, const std::string& name) {
-  if (!c.connected()) return testing::AssertionFailure() << name << ": " << c.failure();
-  if (!c.send_frame(type::login, name))
-    return testing::AssertionFailure() << name << ": " << c.failure();
-  return next_frame_is(c, {type::login, "Login OK"}) << " (logging in as " << name << ")";
-}
-
-} // namespace chat::reliability
-
-namespace chat::reliability {
 
 std::string send_all_raw(int fd, std::string_view bytes, clock_type::time_point deadline) {
   while (!bytes.empty()) {
