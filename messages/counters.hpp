@@ -1,8 +1,8 @@
 // counters.hpp -- the server's running totals for /metrics (docs/PROTOCOL.md "Metrics"):
 // connections, logins, frames in and out by type, bytes, cuts, rate-limit waits, the store's
 // writes. Counted where they happen (transport, actors, store) and summed only when /metrics is
-// read. Each thread counts into a block of its own, so counting is an uncontended add on a
-// cache line no other thread writes: no lock and no shared atomic on the delivery path.
+// read. Each thread counts into a block of its own, so counting is an add on a cache line no
+// other thread writes: no lock, no shared atomic and no locked instruction on the delivery path.
 #pragma once
 
 #include <array>
@@ -44,17 +44,23 @@ struct block {
   std::array<std::atomic<uint64_t>, 256> frames_out{}; // by frame type, per receiver
 };
 block& this_thread_block(); // made and registered on first use; never freed (sums stay whole)
+
+// Only the block's own thread writes it, so a load and a store make the add: no update is lost,
+// and readers (sum) see a whole value. A fetch_add would be a locked instruction, which also
+// waits for every store before it (BENCHMARKS.md, "Performance II: third pass").
+inline void bump(std::atomic<uint64_t>& counter, uint64_t n) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
 } // namespace detail
 
 inline void add(total t, uint64_t n = 1) {
-  detail::this_thread_block().totals[static_cast<std::size_t>(t)].fetch_add(
-      n, std::memory_order_relaxed);
+  detail::bump(detail::this_thread_block().totals[static_cast<std::size_t>(t)], n);
 }
 inline void frame_in(uint8_t type) {
-  detail::this_thread_block().frames_in[type].fetch_add(1, std::memory_order_relaxed);
+  detail::bump(detail::this_thread_block().frames_in[type], 1);
 }
 inline void frames_out(uint8_t type, uint64_t n = 1) {
-  detail::this_thread_block().frames_out[type].fetch_add(n, std::memory_order_relaxed);
+  detail::bump(detail::this_thread_block().frames_out[type], n);
 }
 
 // Sums over every thread that ever counted (any thread; takes the registry's lock).

@@ -120,7 +120,9 @@ tcp_connection::read_state tcp_connection::read_available() {
       finish("read failed: " + ec.message());
       return read_state::ended;
     }
-    bool first = bytes_in_.fetch_add(n, std::memory_order_relaxed) == 0;
+    auto before = bytes_in_.load(std::memory_order_relaxed); // the loop alone writes it
+    bytes_in_.store(before + n, std::memory_order_relaxed);
+    bool first = before == 0;
     counters::add(counters::total::bytes_in, n);
     last_read_ns_.store(steady_now_ns(), std::memory_order_relaxed);
     if (tls_) {

@@ -105,7 +105,8 @@ void tcp_connection::write_some() {
 
 void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t n) {
   write_ = finished_ ? write_state::ended : write_state::idle;
-  bytes_out_.fetch_add(n, std::memory_order_relaxed);
+  // The loop alone writes it: a load and a store, not a locked add (see counters.hpp).
+  bytes_out_.store(bytes_out_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   counters::add(counters::total::bytes_out, n);
   for (auto left = n; left > 0 && next_buffer_ < buffers_.size();) {
     auto& b = buffers_[next_buffer_];
