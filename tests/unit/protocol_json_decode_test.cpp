@@ -19,12 +19,7 @@ namespace protocol_json_decode_test {
 
 namespace v2 = chat::v2;
 using chat::json::direction;
-using protocol_json_test_support::bytes_of;
-using protocol_json_test_support::e_acute;
-using protocol_json_test_support::from_json;
-using protocol_json_test_support::to_client;
-using protocol_json_test_support::to_json;
-using protocol_json_test_support::to_server;
+using namespace protocol_json_test_support; // the directions and both conversions
 
 // The reason frame_from_json gives, or "converted" when it made a frame.
 std::string json_error(const std::string& text, direction from = to_server,

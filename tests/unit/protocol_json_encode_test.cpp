@@ -21,12 +21,7 @@ namespace protocol_json_encode_test {
 
 namespace v2 = chat::v2;
 using chat::json::direction;
-using protocol_json_test_support::bytes_of;
-using protocol_json_test_support::e_acute;
-using protocol_json_test_support::from_json;
-using protocol_json_test_support::to_client;
-using protocol_json_test_support::to_json;
-using protocol_json_test_support::to_server;
+using namespace protocol_json_test_support; // the directions and both conversions
 
 std::string frame_error(uint8_t type, const std::string& payload, direction from) {
   auto got = chat::json::json_from_frame(type, payload, from);
