@@ -62,9 +62,13 @@ void spent_ids::spend(uint32_t id) {
 
 // ---- message_reassembly ---------------------------------------------------------------------
 
-message_reassembly::message_reassembly(reassembly_limits limits) : limits_(limits) {
+message_reassembly::message_reassembly(reassembly_limits limits) : limits_(std::move(limits)) {
   // The bookkeeping of the messages in progress, once: what comes and goes is only their bytes.
   messages_.reserve(std::min<std::size_t>(limits_.max_messages, 64));
+}
+
+message_reassembly::~message_reassembly() {
+  if (limits_.budget) limits_.budget->release(held_bytes_);
 }
 
 part_outcome message_reassembly::add(std::string_view part_payload,
@@ -78,7 +82,38 @@ part_outcome message_reassembly::add(std::string_view part_payload,
   return add(std::get<part>(decoded), now);
 }
 
+// With a server-wide budget, the part's bytes are reserved first; what the reassembly holds
+// afterwards is settled against the reservation (a part that completes or refuses its message
+// frees bytes). A part that does not fit refuses its message: whole or nothing, so a message in
+// progress goes too, and its bytes with it.
 part_outcome message_reassembly::add(const part& p, reassembly_clock::time_point now) {
+  auto& budget = limits_.budget;
+  if (!budget) return add_held(p, now);
+  auto reserved = p.piece.size() + 1; // the piece, and the type byte it may carry
+  if (!budget->reserve(reserved)) {
+    auto found = std::find_if(messages_.begin(), messages_.end(),
+                              [&p](const message& m) { return m.id == p.id; });
+    if (found == messages_.end() && spent_.spent(p.id))
+      return make_outcome(outcome_kind::late, p.id);
+    auto before = held_bytes_;
+    if (found != messages_.end()) drop(static_cast<std::size_t>(found - messages_.begin()));
+    budget->release(before - held_bytes_);
+    spent_.see(p.id);
+    spent_.spend(p.id);
+    return refusal(p.id, "the server holds its most of unfinished messages (" +
+                             std::to_string(budget->most()) + " bytes); send it again later");
+  }
+  auto before = held_bytes_;
+  auto out = add_held(p, now);
+  if (held_bytes_ >= before)
+    budget->take(held_bytes_ - before);
+  else
+    budget->release(before - held_bytes_);
+  budget->release(reserved);
+  return out;
+}
+
+part_outcome message_reassembly::add_held(const part& p, reassembly_clock::time_point now) {
   auto found = std::find_if(messages_.begin(), messages_.end(),
                             [&p](const message& m) { return m.id == p.id; });
   if (found == messages_.end()) {
@@ -218,6 +253,7 @@ std::vector<expired_message> message_reassembly::expire(reassembly_clock::time_p
                        std::to_string(held) + " of " + std::to_string(m.count) + " parts"});
     spent_.spend(m.id);
     held_bytes_ -= m.held;
+    if (limits_.budget) limits_.budget->release(m.held);
   }
   messages_.erase(messages_.begin(), messages_.begin() + static_cast<std::ptrdiff_t>(k));
   return out;

@@ -5,12 +5,14 @@
 
 #include "messages/frame.hpp"
 #include "messages/multipart.hpp"
+#include "messages/reassembly_budget.hpp"
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +32,9 @@ struct reassembly_limits {
   // oldest one, which is dropped (UDP: a lost part leaves a message that can never finish, and
   // the newest message is the one most likely to).
   bool newest_wins = false;
+  // What every reassembly of the server may hold together (--max-multipart-held); none: only
+  // the bounds above. A part that does not fit refuses its message, whose bytes are freed.
+  std::shared_ptr<reassembly_budget> budget = nullptr;
 };
 
 // Which message ids of one sender are spent (delivered, refused or dropped), so that a late or
@@ -82,6 +87,9 @@ struct expired_message {
 class message_reassembly {
 public:
   explicit message_reassembly(reassembly_limits limits = {});
+  ~message_reassembly(); // gives what it holds back to the budget
+  message_reassembly(const message_reassembly&) = delete;
+  message_reassembly& operator=(const message_reassembly&) = delete;
 
   // One PART's payload, decoded here (malformed: see decode_part), or one decoded part. The
   // piece is copied; nothing is reserved from the part's count or the message's size, so
@@ -116,6 +124,7 @@ private:
     std::map<uint16_t, std::string> waiting;
   };
 
+  part_outcome add_held(const part& p, reassembly_clock::time_point now);
   part_outcome add_to(message& m, const part& p);
   part_outcome start(const part& p, reassembly_clock::time_point now);
   std::optional<std::string> check_piece(const part& p, std::size_t held) const;

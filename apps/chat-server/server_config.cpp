@@ -40,6 +40,10 @@ server_config::server_config() : data_dir(default_data_dir()) {
       .add(multipart_timeout, "multipart-timeout",
            "time from a multi-part message's first part to its last (default 30s); an unfinished "
            "message is then dropped, its memory freed, and its sender told 'timed out'")
+      .add(max_multipart_held, "max-multipart-held",
+           "bytes of unfinished multi-part messages the server holds across all connections "
+           "(default 268435456); a part past it refuses its message, whose memory is freed, and "
+           "its sender is told to send it again later")
       .add(max_outbound_bytes, "max-outbound-bytes",
            "bytes queued for one client before it is cut off as a slow consumer (default "
            "2097152: one message of --max-message and room beside it)")
@@ -189,6 +193,7 @@ server_options server_config::node_options() const {
   o.session.max_frame = max_frame;
   o.session.parts.max_message = effective_max_message();
   o.session.parts.timeout = duration_cast<milliseconds>(multipart_timeout);
+  o.session.parts.budget = std::make_shared<v2::reassembly_budget>(max_multipart_held);
   o.session.max_channels_per_user = max_channels_per_user;
   o.session.max_channel_members = max_channel_members;
   o.session.page_size = page_size;
@@ -217,6 +222,8 @@ std::string server_config::validate() const {
     return "--max-outbound-bytes must hold at least one frame of --max-frame bytes";
   if (max_message > (1u << 30)) return "--max-message must be at most 1073741824";
   if (multipart_timeout <= caf::timespan{0}) return "--multipart-timeout must be positive";
+  if (max_multipart_held < max_frame)
+    return "--max-multipart-held must hold at least one part of --max-frame bytes";
   auto message = effective_max_message();
   v2::message_splitter tcp_parts{{max_frame, message, v2::default_max_parts}};
   if (tcp_parts.parts_for(message) > v2::default_max_parts)

@@ -32,6 +32,8 @@ struct server_config : app_config {
   // --max-outbound-bytes leave no room for that much. effective_max_message() says which.
   std::size_t max_message = 0;
   caf::timespan multipart_timeout = std::chrono::seconds(30);
+  // Bytes of unfinished multi-part messages the server holds across all its connections.
+  std::size_t max_multipart_held = 256u << 20;
   // Room for one message of --max-message in parts, beside the chat around it.
   std::size_t max_outbound_bytes = 2 << 20;
   caf::timespan shutdown_timeout = std::chrono::seconds(5);

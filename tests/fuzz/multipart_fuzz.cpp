@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -116,7 +117,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   uint8_t c = in.byte();
   v2::reassembly_limits limits{std::size_t{16} << (c >> 4 & 3), static_cast<uint16_t>(2 + (c & 15)),
                                std::size_t{1} + (c >> 6), std::chrono::seconds{1}};
-  v2::message_reassembly r{limits};
+  // A server-wide budget too large to refuse anything: what it counts must follow held_bytes().
+  auto budget = std::make_shared<v2::reassembly_budget>(std::size_t{1} << 30);
+  limits.budget = budget;
+  auto owned = std::make_unique<v2::message_reassembly>(limits);
+  auto& r = *owned;
   model m;
   auto now = v2::reassembly_clock::time_point{} + std::chrono::hours{1};
   std::vector<std::string> sent; // every payload so far, for replays
@@ -162,8 +167,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     check(r.messages_in_progress() <= limits.max_messages);
     check(r.held_bytes() == m.held_bytes());
     check(r.held_bytes() <= limits.max_messages * limits.max_message);
+    check(budget->held() == r.held_bytes());
+  }
+  if (size % 2 == 0) { // the session ends with messages in progress, or they time out
+    owned.reset();
+    check(budget->held() == 0);
+    return 0;
   }
   r.expire(now + limits.timeout);
   check(r.held_bytes() == 0 && r.messages_in_progress() == 0);
+  check(budget->held() == 0);
   return 0;
 }

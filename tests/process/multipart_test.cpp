@@ -7,6 +7,7 @@
 #include "messages/multipart.hpp"
 #include "messages/multipart_reassembly.hpp"
 #include "tests/process/history_client.hpp"
+#include "tests/process/multipart_client.hpp"
 #include "tests/process/ws_client.hpp"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@
 namespace {
 
 using namespace chat::reliability;
+using namespace chat::reliability::multipart;
 namespace v2 = chat::v2;
 
 std::vector<std::string> small_frames(std::vector<std::string> more = {}) {
@@ -26,36 +28,6 @@ std::vector<std::string> small_frames(std::vector<std::string> more = {}) {
                                 "--max-broadcast-rate=0"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
-}
-
-// HELLO {version}; its reply.
-std::optional<v2::hello_reply> hello(raw_client& c, uint16_t version) {
-  if (!send_v2(c, v2::hello_request{version})) return std::nullopt;
-  auto f = next_of(c, v2::type::hello);
-  if (!f) return std::nullopt;
-  auto decoded = v2::decode_hello_reply(f->payload);
-  if (!std::holds_alternative<v2::hello_reply>(decoded)) return std::nullopt;
-  return std::get<v2::hello_reply>(decoded);
-}
-
-testing::AssertionResult login_v3(raw_client& c, const std::string& name) {
-  auto reply = hello(c, v2::multipart_version);
-  if (!reply || reply->version != v2::multipart_version)
-    return testing::AssertionFailure() << "no version-3 HELLO reply: " << c.failure();
-  return log_in(c, name);
-}
-
-bool send_frame(raw_client& c, const chat::frame& f) {
-  const auto& b = chat::bytes(f);
-  return c.send_bytes(std::string(b.begin(), b.end()));
-}
-
-// The PART frames of `body` (type, payload) cut for a server whose --max-frame is `max_frame`.
-std::vector<chat::frame> parts_of(const chat::frame& whole, std::size_t max_frame, uint32_t id,
-                                  std::size_t max_message = 1 << 30) {
-  v2::message_splitter splitter{{max_frame, max_message, 0xFFFF}, id};
-  auto split = splitter.split(chat::type_of(whole), chat::payload_of(whole));
-  return std::get<std::vector<chat::frame>>(split);
 }
 
 // A client's receiving side: frames as they arrive, PARTs put back together.
@@ -85,13 +57,6 @@ struct receiver {
     return std::nullopt;
   }
 };
-
-std::string text_of(std::size_t n, char seed) {
-  std::string s(n, 'x');
-  for (std::size_t i = 0; i < n; ++i)
-    s[i] = static_cast<char>('a' + (seed + i * 7 + i / 13) % 26);
-  return s;
-}
 
 TEST(MultipartTest, HelloThreeNamesTheBoundsAndHelloTwoIsUnchanged) {
   server_process server{small_frames({"--max-message=300000"})};
@@ -281,14 +246,6 @@ TEST(MultipartTest, HistoryPagesCarryALargeMessageInPartsOrLeaveItOut) {
   EXPECT_EQ(short_page.page.entries[0].text, "before");
   EXPECT_EQ(short_page.page.entries[1].text, "after");
   EXPECT_EQ(short_page.page.next_before, 0u) << "nothing older";
-}
-
-// The value of one sample ("name{labels} value") in a /metrics page; -1 if it is not there.
-long long metric(uint16_t http_port, const std::string& sample) {
-  auto page = http_request(http_port, "GET", "/metrics").body;
-  auto at = page.find("\n" + sample + " ");
-  if (at == std::string::npos) return -1;
-  return std::stoll(page.substr(at + sample.size() + 2));
 }
 
 TEST(MultipartTest, UnfinishedMessagesAreDroppedAtTheTimeoutAndTheirMemoryFreed) {
