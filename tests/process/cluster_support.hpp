@@ -48,12 +48,21 @@ struct node {
   uint16_t cluster_port = free_port();
   std::unique_ptr<server_process> server;
 
+  // free_port() cannot hold the port until the node binds it: another process (a test beside
+  // this one, an outgoing connection's ephemeral port) may take it first. Then the node cannot
+  // publish itself and exits, and it is started again on another port, a few times at most.
   void start(std::optional<uint16_t> seed = std::nullopt, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--cluster-port=" + std::to_string(cluster_port),
-                                  "--max-broadcast-rate=0", "--log-level=debug"};
-    if (seed) args.push_back("--peer=" + address(*seed));
-    args.insert(args.end(), extra.begin(), extra.end());
-    server = std::make_unique<server_process>(std::move(args));
+    for (int attempt = 1;; ++attempt) {
+      std::vector<std::string> args{"--cluster-port=" + std::to_string(cluster_port),
+                                    "--max-broadcast-rate=0", "--log-level=debug"};
+      if (seed) args.push_back("--peer=" + address(*seed));
+      args.insert(args.end(), extra.begin(), extra.end());
+      server = std::make_unique<server_process>(std::move(args));
+      if (server->started() || attempt == 5 ||
+          server->stderr_text().find("cannot publish the cluster node") == std::string::npos)
+        return;
+      cluster_port = free_port();
+    }
   }
   uint16_t port() const { return server->port(); }
 

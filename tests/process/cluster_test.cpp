@@ -190,3 +190,26 @@ TEST_F(ClusterTest, StatusListsEveryNodeWithItsMembers) {
 }
 
 } // namespace
+
+namespace cluster_port_race {
+
+// What ClusterTest's nodes do when the port free_port() gave them is taken before the node binds
+// it (ctest runs tests side by side): the node starts again on another port, not a failed test.
+TEST(ClusterNodeTest, ANodeWhosePortWasTakenStartsOnAnother) {
+  int held = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(held, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(held, reinterpret_cast<sockaddr*>(&addr), &len);
+  chat::test::node n;
+  n.cluster_port = ntohs(addr.sin_port);
+  n.start();
+  EXPECT_TRUE(n.server->started()) << n.server->describe();
+  EXPECT_NE(n.cluster_port, ntohs(addr.sin_port));
+  ::close(held);
+}
+
+} // namespace cluster_port_race
