@@ -2,6 +2,7 @@
 #include "messages/counters.hpp"
 
 #include "transport/http_session.hpp"
+#include "transport/idle_rule.hpp"
 #include "transport/steady_now.hpp"
 
 #include <spdlog/spdlog.h>
@@ -117,28 +118,30 @@ std::size_t http_listener::open_connections() const {
   return open_.load(std::memory_order_relaxed) + websockets_.size();
 }
 
-// As the TCP listener's sweep: one timer for every WebSocket. A silent one gets a WebSocket
-// ping (a browser answers it without any code of the page), then, still silent, the farewell.
+// As the TCP listener's sweep (idle_rule.hpp): one timer for every WebSocket. A silent one gets
+// a WebSocket ping (a browser answers it without any code of the page), then, still silent, the
+// farewell.
 void http_listener::sweep() {
-  using namespace std::chrono;
   auto now = steady_now_ns();
-  auto interval = duration_cast<nanoseconds>(policy_.idle_interval).count();
-  auto timeout = duration_cast<nanoseconds>(policy_.idle_timeout).count();
   std::vector<std::shared_ptr<ws_connection>> silent, to_probe;
   {
     std::lock_guard<std::mutex> lock{ws_mutex_};
     for (auto& [raw, weak] : websockets_) {
       auto c = weak.lock();
       if (!c) continue;
-      auto idle = now - c->last_read_ns();
       auto& probed = probed_[raw];
       if (probed == farewell_said) continue; // closing; the sweep has said all it had to
-      if (idle >= timeout) {
-        probed = farewell_said;
-        silent.push_back(c);
-      } else if (idle >= interval && probed <= c->last_read_ns()) {
+      switch (next_idle_step(c->last_read_ns(), probed, now, policy_, true)) {
+      case idle_step::none:
+        break;
+      case idle_step::probe:
         probed = now;
         to_probe.push_back(c);
+        break;
+      case idle_step::close:
+        probed = farewell_said;
+        silent.push_back(c);
+        break;
       }
     }
   }
@@ -150,9 +153,7 @@ void http_listener::sweep() {
   for (auto& c : to_probe)
     c->probe();
   if (stopping()) return;
-  auto period = std::clamp<milliseconds>(std::min(policy_.idle_interval, policy_.idle_timeout) / 4,
-                                         milliseconds{10}, milliseconds{1000});
-  sweep_timer_.expires_after(period);
+  sweep_timer_.expires_after(idle_sweep_period(policy_));
   sweep_timer_.async_wait([self = shared_from_this()](auto ec) {
     if (!ec) self->sweep();
   });

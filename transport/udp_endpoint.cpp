@@ -123,8 +123,9 @@ void udp_endpoint::rotate() {
   });
 }
 
-// listener::sweep's rule for every session: a PING after idle_interval of silence, the farewell
-// (ERROR "idle timeout") and a close after idle_timeout. One timer for all sessions.
+// listener::sweep's rule (idle_rule.hpp) for every session: a PING after idle_interval of
+// silence, the farewell (ERROR "idle timeout") and a close after idle_timeout. One timer for all
+// sessions.
 void udp_endpoint::sweep() {
   if (stopping_) return;
   auto now = steady_now_ns();
