@@ -10,6 +10,7 @@
 #include "transport/outbound_policy.hpp"
 #include "transport/outbound_pressure.hpp"
 #include "transport/outbound_queue.hpp"
+#include "transport/queued_frames.hpp"
 #include "transport/read_holds.hpp"
 #include "transport/ready_writers.hpp"
 #include "transport/tls_session.hpp"
@@ -168,16 +169,15 @@ private:
   std::atomic<uint64_t> bytes_out_{0};
 
   std::mutex out_mutex_; // guards the fields below up to in_flight_; never held over I/O
-  outbound_queue out_;
+  outbound_queue<queued_frames> out_;
   ending ending_ = ending::open;
   bool pressing_ = false; // this connection presses pressure_
   bool watching_ = false; // watch_outbound() is scheduled
   outbound_policy policy_;
 
-  std::vector<frame> in_flight_;            // loop only
+  queued_frames in_flight_;                 // loop only
   std::vector<asio::const_buffer> buffers_; // loop only: in_flight_'s bytes
-  std::vector<char> copied_;    // loop only: in_flight_'s small frames, copied (write_shape.hpp)
-  std::size_t next_buffer_ = 0; // loop only: first not fully written
+  std::size_t next_buffer_ = 0;             // loop only: first not fully written
   std::unique_ptr<asio::steady_timer> watch_timer_; // only once the queue has been high
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 

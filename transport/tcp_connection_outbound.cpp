@@ -14,7 +14,6 @@
 #include "transport/kernel_backlog.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
-#include "transport/write_shape.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -70,7 +69,7 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
                kernel_unsent(), limits_.max_outbound_bytes);
   ending_ = ending::cut;
   set_pressing(false);
-  bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
+  bool start = out_.replace_waiting(slow_consumer_notice_) == decltype(out_)::pushed::started;
   asio::post(loop(), [self = shared_from_this(), start] {
     self->tell_owner(self->slow_consumer_reason());
     self->arm_close_timer(ending::cut);
@@ -80,13 +79,13 @@ void tcp_connection::cut_slow_consumer(std::size_t queued) {
 
 // On the loop, after a partial write of a cut connection: of what is still in flight, only the
 // frame already begun on the wire is finished (a torn frame would garble the ERROR after it). The
-// write is one copy or one buffer per frame (lay_out_plain); either way it is cut by bytes.
+// write is the queue's pieces (the copied frames, each shared one; lay_out_plain), cut by bytes.
 void tcp_connection::drop_unwritten_frames() {
   if (tls_) return; // sealed records cannot be torn: the write in flight goes whole
   std::size_t unwritten = 0;
   for (auto i = next_buffer_; i < buffers_.size(); ++i)
     unwritten += buffers_[i].size();
-  auto left = rest_of_begun_frame(in_flight_, total_bytes(in_flight_) - unwritten);
+  auto left = in_flight_.rest_of_begun_frame(in_flight_.size_bytes() - unwritten);
   if (left == unwritten) return;
   auto keep = left;
   auto i = next_buffer_;

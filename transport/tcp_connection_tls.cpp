@@ -93,14 +93,13 @@ void tcp_connection::send_now(const std::string& data) {
 void tcp_connection::seal_in_flight() {
   thread_local std::string plain;
   plain.clear();
-  for (auto& f : in_flight_) {
-    auto& b = bytes(f);
-    if (!plain.empty() && plain.size() + b.size() > tls_record_plaintext) {
+  in_flight_.for_each_piece([this](const char* data, std::size_t n) {
+    if (!plain.empty() && plain.size() + n > tls_record_plaintext) {
       tls_->session->seal(plain);
       plain.clear();
     }
-    plain.append(b.data(), b.size());
-  }
+    plain.append(data, n);
+  });
   if (!plain.empty()) tls_->session->seal(plain);
   if (plain.capacity() > 4 * tls_record_plaintext) std::string{}.swap(plain); // after a huge frame
   // The session's output is in order: what it had to say first, then the records just sealed.

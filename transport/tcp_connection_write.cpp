@@ -1,10 +1,9 @@
 // The write side of tcp_connection: a queue any thread may add to, drained by one write at a
-// time on its loop. Queued frames are shared (reference counts); a write of several small
-// frames is copied into one buffer for the kernel (write_shape.hpp), a larger one is gathered.
+// time on its loop. Small frames are copied into the queue as they are sent, large ones shared
+// (queued_frames.hpp); a write is the queue's contiguous pieces, gathered.
 #include "messages/counters.hpp"
 #include "transport/steady_now.hpp"
 #include "transport/tcp_connection.hpp"
-#include "transport/write_shape.hpp"
 
 #include <algorithm>
 #include <array>
@@ -45,7 +44,7 @@ template <class Frames> void tcp_connection::enqueue(const Frames& frames) {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (ending_ != ending::open) return;
     if (judge_outbound(size)) return; // cut: ERROR replaced the queue
-    start = out_.push(frames, size) == outbound_queue::pushed::started;
+    start = out_.push(frames, size) == decltype(out_)::pushed::started;
     if (!watching_ && out_.bytes_owed() > limits_.max_outbound_bytes / 4) {
       watching_ = true;
       asio::post(loop(), [self = shared_from_this()] { self->watch_outbound(); });
@@ -72,26 +71,18 @@ void tcp_connection::flush() {
   if (tls_) {
     seal_in_flight(); // also what the session has to say when no frame waits
   } else if (in_flight_.empty()) {
-    std::vector<char>{}.swap(copied_); // the write side is idle: an idle connection holds none
+    in_flight_.trim(); // the write side is idle: an idle connection holds little
   } else {
     lay_out_plain();
   }
   if (!buffers_.empty()) write_some();
 }
 
-// Loop: in_flight_'s bytes as buffers_, one contiguous copy or one buffer per frame.
+// Loop: in_flight_'s bytes as buffers_: the copied frames as one buffer, each shared one as its
+// own.
 void tcp_connection::lay_out_plain() {
-  auto total = total_bytes(in_flight_);
-  if (!copy_write(in_flight_, total)) {
-    for (auto& f : in_flight_)
-      buffers_.emplace_back(asio::buffer(bytes(f)));
-    return;
-  }
-  copied_.clear();
-  copied_.reserve(total);
-  for (auto& f : in_flight_)
-    copied_.insert(copied_.end(), bytes(f).begin(), bytes(f).end());
-  buffers_.emplace_back(asio::buffer(copied_));
+  in_flight_.for_each_piece(
+      [this](const char* data, std::size_t n) { buffers_.emplace_back(asio::buffer(data, n)); });
 }
 
 // write_some rather than one composed async_write: each completion is progress the outbound
@@ -131,9 +122,7 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
     if (!done) return write_some();
   }
   // The write is done; flush() takes what waits (and with it the count in flight) in one lock.
-  in_flight_.clear();
-  if (in_flight_.capacity() > 64) // a burst's queue is not kept while idle
-    std::vector<frame>{}.swap(in_flight_);
+  in_flight_.clear(); // its buffers are kept for the next write; trimmed when idle (flush)
   if (tls_ && tls_->cipher.capacity() > 64 * 1024) std::string{}.swap(tls_->cipher);
   if (finished_) return close_when_idle();
   if (ec) return finish("write failed: " + ec.message());

@@ -179,7 +179,7 @@ template <class Frames> void ws_connection::enqueue(const Frames& frames) {
   {
     std::lock_guard<std::mutex> guard{out_mutex_};
     if (ending_ != ending::open || judge_outbound(size)) return;
-    start = out_.push(frames, size) == outbound_queue::pushed::started;
+    start = out_.push(frames, size) == decltype(out_)::pushed::started;
     // As tcp_connection: while the queue is long, a timer judges it again, so pressing ends
     // (and a cut comes) even when no new frame arrives to be judged with.
     if (!watching_ && out_.bytes_owed() > limits_.max_outbound_bytes / 4) {

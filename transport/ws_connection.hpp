@@ -127,7 +127,7 @@ private:
   std::atomic<uint64_t> bytes_out_{0};
 
   std::mutex out_mutex_; // guards the fields below up to in_flight_
-  outbound_queue out_;
+  outbound_queue<> out_;
   ending ending_ = ending::open;
   bool pressing_ = false;
   bool watching_ = false; // watch_outbound() is scheduled

@@ -32,7 +32,7 @@ bool ws_connection::judge_outbound(std::size_t extra) {
   counters::add(counters::total::slow_consumer_cuts);
   ending_ = ending::cut;
   set_pressing(false);
-  bool start = out_.replace_waiting(slow_consumer_notice_) == outbound_queue::pushed::started;
+  bool start = out_.replace_waiting(slow_consumer_notice_) == decltype(out_)::pushed::started;
   asio::post(strand_, [self = shared_from_this(), start] {
     self->tell_owner("slow consumer: over " + std::to_string(self->limits_.max_outbound_bytes) +
                      " bytes queued");

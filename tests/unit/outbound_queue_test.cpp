@@ -9,7 +9,7 @@
 
 namespace {
 
-using chat::transport::outbound_queue;
+using outbound_queue = chat::transport::outbound_queue<>;
 using pushed = outbound_queue::pushed;
 
 chat::frame text(const std::string& s) {
