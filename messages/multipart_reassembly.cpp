@@ -91,8 +91,7 @@ part_outcome message_reassembly::add(const part& p, reassembly_clock::time_point
   if (!budget) return add_held(p, now);
   auto reserved = p.piece.size() + 1; // the piece, and the type byte it may carry
   if (!budget->reserve(reserved)) {
-    auto found = std::find_if(messages_.begin(), messages_.end(),
-                              [&p](const message& m) { return m.id == p.id; });
+    auto found = find(p.id);
     if (found == messages_.end() && spent_.spent(p.id))
       return make_outcome(outcome_kind::late, p.id);
     auto before = held_bytes_;
@@ -105,17 +104,17 @@ part_outcome message_reassembly::add(const part& p, reassembly_clock::time_point
   }
   auto before = held_bytes_;
   auto out = add_held(p, now);
-  if (held_bytes_ >= before)
-    budget->take(held_bytes_ - before);
-  else
-    budget->release(before - held_bytes_);
-  budget->release(reserved);
+  budget->settle(reserved, before, held_bytes_);
   return out;
 }
 
+std::vector<message_reassembly::message>::iterator message_reassembly::find(uint32_t id) {
+  return std::find_if(messages_.begin(), messages_.end(),
+                      [id](const message& m) { return m.id == id; });
+}
+
 part_outcome message_reassembly::add_held(const part& p, reassembly_clock::time_point now) {
-  auto found = std::find_if(messages_.begin(), messages_.end(),
-                            [&p](const message& m) { return m.id == p.id; });
+  auto found = find(p.id);
   if (found == messages_.end()) {
     if (spent_.spent(p.id)) return make_outcome(outcome_kind::late, p.id);
     return start(p, now);

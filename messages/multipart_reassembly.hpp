@@ -125,6 +125,7 @@ private:
   };
 
   part_outcome add_held(const part& p, reassembly_clock::time_point now);
+  std::vector<message>::iterator find(uint32_t id);
   part_outcome add_to(message& m, const part& p);
   part_outcome start(const part& p, reassembly_clock::time_point now);
   std::optional<std::string> check_piece(const part& p, std::size_t held) const;

@@ -24,9 +24,14 @@ public:
   // Gives back `n` bytes taken before (a reservation, or what a reassembly held).
   void release(std::size_t n) { held_.fetch_sub(n, std::memory_order_relaxed); }
 
-  // Takes `n` bytes whether or not they fit: what a reassembly now holds beyond its reservation
-  // (never more than the reservation, which did fit).
-  void take(std::size_t n) { held_.fetch_add(n, std::memory_order_relaxed); }
+  // Settles a reservation of `reserved` bytes once a part was handled and the reassembly's holding
+  // went from `before` to `after` (up by at most the reservation, which did fit; or down, when
+  // the part completed or refused its message): one atomic add of the difference.
+  void settle(std::size_t reserved, std::size_t before, std::size_t after) {
+    // Unsigned arithmetic wraps: adding (after - before - reserved) mod 2^64 subtracts when the
+    // holding went up by less than the reservation.
+    held_.fetch_add(after - before - reserved, std::memory_order_relaxed);
+  }
 
   std::size_t held() const { return held_.load(std::memory_order_relaxed); }
   std::size_t most() const { return most_; }

@@ -42,6 +42,19 @@ TEST(ReassemblyBudgetTest, ReservesOnlyWhatFits) {
   EXPECT_EQ(b.held(), 0u);
 }
 
+TEST(ReassemblyBudgetTest, SettlingAReservationLeavesWhatTheReassemblyHolds) {
+  v2::reassembly_budget b{100};
+  b.reserve(50);
+  b.settle(50, 0, 40); // held 40 of the 50 reserved
+  EXPECT_EQ(b.held(), 40u);
+  b.reserve(30);
+  b.settle(30, 40, 70); // held all 30
+  EXPECT_EQ(b.held(), 70u);
+  b.reserve(10);
+  b.settle(10, 70, 0); // the part completed the message: everything goes back
+  EXPECT_EQ(b.held(), 0u);
+}
+
 TEST(ReassemblyBudgetTest, ReassembliesShareItAndAPartPastItIsRefused) {
   auto budget = std::make_shared<v2::reassembly_budget>(30);
   v2::message_reassembly ann{shared_limits(budget)}, bob{shared_limits(budget)};
