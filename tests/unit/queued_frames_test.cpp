@@ -90,7 +90,7 @@ TEST(QueuedFramesTest, BytesThatAreNotAWholeFrameAreSharedNotCopied) {
 
 TEST(QueuedFramesTest, ACutWriteFinishesOnlyTheFrameBegunOnTheWire) {
   queued_frames q;
-  q.append(frames_of({5, 5, 5}));     // three frames of 10 bytes, copied
+  q.append(frames_of({5, 5, 5}));          // three frames of 10 bytes, copied
   EXPECT_EQ(q.rest_of_begun_frame(0), 0u); // nothing on the wire: all may go
   EXPECT_EQ(q.rest_of_begun_frame(1), 9u); // the first frame is begun
   EXPECT_EQ(q.rest_of_begun_frame(9), 1u);
