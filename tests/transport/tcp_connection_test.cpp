@@ -144,12 +144,30 @@ TEST_F(TcpConnectionTest, SentFramesArriveInOrderFromManyThreads) {
   }
 }
 
-TEST_F(TcpConnectionTest, BatchFramesShareBytesAndGoOutInOrder) {
+TEST_F(TcpConnectionTest, BatchFramesGoOutInOrder) {
   open();
   std::vector<chat::frame> frames{chat::encode_broadcast("ann", "one"),
                                   chat::encode_broadcast("bob", "two")};
   conn->send(chat::frame_batch{frames});
   auto expected = wire(frames[0]) + wire(frames[1]);
+  EXPECT_EQ(read_exactly(expected.size()), expected);
+}
+
+// Small frames are copied into the queue, a large one is queued by reference (queued_frames.hpp):
+// the two kinds interleave on the wire in the order they were sent, whether they came in one
+// batch or one by one.
+TEST_F(TcpConnectionTest, ALargeFrameBetweenSmallOnesKeepsItsPlace) {
+  open();
+  auto small = [](const std::string& s) { return chat::encode(chat::frame_type::send_msg, s); };
+  auto large = chat::encode(chat::frame_type::send_msg, std::string(40000, 'L'));
+  std::vector<chat::frame> frames{small("a"), large, small("b"), small("c"), large, small("d")};
+  conn->send(chat::frame_batch{frames});
+  for (auto& f : frames)
+    conn->send(f);
+  std::string expected;
+  for (int twice = 0; twice < 2; ++twice)
+    for (auto& f : frames)
+      expected += wire(f);
   EXPECT_EQ(read_exactly(expected.size()), expected);
 }
 
@@ -217,10 +235,11 @@ TEST_F(TcpConnectionTest, PeerThatNeverReadsIsCutAsSlowConsumer) {
   EXPECT_EQ(e->reason.rfind("slow consumer", 0), 0u) << e->reason;
 }
 
-// Small frames go out as one copied buffer per write (write_shape.hpp), and one such write is in
-// flight at the cut: the peer reads whole frames, in order, then the notice. (The kernel takes
-// the rest of a write this small whole once it has room, so the cut's trimming of a copied write,
-// drop_unwritten_frames, is left to the unit tests of rest_of_begun_frame.)
+// Small frames are copied into the queue as they are sent, and go out as one buffer per write
+// (queued_frames.hpp); one such write is in flight at the cut: the peer reads whole frames, in
+// order, then the notice. (The kernel takes the rest of a write this small whole once it has
+// room, so the cut's trimming of a copied write, drop_unwritten_frames, is left to the unit tests
+// of queued_frames::rest_of_begun_frame.)
 TEST_F(TcpConnectionTest, ACutSlowConsumerReadsWholeSmallFramesThenTheNotice) {
   chat::transport::connection_limits limits;
   limits.max_outbound_bytes = 12 * 1024; // what is in flight at the cut is one copied write
