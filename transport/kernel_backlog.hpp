@@ -24,7 +24,7 @@ inline constexpr std::size_t kernel_unsent_cap = 32 * 1024;
 // The rest waits in our queue, where it can be bounded and dropped. Without the cap a socket's
 // send buffer grows to megabytes, all of which a slow reader would have to read before the ERROR
 // that says it was cut.
-inline void cap_kernel_unsent(boost::asio::ip::tcp::socket& socket) {
+template <class Socket> void cap_kernel_unsent(Socket& socket) {
   boost::system::error_code ignored;
   socket.set_option(
       boost::asio::detail::socket_option::integer<IPPROTO_TCP, TCP_NOTSENT_LOWAT>{

@@ -38,10 +38,23 @@ asio::io_context& loop_of(tcp::socket& socket) {
 
 } // namespace
 
+// The same descriptor, registered again with the loop under the loop's own executor type.
+tcp_connection::socket_type tcp_connection::on_own_loop(tcp::socket socket) {
+  auto& loop = loop_of(socket);
+  if (!socket.is_open()) return socket_type{loop};
+  boost::system::error_code ec;
+  auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) protocol = tcp::v4();
+  auto fd = socket.release(ec);
+  if (ec) throw boost::system::system_error(ec, "tcp_connection: release");
+  return socket_type{loop, protocol, fd};
+}
+
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits,
                                std::shared_ptr<outbound_pressure> pressure,
                                std::optional<frame> slow_consumer_notice)
-    : socket_(std::move(socket)), writers_(&ready_writers::of(loop_of(socket_))), limits_(limits),
+    : socket_(on_own_loop(std::move(socket))),
+      writers_(&ready_writers::of(socket_.get_executor().context())), limits_(limits),
       decoder_(limits.max_frame), pressure_(std::move(pressure)),
       slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
       policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
@@ -85,7 +98,7 @@ std::string tcp_connection::peer() const {
 void tcp_connection::wait_readable() {
   read_ = read_state::waiting;
   // Completes on the socket's executor, the connection's loop: no binding needed.
-  socket_.async_wait(tcp::socket::wait_read,
+  socket_.async_wait(socket_type::wait_read,
                      [self = shared_from_this()](auto ec) { self->on_readable(ec); });
 }
 
@@ -260,7 +273,7 @@ void tcp_connection::finish(std::string reason) {
   }
   if (write_ == write_state::idle) write_ = write_state::ended;
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.shutdown(socket_type::shutdown_both, ignored);
   close_when_idle();
   if (close_timer_) close_timer_->cancel();
   if (watch_timer_) watch_timer_->cancel();

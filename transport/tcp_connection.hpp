@@ -149,7 +149,12 @@ private:
   void close_when_idle();           // closes the socket once no wait or write is pending on it
   void finish(std::string reason);  // loop only; idempotent
 
-  tcp::socket socket_;
+  // On its io_context's own executor type, not any_io_executor: an operation then stores no
+  // type-erased executor and completes without asking one whether it runs here.
+  using socket_type = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+  static socket_type on_own_loop(tcp::socket socket);
+
+  socket_type socket_;
   tcp::endpoint peer_;
   int native_fd_ = -1;     // for the send-queue query from any thread (peer_backed_up)
   ready_writers* writers_; // of the loop: where a first send hands this connection to write
@@ -175,9 +180,9 @@ private:
   bool watching_ = false; // watch_outbound() is scheduled
   outbound_policy policy_;
 
-  queued_frames in_flight_;                 // loop only
-  std::vector<asio::const_buffer> buffers_; // loop only: in_flight_'s bytes
-  std::size_t next_buffer_ = 0;             // loop only: first not fully written
+  queued_frames in_flight_;                         // loop only
+  std::vector<asio::const_buffer> buffers_;         // loop only: in_flight_'s bytes
+  std::size_t next_buffer_ = 0;                     // loop only: first not fully written
   std::unique_ptr<asio::steady_timer> watch_timer_; // only once the queue has been high
   std::unique_ptr<asio::steady_timer> close_timer_; // only while a graceful close waits
 
