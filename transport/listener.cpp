@@ -42,7 +42,26 @@ listener::listener(asio::io_context& ioc, const tcp::endpoint& where,
   local_ = acceptor_.local_endpoint();
 }
 
+class listener::departures final : public close_watcher {
+public:
+  departures(std::weak_ptr<listener> of, std::shared_ptr<connection_slots> slots)
+      : of_(std::move(of)), slots_(std::move(slots)) {}
+
+  void closed(const tcp_connection& c) override {
+    slots_->give_back();
+    if (auto self = of_.lock()) {
+      std::lock_guard<std::mutex> guard{self->open_mutex_};
+      self->open_.erase(&c);
+    }
+  }
+
+private:
+  std::weak_ptr<listener> of_;
+  std::shared_ptr<connection_slots> slots_;
+};
+
 void listener::start() {
+  departures_ = std::make_shared<departures>(weak_from_this(), policy_.slots);
   asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
     self->accept();
     self->sweep();
@@ -100,13 +119,7 @@ void listener::admit(tcp::socket socket) {
   }
   spdlog::debug("open peer={} connections={}", conn->peer(), open);
   auto owner = on_accept_(conn);
-  conn->start(std::move(owner), [weak = weak_from_this(), key = conn.get(), slots = policy_.slots] {
-    slots->give_back();
-    if (auto self = weak.lock()) {
-      std::lock_guard<std::mutex> guard{self->open_mutex_};
-      self->open_.erase(key);
-    }
-  });
+  conn->start(std::move(owner), departures_);
 }
 
 // Past --max-connections: tell the client why, then close; accepting goes on.

@@ -81,6 +81,11 @@ private:
   void sweep();
   template <class F> void for_each_open(F f);
 
+  // Every accepted connection's close_watcher: gives back its slot, and takes it off open_ while
+  // this listener lives (a connection may outlive it).
+  class departures;
+  std::shared_ptr<close_watcher> departures_; // made by start()
+
   asio::io_context& ioc_;
   std::size_t next_loop_ = 0; // the next accepted connection's loop (strand only)
   tcp::acceptor acceptor_;

@@ -75,9 +75,9 @@ void tcp_connection::secure(std::unique_ptr<tls_session> tls,
   tls_->plain_text_refusal = std::move(plain_text_refusal);
 }
 
-void tcp_connection::start(connection_owner owner, std::function<void()> on_closed) {
+void tcp_connection::start(connection_owner owner, std::shared_ptr<close_watcher> watcher) {
   owner_ = std::move(owner);
-  on_closed_ = std::move(on_closed);
+  watcher_ = std::move(watcher);
   asio::dispatch(loop(), [self = shared_from_this()] {
     if (self->tls_) {
       self->arm_handshake_timer();
@@ -281,9 +281,9 @@ void tcp_connection::finish(std::string reason) {
   spdlog::debug("connection closed: peer={} reason=\"{}\" bytes_in={} bytes_out={}", peer(), reason,
                 bytes_in_.load(), bytes_out_.load());
   tell_owner(std::move(reason));
-  if (on_closed_) {
-    auto on_closed = std::move(on_closed_);
-    on_closed();
+  if (watcher_) {
+    auto watcher = std::move(watcher_);
+    watcher->closed(*this);
   }
 }
 

@@ -49,6 +49,17 @@ struct connection_limits {
   std::chrono::milliseconds tls_handshake_timeout{10000};
 };
 
+class tcp_connection;
+
+// Hears, once per connection and on its loop, that a connection it watches has closed: the
+// listener, which counts its open connections and gives back their slots. One per listener,
+// shared by all its connections, so a connection holds a pointer, not a closure of its own.
+class close_watcher {
+public:
+  virtual ~close_watcher() = default;
+  virtual void closed(const tcp_connection& c) = 0;
+};
+
 class tcp_connection final : public connection,
                              public std::enable_shared_from_this<tcp_connection> {
 public:
@@ -67,9 +78,9 @@ public:
   // TLS, before the close: a plain-text client learns what it talked to.
   void secure(std::unique_ptr<tls_session> tls, std::optional<frame> plain_text_refusal = {});
 
-  // Hands the connection to its owner and starts reading. Call once. `on_closed` runs once, on
-  // its loop, after the owner was told (the listener uses it to count open connections).
-  void start(connection_owner owner, std::function<void()> on_closed = {});
+  // Hands the connection to its owner and starts reading. Call once. `watcher` (if any) hears of
+  // the close once, on its loop, after the owner was told.
+  void start(connection_owner owner, std::shared_ptr<close_watcher> watcher = nullptr);
 
   void send(frame f) override;
   void send(const frame_batch& batch) override;
@@ -161,7 +172,7 @@ private:
   connection_limits limits_;
   frame_decoder decoder_;
   connection_owner owner_; // dropped in finish(): breaks the owner <-> connection cycle
-  std::function<void()> on_closed_;
+  std::shared_ptr<close_watcher> watcher_;
   bool finished_ = false; // loop only: finish() ran (the sides end as their I/O completes)
   std::shared_ptr<outbound_pressure> pressure_;
   std::optional<frame> slow_consumer_notice_;
