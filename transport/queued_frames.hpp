@@ -4,9 +4,9 @@
 //
 // Why copy: a broadcast's frame is shared by every member's queue. Holding a reference costs an
 // atomic increment on the channel's thread and a decrement on the I/O loop, on the one cache line
-// every member's queue shares (BENCHMARKS.md "Copied when queued"), and the loop then reads
-// that line again to find the bytes. A copy of a 70-byte frame costs less, and the write finds
-// the bytes of a whole burst contiguous: one buffer for the kernel, not one iovec per frame.
+// every member's queue shares (BENCHMARKS.md "Performance II: fourth pass"), and the loop then
+// reads that line again to find the bytes. A copy of a 70-byte frame costs less, and the write
+// finds the bytes of a whole burst contiguous: one buffer for the kernel, not one iovec per frame.
 // Copying stops at `max_copied` bytes: a queue that has fallen behind holds references, so a
 // thousand slow members do not each hold a copy of the same megabyte.
 #pragma once
