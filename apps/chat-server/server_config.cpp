@@ -8,6 +8,7 @@
 #include "store/history_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -151,6 +152,10 @@ server_config::server_config() : data_dir(default_data_dir()) {
   // unless the command line or an INI file says otherwise (--scheduler.max-threads=N).
   set("scheduler.max-threads",
       static_cast<size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  // An idle worker naps between polls for new work before it sleeps on its condition variable;
+  // CAF's 50 us naps cost more CPU in wake-ups than they save in latency (BENCHMARKS.md,
+  // "Performance II: fifth pass"). 200 us: 3-19 % less CPU per delivery, the same latency.
+  set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds{200}});
 }
 
 std::optional<std::size_t> server_config::udp_part_piece() const {
