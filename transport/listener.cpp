@@ -73,12 +73,13 @@ void listener::accept() {
   // Onto a loop's plain io_context: one thread runs it, so the connection needs no strand.
   auto& loops = policy_.connection_loops;
   auto& onto = loops.empty() ? ioc_ : *loops[next_loop_++ % loops.size()];
-  acceptor_.async_accept(onto, [self = shared_from_this()](auto ec, tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(onto.get_executor(),
+                         [self = shared_from_this()](auto ec, tcp_connection::socket_type socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
 }
 
-void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
+void listener::on_accept(const boost::system::error_code& ec, tcp_connection::socket_type socket) {
   accepting_ = false;
   if (stopping_) return close_acceptor();
   if (ec) return back_off(ec);
@@ -100,7 +101,7 @@ void listener::close_acceptor() {
     acceptor_.close(ignored);
 }
 
-void listener::admit(tcp::socket socket) {
+void listener::admit(tcp_connection::socket_type socket) {
   counters::add(counters::total::accepted_tcp);
   if (refused_ > 0) {
     spdlog::info("accepting again after refusing {} connections", refused_);
@@ -123,11 +124,11 @@ void listener::admit(tcp::socket socket) {
 }
 
 // Past --max-connections: tell the client why, then close; accepting goes on.
-void listener::refuse(tcp::socket socket) {
+void listener::refuse(tcp_connection::socket_type socket) {
   if (refused_++ == 0)
     spdlog::warn("server full: refusing new connections ({} open, --max-connections={})",
                  policy_.slots->taken(), policy_.slots->limit());
-  auto held = std::make_shared<tcp::socket>(std::move(socket));
+  auto held = std::make_shared<tcp_connection::socket_type>(std::move(socket));
   auto close = [held](auto...) {
     boost::system::error_code ignored;
     held->shutdown(tcp::socket::shutdown_both, ignored);

@@ -73,9 +73,9 @@ public:
 
 private:
   void accept();
-  void on_accept(const boost::system::error_code& ec, tcp::socket socket);
-  void admit(tcp::socket socket);
-  void refuse(tcp::socket socket);
+  void on_accept(const boost::system::error_code& ec, tcp_connection::socket_type socket);
+  void admit(tcp_connection::socket_type socket);
+  void refuse(tcp_connection::socket_type socket);
   void back_off(const boost::system::error_code& ec);
   void close_acceptor();
   void sweep();

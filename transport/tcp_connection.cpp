@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <netinet/tcp.h>
+#include <unistd.h>
 
 #include <sstream>
 #include <stdexcept>
@@ -47,15 +48,25 @@ tcp_connection::socket_type tcp_connection::on_own_loop(tcp::socket socket) {
   if (ec) protocol = tcp::v4();
   auto fd = socket.release(ec);
   if (ec) throw boost::system::system_error(ec, "tcp_connection: release");
-  return socket_type{loop, protocol, fd};
+  try {
+    return socket_type{loop, protocol, fd};
+  } catch (...) { // not registered again (out of memory): the descriptor is ours to close
+    ::close(fd);
+    throw;
+  }
 }
 
 tcp_connection::tcp_connection(tcp::socket socket, const connection_limits& limits,
                                std::shared_ptr<outbound_pressure> pressure,
                                std::optional<frame> slow_consumer_notice)
-    : socket_(on_own_loop(std::move(socket))),
-      writers_(&ready_writers::of(socket_.get_executor().context())), limits_(limits),
-      decoder_(limits.max_frame), pressure_(std::move(pressure)),
+    : tcp_connection(on_own_loop(std::move(socket)), limits, std::move(pressure),
+                     std::move(slow_consumer_notice)) {}
+
+tcp_connection::tcp_connection(socket_type socket, const connection_limits& limits,
+                               std::shared_ptr<outbound_pressure> pressure,
+                               std::optional<frame> slow_consumer_notice)
+    : socket_(std::move(socket)), writers_(&ready_writers::of(socket_.get_executor().context())),
+      limits_(limits), decoder_(limits.max_frame), pressure_(std::move(pressure)),
       slow_consumer_notice_(std::move(slow_consumer_notice)), last_read_ns_(steady_now_ns()),
       policy_(kernel_policy_limits(limits.max_outbound_bytes)) {
   boost::system::error_code ec;

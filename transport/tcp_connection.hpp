@@ -63,10 +63,20 @@ public:
 class tcp_connection final : public connection,
                              public std::enable_shared_from_this<tcp_connection> {
 public:
+  // On its io_context's own executor type, not any_io_executor: an operation then stores no
+  // type-erased executor and completes without asking one whether it runs here. The listener
+  // accepts straight into it.
+  using socket_type = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+
   // `pressure` (may be null: a client's single connection) is shared with the listener's other
   // connections. `slow_consumer_notice` is sent to the peer when it is cut as a slow consumer,
   // after the frame already on the wire (the server gives ERROR "slow consumer"; transport
   // knows no chat rule); without it the cut is silent.
+  tcp_connection(socket_type socket, const connection_limits& limits,
+                 std::shared_ptr<outbound_pressure> pressure = nullptr,
+                 std::optional<frame> slow_consumer_notice = std::nullopt);
+  // A socket on an io_context's any_io_executor (a connector's, a test's): registered again with
+  // the same loop as a socket_type.
   tcp_connection(tcp::socket socket, const connection_limits& limits,
                  std::shared_ptr<outbound_pressure> pressure = nullptr,
                  std::optional<frame> slow_consumer_notice = std::nullopt);
@@ -160,9 +170,6 @@ private:
   void close_when_idle();           // closes the socket once no wait or write is pending on it
   void finish(std::string reason);  // loop only; idempotent
 
-  // On its io_context's own executor type, not any_io_executor: an operation then stores no
-  // type-erased executor and completes without asking one whether it runs here.
-  using socket_type = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
   static socket_type on_own_loop(tcp::socket socket);
 
   socket_type socket_;
