@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,19 @@ TEST(ServerConfigTest, OneCafWorkerPerCoreUnlessToldOtherwise) {
   auto r = parse(three, {"--scheduler.max-threads=3"});
   ASSERT_FALSE(r.err) << three.render(r.err);
   EXPECT_EQ(caf::get_or(three, "scheduler.max-threads", size_t{0}), 3u);
+}
+
+TEST(ServerConfigTest, IdleCafWorkersNap200MicrosecondsUnlessToldOtherwise) {
+  using std::chrono::microseconds;
+  chat::server_config defaults;
+  ASSERT_FALSE(parse(defaults, {}).err);
+  EXPECT_EQ(caf::get_or(defaults, "work-stealing.moderate-sleep-duration", caf::timespan{}),
+            caf::timespan{microseconds{200}});
+  chat::server_config cafs;
+  auto r = parse(cafs, {"--work-stealing.moderate-sleep-duration=50us"});
+  ASSERT_FALSE(r.err) << cafs.render(r.err);
+  EXPECT_EQ(caf::get_or(cafs, "work-stealing.moderate-sleep-duration", caf::timespan{}),
+            caf::timespan{microseconds{50}});
 }
 
 TEST(ServerConfigTest, APeerListInCafSyntaxStillWorks) {
