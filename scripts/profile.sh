@@ -2,7 +2,9 @@
 # profile.sh -- where chat-server's CPU goes under chat-bench's load: the profile behind
 # BENCHMARKS.md "Where the time goes". For each scenario it runs the server twice:
 #   count run:   perf stat of system calls and io_uring submissions over the measured interval,
-#                so that calls per delivery can be compared with the bench's delivery count;
+#                so that calls per delivery can be compared with the bench's delivery count,
+#                and each thread's exact run time (schedstat, scripts/thread_times.py): the
+#                sampled profile under-counts threads that wake by timer for microseconds;
 #   profile run: perf record (cpu-clock, DWARF call graphs: neither our Release build nor
 #                Debian's libcaf keeps frame pointers) over the measured interval.
 # Every run is bounded (chat-bench --duration, perf ... -- sleep, timeout). Root, or
@@ -10,7 +12,8 @@
 # Usage: scripts/profile.sh [BUILD_DIR, default build-perf] [SECONDS, default 10] [SCENARIOS]
 #   SCENARIOS: any of fanout1 fanout10 rated1000 (default all three), and peer-fanout1 for the
 #   same 1-sender load on the peer (the Boost.Asio chat example, as scripts/benchmarks.sh builds it)
-# Output: BUILD_DIR/profile/<scenario>.{perf.data,stat.txt,report-*.txt,buckets.txt,bench*.json}
+# Output: BUILD_DIR/profile/<scenario>.{perf.data,stat.txt,threads.txt,report-*.txt,buckets.txt,
+#   bench*.json}
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=scripts/wait-for-log.sh
@@ -74,6 +77,17 @@ start_server() {
   port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
 }
 
+# One line per server thread: TID, name, nanoseconds it ran (schedstat), voluntary context
+# switches; after a first line with the time. scripts/thread_times.py compares two of them.
+thread_snapshot() {
+  echo "# at $(date +%s%N)"
+  local t
+  for t in /proc/"$server_pid"/task/*; do
+    echo "${t##*/} $(tr ' ' _ <"$t/comm") $(cut -d' ' -f1 "$t/schedstat")" \
+      "$(awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status")"
+  done 2>/dev/null # a thread that ends meanwhile is skipped
+}
+
 # bench NAME JSON-FILE CHAT-BENCH-ARGS...: chat-bench in the background against the server.
 bench() {
   local json="$2"
@@ -91,12 +105,16 @@ run() {
   start_server "$name"
   bench "$name" "$out/$name.bench-count.json" "$@"
   sleep 2
+  thread_snapshot >"$out/$name.threads-start.txt"
   perf stat -x, -e "$events" -p "$server_pid" -o "$out/$name.stat.txt" -- sleep "$window"
+  thread_snapshot >"$out/$name.threads-end.txt"
   # Which io_uring operations the submissions were (opcode field), for one second.
   perf record -q -e io_uring:io_uring_submit_req -p "$server_pid" -o "$out/$name.uring.data" \
     -- sleep 1 2>/dev/null
   wait "$bench_pid" || true
   stop_server
+  python3 "$root/scripts/thread_times.py" "$out/$name.threads-start.txt" \
+    "$out/$name.threads-end.txt" "$out/$name.bench-count.json" >"$out/$name.threads.txt"
   # Profile run.
   start_server "$name"
   bench "$name" "$out/$name.bench-profile.json" "$@"
@@ -116,6 +134,7 @@ run() {
   perf script -i "$out/$name.uring.data" -F trace 2>/dev/null |
     grep -o 'opcode [A-Z_]*' | sort | uniq -c >"$out/$name.uring-ops.txt" || true
   echo "   $(cat "$out/$name.bench-count.json")" >&2
+  cat "$out/$name.threads.txt" >&2
 }
 
 for scenario in $scenarios; do
