@@ -75,7 +75,8 @@ struct link : std::enable_shared_from_this<link> {
     wait_for_input();
   }
 
-  // From the session's thread: the write happens on the loop's.
+  // From any thread (the session's, or the loop's with --no-session): the write happens on the
+  // loop's.
   void send(uint8_t type, std::string_view text) {
     auto body = static_cast<uint32_t>(1 + text.size());
     std::string bytes{char(body & 0xff), char(body >> 8 & 0xff), char(body >> 16 & 0xff),
