@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,29 @@ inline bool server_has_option(const std::string& option) {
   child_process help{chat_server_bin(), {"--help"}};
   help.wait(exit_timeout);
   return help.stdout_text().find(option) != std::string::npos;
+}
+
+// chat-bench refuses `args` before it connects anywhere: exit 2, a message on stderr that
+// contains `mentions` (empty: any message), nothing on stdout.
+inline void expect_refused(const std::vector<std::string>& args, const std::string& mentions = {}) {
+  std::string called;
+  for (auto& arg : args)
+    called += ' ' + arg;
+  SCOPED_TRACE("chat-bench" + called);
+  child_process bench{CHAT_BENCH_BIN, args};
+  auto status = bench.wait(exit_timeout);
+  EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
+  EXPECT_NE(bench.stderr_text().find(mentions), std::string::npos) << bench.describe();
+  EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+}
+
+// chat-bench --help exits 0 and its text names each of `options`.
+inline void expect_help_names(std::initializer_list<const char*> options) {
+  child_process help{CHAT_BENCH_BIN, {"--help"}};
+  auto status = help.wait(exit_timeout);
+  EXPECT_TRUE(status.exited_with(0)) << status << '\n' << help.describe();
+  for (auto option : options)
+    EXPECT_NE(help.stdout_text().find(option), std::string::npos) << option;
 }
 
 // A chat-server on a port of its choosing, with no broadcast limit.

@@ -17,6 +17,8 @@ namespace {
 using chat::test::ChatBenchTest;
 using chat::test::child_process;
 using chat::test::exit_timeout;
+using chat::test::expect_help_names;
+using chat::test::expect_refused;
 
 constexpr std::size_t large_bytes = 200000;
 constexpr uint32_t small_frame = 4096;
@@ -113,20 +115,12 @@ TEST(ChatBenchLargeOptionsTest, RefusesOptionsThatDoNotGoTogether) {
            {"--channels=1", "--large-message=200000", "--large-every=0s"},
            {"--channels=1", "--large-message=200000", "--large-every=1ms", "--duration=1000s"},
        }) {
-    child_process bench{CHAT_BENCH_BIN, args};
-    auto status = bench.wait(exit_timeout);
-    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-    EXPECT_NE(bench.stderr_text().find("--large-"), std::string::npos) << bench.describe();
-    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+    expect_refused(args, "--large-");
   }
 }
 
 TEST(ChatBenchLargeOptionsTest, HelpNamesTheOptions) {
-  child_process help{CHAT_BENCH_BIN, {"--help"}};
-  auto status = help.wait(exit_timeout);
-  EXPECT_TRUE(status.exited_with(0)) << status << '\n' << help.describe();
-  for (auto option : {"--large-message", "--large-every"})
-    EXPECT_NE(help.stdout_text().find(option), std::string::npos) << option;
+  expect_help_names({"--large-message", "--large-every"});
 }
 
 } // namespace

@@ -27,6 +27,7 @@ using chat::test::bench_timeout;
 using chat::test::ChatBenchTest;
 using chat::test::child_process;
 using chat::test::exit_timeout;
+using chat::test::expect_refused;
 using chat::test::last_line;
 using chat::test::listening_port;
 using chat::test::server_args;
@@ -210,20 +211,12 @@ TEST(ChatBenchOptionsTest, RefusesAnUnknownTransportAndWebSocketWithTheAsioFrami
   for (auto [args, words] :
        {std::pair<std::vector<std::string>, std::string>{{"--transport=quic"},
                                                          "--transport must be tcp, ws or udp"},
-        {{"--transport=ws", "--framing=asio-example"}, "--transport=ws needs --framing=chat"}}) {
-    child_process bench{CHAT_BENCH_BIN, args};
-    auto status = bench.wait(exit_timeout);
-    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-    EXPECT_NE(bench.stderr_text().find(words), std::string::npos) << bench.describe();
-  }
+        {{"--transport=ws", "--framing=asio-example"}, "--transport=ws needs --framing=chat"}})
+    expect_refused(args, words);
 }
 
 TEST(ChatBenchOptionsTest, RefusesAHostOutsideLoopback) {
-  child_process bench{CHAT_BENCH_BIN, {"--host=192.0.2.1", "--port=7000"}};
-  auto status = bench.wait(exit_timeout);
-  EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-  EXPECT_NE(bench.stderr_text().find("127.0.0.0/8"), std::string::npos) << bench.describe();
-  EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+  expect_refused({"--host=192.0.2.1", "--port=7000"}, "127.0.0.0/8");
 }
 
 TEST(ChatBenchOptionsTest, RefusesAServerOutsideLoopbackOrWithHostAndPort) {
@@ -232,11 +225,7 @@ TEST(ChatBenchOptionsTest, RefusesAServerOutsideLoopbackOrWithHostAndPort) {
         {"--server", "127.0.0.1:7000", "--port", "7001"},
         {"--server", "127.0.0.1"},
         {"--server", "127.0.0.1:7000", "--server", "127.0.0.1:7001", "--server-pid", "1"}}) {
-    child_process bench{CHAT_BENCH_BIN, args};
-    auto status = bench.wait(exit_timeout);
-    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-    EXPECT_NE(bench.stderr_text().find("--server"), std::string::npos) << bench.describe();
-    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+    expect_refused(args, "--server");
   }
 }
 

@@ -25,6 +25,7 @@ using chat::test::ChatBenchTest;
 using chat::test::child_process;
 using chat::test::dev_certificates;
 using chat::test::exit_timeout;
+using chat::test::expect_refused;
 using chat::test::last_line;
 using chat::test::listening_port;
 using chat::test::server_args;
@@ -161,13 +162,8 @@ TEST(ChatBenchTlsOptionsTest, RefusesTlsOptionsThatDoNotGoTogether) {
        {std::pair<std::vector<std::string>, std::string>{{"--tls-ca=/etc/hostname"},
                                                          "--tls-ca needs --tls"},
         {{"--tls", "--transport=ws"}, "--tls is for --transport=tcp"},
-        {{"--tls", "--tls-ca=/nonexistent/ca.pem"}, "cannot read the CA certificates in"}}) {
-    child_process bench{CHAT_BENCH_BIN, args};
-    auto status = bench.wait(exit_timeout);
-    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-    EXPECT_NE(bench.stderr_text().find(words), std::string::npos) << bench.describe();
-    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
-  }
+        {{"--tls", "--tls-ca=/nonexistent/ca.pem"}, "cannot read the CA certificates in"}})
+    expect_refused(args, words);
 }
 
 } // namespace

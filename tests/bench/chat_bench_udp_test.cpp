@@ -27,6 +27,7 @@ using chat::test::bench_timeout;
 using chat::test::chat_server_bin;
 using chat::test::child_process;
 using chat::test::exit_timeout;
+using chat::test::expect_refused;
 using chat::test::last_line;
 using chat::test::server_args;
 using chat::test::startup_timeout;
@@ -165,10 +166,7 @@ TEST(ChatBenchUdpOptionsTest, RefusesOptionsThatDoNotGoWithUdp) {
            {"--transport=udp", "--connect-only"},
            {"--udp-max-datagram=1400"},
        }) {
-    child_process bench{CHAT_BENCH_BIN, args};
-    auto status = bench.wait(exit_timeout);
-    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+    expect_refused(args);
   }
 }
 

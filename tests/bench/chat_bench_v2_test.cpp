@@ -14,6 +14,8 @@ namespace {
 using chat::test::ChatBenchTest;
 using chat::test::child_process;
 using chat::test::exit_timeout;
+using chat::test::expect_help_names;
+using chat::test::expect_refused;
 
 // 30 clients in 3 channels of 10, two senders each: every MSG reaches the 10 members of its
 // sender's channel (the sender included) and nobody else, in order, once.
@@ -120,20 +122,12 @@ TEST(ChatBenchV2OptionsTest, RefusesOptionsThatDoNotGoTogether) {
            {"--channels=2", "--framing=asio-example"},
            {"--direct", "--connect-only"},
        }) {
-    child_process bench{CHAT_BENCH_BIN, args};
-    auto status = bench.wait(exit_timeout);
-    EXPECT_TRUE(status.exited_with(2)) << status << '\n' << bench.describe();
-    EXPECT_NE(bench.stderr_text().find("--"), std::string::npos) << bench.describe();
-    EXPECT_EQ(bench.stdout_text(), "") << bench.describe();
+    expect_refused(args, "--");
   }
 }
 
 TEST(ChatBenchV2OptionsTest, HelpNamesTheNewOptions) {
-  child_process help{CHAT_BENCH_BIN, {"--help"}};
-  auto status = help.wait(exit_timeout);
-  EXPECT_TRUE(status.exited_with(0)) << status << '\n' << help.describe();
-  for (auto option : {"--channels", "--direct", "--dm-peers"})
-    EXPECT_NE(help.stdout_text().find(option), std::string::npos) << option;
+  expect_help_names({"--channels", "--direct", "--dm-peers"});
 }
 
 } // namespace
