@@ -4,7 +4,7 @@
 #   count run:   perf stat of system calls and io_uring submissions over the measured interval,
 #                so that calls per delivery can be compared with the bench's delivery count,
 #                and each thread's exact run time (schedstat, scripts/thread_times.py): the
-#                sampled profile under-counts threads that wake by timer for microseconds;
+#                sampled profile under-counted the CAF workers, which wake by timer;
 #   profile run: perf record (cpu-clock, DWARF call graphs: neither our Release build nor
 #                Debian's libcaf keeps frame pointers) over the measured interval.
 # Every run is bounded (chat-bench --duration, perf ... -- sleep, timeout). Root, or

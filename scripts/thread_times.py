@@ -3,8 +3,8 @@
 snapshots of /proc/PID/task/*/schedstat taken by scripts/profile.sh around its count run.
 
 schedstat's first field is the nanoseconds the thread ran, kept by the scheduler: exact, where
-a cpu-clock profile samples. The sampled profile under-counts a thread that wakes by timer for a
-few microseconds at a time (an idle CAF worker napping between polls): on 2026-12-07 it put 15 %
+a cpu-clock profile samples. The sampled profile under-counted the threads that wake by timer for
+a few microseconds at a time (idle CAF workers napping between polls): on 2026-12-07 it put 15 %
 of a chat's pace on CAF's workers, schedstat 40 % (BENCHMARKS.md, "Performance II: fifth pass").
 
 Usage: thread_times.py START END BENCH_JSON
