@@ -36,6 +36,10 @@ endif()
 #   core       CAF, spdlog, the standard library: messages/, actors/, and what never sees Asio
 #   asio<sfx>  core + Boost.Asio as configured by asio_backend<sfx>, + GoogleTest's headers when
 #              testing: transport/, the apps, and every test executable
+# Test code is compiled without optimisation (tests/CMakeLists.txt), and a PCH is only reused
+# with the flags it was built with, so tests have their own holders: the directory variable
+# chat_pch_scope names them (chat_pch_<flavour><scope>), each made in the first directory that
+# asks for it and so with that directory's flags.
 option(CHAT_PCH "precompiled headers (off: every file parses its includes itself)" ON)
 
 set(_chat_pch_core <caf/all.hpp> <caf/cow_tuple.hpp> <spdlog/spdlog.h> <algorithm> <array>
@@ -54,7 +58,7 @@ function(_chat_pch_libraries flavour out)
 endfunction()
 
 function(_chat_pch_holder flavour)
-  set(holder chat_pch_${flavour})
+  set(holder chat_pch_${flavour}${chat_pch_scope})
   if(TARGET ${holder})
     return()
   endif()
@@ -84,5 +88,5 @@ function(chat_precompiled target flavour)
   _chat_pch_holder(${flavour})
   _chat_pch_libraries(${flavour} libs)
   target_link_libraries(${target} PRIVATE ${libs})
-  target_precompile_headers(${target} REUSE_FROM chat_pch_${flavour})
+  target_precompile_headers(${target} REUSE_FROM chat_pch_${flavour}${chat_pch_scope})
 endfunction()
