@@ -22,7 +22,8 @@ namespace chat::test {
 // startup_timeout and exit_timeout (10 s each) come from child_process.hpp.
 inline constexpr std::chrono::seconds bench_timeout{60}; // every run takes a few seconds
 
-// The port from "chat-server listening on 127.0.0.1:PORT (...)", or nothing.
+// The port from "<program> listening on 127.0.0.1:PORT ..." (chat-server, trivial-relay,
+// idle-floor), or nothing.
 inline std::optional<int> listening_port(child_process& server) {
   auto line = server.wait_for_line_containing("listening on", startup_timeout);
   if (!line) return std::nullopt;

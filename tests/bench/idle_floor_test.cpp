@@ -3,6 +3,7 @@
 // logs in and is held, and the report has the server's memory per client, so that the floor can
 // be measured again whenever CAF, Asio or the backend changes.
 #include "tests/bench/bench_json.hpp"
+#include "tests/bench/bench_server.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -17,19 +18,18 @@ using namespace std::chrono_literals;
 using chat::test::bench_report;
 using chat::test::child_process;
 using chat::test::last_line;
+using chat::test::listening_port;
 
 // 200 clients connect, log in and are held for a second; the report must say so.
 void expect_clients_held(std::vector<std::string> floor_args) {
   floor_args.insert(floor_args.end(), {"--port", "0"});
   child_process floor{IDLE_FLOOR_BIN, floor_args};
-  auto line = floor.wait_for_line_containing("idle-floor listening on 127.0.0.1:", 10s);
-  ASSERT_TRUE(line) << floor.describe();
-  auto port = line->substr(line->rfind(':') + 1);
-  port = port.substr(0, port.find(' '));
+  auto port = listening_port(floor);
+  ASSERT_TRUE(port) << floor.describe();
 
   child_process bench{CHAT_BENCH_BIN,
-                      {"--port", port, "--clients", "200", "--connect-only", "--duration", "1s",
-                       "--server-pid", std::to_string(floor.pid())}};
+                      {"--port", std::to_string(*port), "--clients", "200", "--connect-only",
+                       "--duration", "1s", "--server-pid", std::to_string(floor.pid())}};
   auto status = bench.wait(60s);
   ASSERT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
   bench_report report{last_line(bench.stdout_text())};

@@ -2,6 +2,7 @@
 // chat-bench's own ceiling (BENCHMARKS.md): a 1 s run must deliver everything, so that the
 // ceiling can be measured again whenever chat-bench or the relay changes.
 #include "tests/bench/bench_json.hpp"
+#include "tests/bench/bench_server.hpp"
 #include "tests/support/child_process.hpp"
 
 #include <gtest/gtest.h>
@@ -16,16 +17,17 @@ using namespace std::chrono_literals;
 using chat::test::bench_report;
 using chat::test::child_process;
 using chat::test::last_line;
+using chat::test::listening_port;
 
 TEST(TrivialRelayTest, ChatBenchDeliversEveryBroadcastThroughTheRelay) {
   child_process relay{TRIVIAL_RELAY_BIN, {"--port", "0"}};
-  auto line = relay.wait_for_line_containing("trivial-relay listening on 127.0.0.1:", 10s);
-  ASSERT_TRUE(line) << relay.describe();
-  auto port = line->substr(line->rfind(':') + 1);
+  auto port = listening_port(relay);
+  ASSERT_TRUE(port) << relay.describe();
 
   child_process bench{CHAT_BENCH_BIN,
-                      {"--port", port, "--clients", "20", "--senders", "1", "--duration", "1s",
-                       "--warmup", "300ms", "--server-pid", std::to_string(relay.pid())}};
+                      {"--port", std::to_string(*port), "--clients", "20", "--senders", "1",
+                       "--duration", "1s", "--warmup", "300ms", "--server-pid",
+                       std::to_string(relay.pid())}};
   auto status = bench.wait(60s);
   ASSERT_TRUE(status.exited_with(0)) << status << '\n' << bench.describe();
   bench_report report{last_line(bench.stdout_text())};
