@@ -109,8 +109,11 @@ std::string tcp_connection::peer() const {
 void tcp_connection::wait_readable() {
   read_ = read_state::waiting;
   // Completes on the socket's executor, the connection's loop: no binding needed.
-  socket_.async_wait(socket_type::wait_read,
-                     [self = shared_from_this()](auto ec) { self->on_readable(ec); });
+  // In the connection's own room: an idle connection keeps this wait pending and nothing else.
+  socket_.async_wait(
+      socket_type::wait_read,
+      asio::bind_allocator(wait_allocator<void>{wait_memory_},
+                           [self = shared_from_this()](auto ec) { self->on_readable(ec); }));
 }
 
 void tcp_connection::read_and_wait() {

@@ -14,6 +14,7 @@
 #include "transport/read_holds.hpp"
 #include "transport/ready_writers.hpp"
 #include "transport/tls_session.hpp"
+#include "transport/wait_memory.hpp"
 
 #include <boost/asio.hpp>
 
@@ -185,6 +186,7 @@ private:
   std::optional<frame> slow_consumer_notice_;
   read_state read_ = read_state::reading; // loop only
   read_holds holds_;                      // loop only: why reading is parked
+  wait_memory wait_memory_;               // loop only: the pending read wait's operation
   write_state write_ = write_state::idle; // loop only
   std::atomic<uint32_t> unhandled_{0};
   std::atomic<int64_t> last_read_ns_;

@@ -4,7 +4,11 @@
 // channel, no registry, no outbound queue). Run by hand beside chat-server and trivial-relay
 // under `chat-bench --connect-only --server-pid` (BENCHMARKS.md, "The floor of an idle
 // connection"); tests/bench/idle_floor_test.cpp keeps it answering chat-bench. With
-// --no-session the loop answers LOGIN itself: what the Asio socket alone costs.
+// --no-session the loop answers LOGIN itself: what the Asio socket alone costs. The wait lives in
+// the link's own room, as tcp_connection's does (transport/wait_memory.hpp, header only).
+#include "transport/wait_memory.hpp"
+
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -41,11 +45,13 @@ struct link : std::enable_shared_from_this<link> {
   explicit link(socket_type s) : socket(std::move(s)) {}
 
   void wait_for_input() {
-    socket.async_wait(tcp::socket::wait_read,
-                      [self = shared_from_this()](boost::system::error_code ec) {
-                        if (ec) return self->close();
-                        self->on_readable();
-                      });
+    socket.async_wait(
+        tcp::socket::wait_read,
+        asio::bind_allocator(chat::transport::wait_allocator<void>{room},
+                             [self = shared_from_this()](boost::system::error_code ec) {
+                               if (ec) return self->close();
+                               self->on_readable();
+                             }));
   }
 
   void on_readable() {
@@ -97,6 +103,7 @@ struct link : std::enable_shared_from_this<link> {
   }
 
   socket_type socket;
+  chat::transport::wait_memory room;
   std::string in;
   caf::actor session;
 };
