@@ -19,26 +19,33 @@ public:
   wait_memory(const wait_memory&) = delete;
   wait_memory& operator=(const wait_memory&) = delete;
 
-  void* allocate(std::size_t n) {
-    if (n <= capacity && !in_use_) {
+  void* allocate(std::size_t n, std::size_t align) {
+    if (n <= capacity && align <= alignment && !in_use_) {
       in_use_ = true;
       return storage_;
     }
+    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      return ::operator new (n, std::align_val_t{align});
     return ::operator new(n);
   }
 
   // Whether an operation is in the room now (tests: the build's wait fits it).
   bool in_use() const { return in_use_; }
 
-  void deallocate(void* p) noexcept {
+  void deallocate(void* p, std::size_t align) noexcept {
     if (p == static_cast<void*>(storage_))
       in_use_ = false;
+    else if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      ::operator delete (p, std::align_val_t{align});
     else
       ::operator delete(p);
   }
 
 private:
-  alignas(std::max_align_t) unsigned char storage_[capacity];
+  // A pointer's alignment is what Asio's operations need (pointers and sizes); 16 would pad
+  // the connection by 8 more bytes for nothing.
+  static constexpr std::size_t alignment = alignof(void*);
+  alignas(alignment) unsigned char storage_[capacity];
   bool in_use_ = false;
 };
 
@@ -50,8 +57,10 @@ public:
   template <class U>
   wait_allocator(const wait_allocator<U>& other) noexcept : memory_(other.memory_) {}
 
-  T* allocate(std::size_t n) { return static_cast<T*>(memory_->allocate(sizeof(T) * n)); }
-  void deallocate(T* p, std::size_t) noexcept { memory_->deallocate(p); }
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(memory_->allocate(sizeof(T) * n, alignof(T)));
+  }
+  void deallocate(T* p, std::size_t) noexcept { memory_->deallocate(p, alignof(T)); }
 
   template <class U> bool operator==(const wait_allocator<U>& other) const noexcept {
     return memory_ == other.memory_;

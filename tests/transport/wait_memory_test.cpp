@@ -93,16 +93,19 @@ TEST(WaitMemoryTest, ACancelledWaitGivesTheRoomBack) {
   EXPECT_FALSE(room.in_use());
 }
 
-TEST(WaitMemoryTest, AnOperationLargerThanTheRoomComesFromTheHeap) {
+TEST(WaitMemoryTest, AnOperationLargerOrMoreAlignedThanTheRoomComesFromTheHeap) {
   wait_memory room;
-  void* big = room.allocate(wait_memory::capacity + 1);
+  void* big = room.allocate(wait_memory::capacity + 1, alignof(void*));
   EXPECT_FALSE(room.in_use());
-  void* small = room.allocate(16);
+  void* over_aligned = room.allocate(16, 2 * alignof(std::max_align_t));
+  EXPECT_FALSE(room.in_use());
+  room.deallocate(over_aligned, 2 * alignof(std::max_align_t));
+  void* small = room.allocate(16, alignof(void*));
   EXPECT_TRUE(room.in_use());
   EXPECT_NE(big, small);
-  room.deallocate(big);
+  room.deallocate(big, alignof(void*));
   EXPECT_TRUE(room.in_use());
-  room.deallocate(small);
+  room.deallocate(small, alignof(void*));
   EXPECT_FALSE(room.in_use());
 }
 
