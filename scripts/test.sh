@@ -8,7 +8,7 @@
 #   netns    scripts/cluster-netns.sh: three nodes in network namespaces, one test (root only;
 #            skipped with a message elsewhere).
 #   browser  tests/browser: the web chat page in headless Chromium against the main build.
-#   asan     every test again, ASan+UBSan, Debug.
+#   asan     every test again, ASan+UBSan, Debug (UBSan on the product, tests/CMakeLists.txt).
 #   tsan     every test again, ThreadSanitizer, Debug, with an instrumented libcaf_core.
 #   fuzz     each libFuzzer target for 20 s (clang).
 # --quick runs the first three stages only (main, netns, browser): the edit-compile-test loop.
