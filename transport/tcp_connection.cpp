@@ -108,8 +108,9 @@ std::string tcp_connection::peer() const {
 
 void tcp_connection::wait_readable() {
   read_ = read_state::waiting;
-  // Completes on the socket's executor, the connection's loop: no binding needed.
-  // In the connection's own room: an idle connection keeps this wait pending and nothing else.
+  // Completes on the socket's executor, the connection's loop, so no executor is bound; its
+  // memory is the connection's own room: an idle connection keeps this wait pending and nothing
+  // else (transport/wait_memory.hpp).
   socket_.async_wait(
       socket_type::wait_read,
       asio::bind_allocator(wait_allocator<void>{wait_memory_},

@@ -56,9 +56,10 @@ protected:
     return *clients.back();
   }
 
-  bool wait_for_open(std::size_t n) {
+  // Polls `done` every 5 ms for at most 5 s.
+  template <class Done> static bool wait_until(Done done) {
     auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (listener->open_connections() != n)
+    while (!done())
       if (std::chrono::steady_clock::now() > deadline)
         return false;
       else
@@ -66,18 +67,17 @@ protected:
     return true;
   }
 
+  bool wait_for_open(std::size_t n) {
+    return wait_until([&] { return listener->open_connections() == n; });
+  }
+
   // The listener counts a connection open before it hands it to on_accept, so a test that looks
   // at what on_accept saw waits for that, not for the count.
   bool wait_for_accepted(std::size_t n) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    for (;;) {
-      {
-        std::lock_guard<std::mutex> guard{accepted_mutex};
-        if (accepted_on.size() == n) return true;
-      }
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(5ms);
-    }
+    return wait_until([&] {
+      std::lock_guard<std::mutex> guard{accepted_mutex};
+      return accepted_on.size() == n;
+    });
   }
 
   caf::actor_system_config cfg;

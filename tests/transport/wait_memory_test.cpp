@@ -28,20 +28,25 @@ struct socket_pair {
   tcp::socket peer;
 };
 
-// Runs the context until `done` holds, for at most 5 s.
-template <class Done> bool run_until(asio::io_context& io, Done done) {
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    io.restart();
-    io.run_for(10ms);
+// One loop, a connected pair on it and the room the pair's waits are given.
+class WaitMemoryTest : public ::testing::Test {
+protected:
+  // Runs the loop until `done` holds, for at most 5 s.
+  template <class Done> bool run_until(Done done) {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      io.restart();
+      io.run_for(10ms);
+    }
+    return done();
   }
-  return done();
-}
 
-TEST(WaitMemoryTest, APendingReadWaitLivesInTheRoom) {
+  wait_memory room; // first: it outlives the loop, which frees a pending wait into it
   asio::io_context io;
   socket_pair pair{io};
-  wait_memory room;
+};
+
+TEST_F(WaitMemoryTest, APendingReadWaitLivesInTheRoom) {
   bool woke = false;
   pair.ours.async_wait(
       socket_type::wait_read,
@@ -55,14 +60,11 @@ TEST(WaitMemoryTest, APendingReadWaitLivesInTheRoom) {
   EXPECT_FALSE(woke);
   EXPECT_TRUE(room.in_use());
   asio::write(pair.peer, asio::buffer("x", 1));
-  ASSERT_TRUE(run_until(io, [&] { return woke; }));
+  ASSERT_TRUE(run_until([&] { return woke; }));
   EXPECT_FALSE(room.in_use()); // given back before the handler ran, ready for the next wait
 }
 
-TEST(WaitMemoryTest, ASecondOperationTakesTheHeapAndBothComplete) {
-  asio::io_context io;
-  socket_pair pair{io};
-  wait_memory room;
+TEST_F(WaitMemoryTest, ASecondOperationTakesTheHeapAndBothComplete) {
   int woke = 0;
   auto handler =
       asio::bind_allocator(wait_allocator<void>{room}, [&](boost::system::error_code ec) {
@@ -71,17 +73,14 @@ TEST(WaitMemoryTest, ASecondOperationTakesTheHeapAndBothComplete) {
       });
   pair.ours.async_wait(socket_type::wait_read, handler);
   pair.ours.async_wait(socket_type::wait_write, handler); // writable at once: from the heap
-  ASSERT_TRUE(run_until(io, [&] { return woke == 1; }));
+  ASSERT_TRUE(run_until([&] { return woke == 1; }));
   EXPECT_TRUE(room.in_use()); // the read wait still holds the room
   asio::write(pair.peer, asio::buffer("x", 1));
-  ASSERT_TRUE(run_until(io, [&] { return woke == 2; }));
+  ASSERT_TRUE(run_until([&] { return woke == 2; }));
   EXPECT_FALSE(room.in_use());
 }
 
-TEST(WaitMemoryTest, ACancelledWaitGivesTheRoomBack) {
-  asio::io_context io;
-  socket_pair pair{io};
-  wait_memory room;
+TEST_F(WaitMemoryTest, ACancelledWaitGivesTheRoomBack) {
   bool cancelled = false;
   pair.ours.async_wait(
       socket_type::wait_read,
@@ -89,11 +88,11 @@ TEST(WaitMemoryTest, ACancelledWaitGivesTheRoomBack) {
         cancelled = ec == asio::error::operation_aborted;
       }));
   pair.ours.close();
-  ASSERT_TRUE(run_until(io, [&] { return cancelled; }));
+  ASSERT_TRUE(run_until([&] { return cancelled; }));
   EXPECT_FALSE(room.in_use());
 }
 
-TEST(WaitMemoryTest, AnOperationLargerOrMoreAlignedThanTheRoomComesFromTheHeap) {
+TEST(WaitMemoryRoomTest, AnOperationLargerOrMoreAlignedThanTheRoomComesFromTheHeap) {
   wait_memory room;
   void* big = room.allocate(wait_memory::capacity + 1, alignof(void*));
   EXPECT_FALSE(room.in_use());
