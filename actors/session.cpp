@@ -228,6 +228,74 @@ void release_held(session_ptr self) {
 
 } // namespace session_detail
 
+namespace {
+
+// The session whose handler this thread is running, if any (session_base::resume).
+thread_local session_ptr running = nullptr;
+
+// The handlers every session shares: built once, they reach their session through `running`.
+session_actor::behavior_type shared_behavior() {
+  return {
+      [](received_atom, inbound_frame& f) { on_received(running, f); },
+      [](violated_atom, const std::string& reason) {
+        auto self = running;
+        counters::add(counters::total::protocol_violations);
+        spdlog::info("protocol violation peer={} user={} reason=\"{}\"", self->state.conn->peer(),
+                     self->state.user, reason);
+        send_error(self, reason);
+        self->state.conn->close(); // after the ERROR frame has gone out
+      },
+      [](closed_atom, const std::string& reason) {
+        auto self = running;
+        auto& st = self->state;
+        auto traffic = st.conn->counters();
+        spdlog::info("close peer={} user={} reason=\"{}\" bytes_in={} bytes_out={}",
+                     st.conn->peer(), st.user.empty() ? "-" : st.user, reason, traffic.bytes_in,
+                     traffic.bytes_out);
+        self->quit(); // roster and channels see the down message; the connection dies here
+      },
+      [](expire_atom) { expire_parts(running); },
+      [](retry_atom) {
+        auto self = running;
+        if (self->state.waiting != waiting_for::token) return;
+        self->state.waiting = waiting_for::nothing;
+        release_held(self);
+      },
+      [](deliver_atom, const frame_batch& batch) {
+        // Channels write to the outboxes this session gave them; a deliver comes only from a
+        // member_actor user that has none. Not logged in, yet delivered to: a channel that
+        // admitted us before we lost our name; the leave that undoes it is on its way.
+        if (running->state.user.empty()) return;
+        running->state.conn->send(batch);
+      },
+      [](direct_atom, const std::string&, const std::string& from, const std::string& text) {
+        return on_direct(running, from, text);
+      },
+      [](send_atom, const frame& f) { running->state.conn->send(f); }, // an extension's answer
+      [](evict_atom) {
+        // In a cluster, an earlier login of our name on another node won (docs/CLUSTER.md): we
+        // are logged out, the connection stays, and a LOGIN with another name may follow.
+        auto self = running;
+        auto& st = self->state;
+        spdlog::info("logged out user={} peer={} reason=\"name taken on another node\"", st.user,
+                     st.conn->peer());
+        leave_all(self);
+        st.user.clear();
+        send_error(self, "name taken");
+      },
+  };
+}
+
+} // namespace
+
+caf::resumable::resume_result session_base::resume(caf::execution_unit* ctx,
+                                                   size_t max_throughput) {
+  running = static_cast<session_ptr>(this); // only sessions are made of this class
+  auto result = super::resume(ctx, max_throughput);
+  running = nullptr; // the actor may be gone now
+  return result;
+}
+
 session_actor::behavior_type session(session_ptr self, roster_actor roster,
                                      directory_actor directory, transport::connection_ptr conn,
                                      std::shared_ptr<const session_limits> limits) {
@@ -242,51 +310,8 @@ session_actor::behavior_type session(session_ptr self, roster_actor roster,
   st.conn = std::make_shared<multipart_connection>(std::move(conn), limits->max_frame);
   st.messages = {limits->max_broadcast_rate, limits->broadcast_burst, self->clock().now()};
   st.limits = std::move(limits);
-  return {
-      [self](received_atom, inbound_frame& f) { on_received(self, f); },
-      [self](violated_atom, const std::string& reason) {
-        counters::add(counters::total::protocol_violations);
-        spdlog::info("protocol violation peer={} user={} reason=\"{}\"", self->state.conn->peer(),
-                     self->state.user, reason);
-        send_error(self, reason);
-        self->state.conn->close(); // after the ERROR frame has gone out
-      },
-      [self](closed_atom, const std::string& reason) {
-        auto& st = self->state;
-        auto traffic = st.conn->counters();
-        spdlog::info("close peer={} user={} reason=\"{}\" bytes_in={} bytes_out={}",
-                     st.conn->peer(), st.user.empty() ? "-" : st.user, reason, traffic.bytes_in,
-                     traffic.bytes_out);
-        self->quit(); // roster and channels see the down message; the connection dies here
-      },
-      [self](expire_atom) { expire_parts(self); },
-      [self](retry_atom) {
-        if (self->state.waiting != waiting_for::token) return;
-        self->state.waiting = waiting_for::nothing;
-        release_held(self);
-      },
-      [self](deliver_atom, const frame_batch& batch) {
-        // Channels write to the outboxes this session gave them; a deliver comes only from a
-        // member_actor user that has none. Not logged in, yet delivered to: a channel that
-        // admitted us before we lost our name; the leave that undoes it is on its way.
-        if (self->state.user.empty()) return;
-        self->state.conn->send(batch);
-      },
-      [self](direct_atom, const std::string&, const std::string& from, const std::string& text) {
-        return on_direct(self, from, text);
-      },
-      [self](send_atom, const frame& f) { self->state.conn->send(f); }, // an extension's answer
-      [self](evict_atom) {
-        // In a cluster, an earlier login of our name on another node won (docs/CLUSTER.md): we
-        // are logged out, the connection stays, and a LOGIN with another name may follow.
-        auto& st = self->state;
-        spdlog::info("logged out user={} peer={} reason=\"name taken on another node\"", st.user,
-                     st.conn->peer());
-        leave_all(self);
-        st.user.clear();
-        send_error(self, "name taken");
-      },
-  };
+  static const session_actor::behavior_type behavior = shared_behavior();
+  return behavior;
 }
 
 } // namespace chat

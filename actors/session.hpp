@@ -95,7 +95,19 @@ struct session_state {
   static inline const char* name = "session";
 };
 
-using session_ptr = session_actor::stateful_pointer<session_state>;
+// The session actor's class: CAF's typed event-based actor that, while it runs on a thread, is
+// that thread's running session. Every session shares one behaviour whose handlers capture
+// nothing and find their session here, so a connection does not carry its own 400-byte copy
+// of the behaviour (BENCHMARKS.md, "seventh pass"). CAF calls every handler, response handlers
+// included, from resume().
+class session_base : public session_actor::base {
+public:
+  using super = session_actor::base;
+  explicit session_base(caf::actor_config& cfg) : super(cfg) {}
+  resume_result resume(caf::execution_unit* ctx, size_t max_throughput) override;
+};
+
+using session_ptr = caf::stateful_actor<session_state, session_base>*;
 
 // Bounds on what a session holds for its client.
 inline constexpr std::size_t max_held_frames = 1024;
