@@ -136,6 +136,7 @@ void udp_client_connection::on_datagram(std::size_t size) {
   arm_silence();
   if (d->kind == udp::datagram_kind::close) return finish("the server closed the session", false);
   if (d->kind != udp::datagram_kind::data || !owner_) return;
+  if (!seen_.accept(d->sequence)) return; // a copy the network made: handled once already
   auto frames = d->frames;
   while (!frames.empty()) {
     auto f = udp::take_frame(frames);

@@ -10,6 +10,7 @@
 #include "transport/connection.hpp"
 #include "transport/udp_datagram.hpp"
 #include "transport/udp_packer.hpp"
+#include "transport/udp_replay_window.hpp"
 
 #include <boost/asio.hpp>
 
@@ -77,6 +78,7 @@ private:
   connection_owner owner_;
   std::vector<char> buffer_;
   udp::datagram_packer packer_; // strand only
+  udp::replay_window seen_;     // strand only: the server's DATAs by sequence number
 
   std::mutex out_mutex_; // the queue below; never held over I/O
   bool open_ = true;

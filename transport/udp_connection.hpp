@@ -9,6 +9,7 @@
 #include "transport/connection_slots.hpp"
 #include "transport/udp_datagram.hpp"
 #include "transport/udp_packer.hpp"
+#include "transport/udp_replay_window.hpp"
 
 #include <boost/asio.hpp>
 
@@ -71,6 +72,9 @@ public:
   const udp::peer& identity() const { return identity_; }
   // Whether `c` is this session's cookie, compared in constant time.
   bool has_cookie(const udp::cookie& c) const;
+  // Whether a DATA with this sequence number is new: false for a copy already seen (or one too
+  // old to tell), which the endpoint drops unhandled.
+  bool first_time(uint64_t sequence) { return seen_.accept(sequence); }
   // The frames of one DATA that decode_datagram accepted (`size` bytes on the wire), handed to
   // the owner in order; false if the DATA was dropped whole because too many are unhandled.
   bool deliver(std::string_view frames, std::size_t size);
@@ -122,6 +126,9 @@ private:
   bool finished_ = false;
   std::vector<frame> sending_;
   udp::datagram_packer packer_; // this peer's multi-part message ids, from 0
+
+  // Endpoint strand only.
+  udp::replay_window seen_; // the peer's DATAs by sequence number
 };
 
 } // namespace chat::transport

@@ -89,7 +89,9 @@ decoded_datagram decode_datagram(std::string_view bytes, const datagram_limits& 
     if (bytes.size() < data_prefix_size) return datagram_fault::too_short;
     d.kind = datagram_kind::data;
     udp_copy_out(body, d.cookie);
-    d.frames = body.substr(cookie_size);
+    for (std::size_t i = 0; i < sequence_size; ++i)
+      d.sequence |= uint64_t{static_cast<uint8_t>(body[cookie_size + i])} << (8 * i);
+    d.frames = body.substr(cookie_size + sequence_size);
     if (d.frames.empty()) return datagram_fault::no_frames;
     if (!udp_frames_are_whole(d.frames, limits.max_frame)) return datagram_fault::bad_frame;
     return d;
@@ -126,14 +128,20 @@ cookie_datagram encode_cookie(const nonce& echo, const udp::cookie& c) {
   return out;
 }
 
-data_prefix encode_data_prefix(const udp::cookie& c) {
+data_prefix encode_data_prefix(const udp::cookie& c, uint64_t sequence) {
   data_prefix out{};
   std::copy(c.begin(), c.end(), udp_put_header(out, datagram_kind::data));
+  set_sequence(out, sequence);
   return out;
 }
 
-std::string encode_data(const udp::cookie& c, std::string_view frames) {
-  auto prefix = encode_data_prefix(c);
+void set_sequence(data_prefix& prefix, uint64_t sequence) {
+  for (std::size_t i = 0; i < sequence_size; ++i)
+    prefix[datagram_header_size + cookie_size + i] = static_cast<char>(sequence >> (8 * i));
+}
+
+std::string encode_data(const udp::cookie& c, std::string_view frames, uint64_t sequence) {
+  auto prefix = encode_data_prefix(c, sequence);
   std::string out{prefix.data(), prefix.size()};
   out.append(frames);
   return out;

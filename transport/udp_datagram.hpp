@@ -1,5 +1,6 @@
 // udp_datagram.hpp -- the bytes of one UDP datagram (PROTOCOL.md "Datagrams (UDP)"): a 3-byte
-// header, then HELLO, COOKIE, DATA (a cookie, then whole frames of the TCP codec) or CLOSE.
+// header, then HELLO, COOKIE, DATA (a cookie, a sequence number, then whole frames of the TCP
+// codec) or CLOSE.
 // udp_gate.cpp decodes what unverified peers send; the endpoint and the client encode.
 #pragma once
 
@@ -15,13 +16,15 @@
 namespace chat::transport::udp {
 
 inline constexpr uint8_t datagram_magic = 0xCA;
-inline constexpr uint8_t datagram_version = 1;
+// 2: DATA carries a sequence number (version 1 had none; its datagrams are dropped as
+// wrong_version).
+inline constexpr uint8_t datagram_version = 2;
 inline constexpr std::size_t datagram_header_size = 3; // magic, version, kind
 
 enum class datagram_kind : uint8_t {
   hello = 1,  // client -> server: a nonce, padded to at least min_hello_size
   cookie = 2, // server -> client: the echo, then the cookie
-  data = 3,   // both ways: the cookie, then whole frames
+  data = 3,   // both ways: the cookie, the sequence number, then whole frames
   close = 4,  // both ways: the cookie; the session ends
 };
 
@@ -35,8 +38,11 @@ inline constexpr std::size_t cookie_datagram_size = datagram_header_size + nonce
 // A HELLO is padded by its client to at least this: the COOKIE it asks for (31 bytes) and room
 // for that answer to grow without ever answering with more than was received.
 inline constexpr std::size_t min_hello_size = 64;
-inline constexpr std::size_t data_prefix_size = datagram_header_size + cookie_size;
-inline constexpr std::size_t close_datagram_size = data_prefix_size;
+// A DATA's number in its sender's half of the session: 1, 2, 3, ... (8 bytes, little-endian),
+// so the receiver drops a copy it has seen (udp_replay_window.hpp).
+inline constexpr std::size_t sequence_size = 8;
+inline constexpr std::size_t data_prefix_size = datagram_header_size + cookie_size + sequence_size;
+inline constexpr std::size_t close_datagram_size = datagram_header_size + cookie_size;
 
 // --udp-max-datagram: the default fits the IPv6 minimum MTU (1280) less IP and UDP headers, as
 // QUIC's does; the option's range is [min, max]: room for a PART frame, and UDP's own limit.
@@ -65,11 +71,13 @@ enum class datagram_fault : uint8_t {
 const char* datagram_fault_text(datagram_fault f);
 
 // A decoded datagram. `echo` is HELLO's nonce or COOKIE's echo; `cookie` belongs to COOKIE, DATA
-// and CLOSE; `frames` (DATA only) views the datagram's bytes: one or more whole, checked frames.
+// and CLOSE; `sequence` and `frames` to DATA, whose frames view the datagram's bytes: one or
+// more whole, checked frames.
 struct datagram {
   datagram_kind kind = datagram_kind::hello;
   nonce echo{};
   udp::cookie cookie{};
+  uint64_t sequence = 0;
   std::string_view frames;
 };
 
@@ -85,14 +93,16 @@ struct datagram_frame {
 datagram_frame take_frame(std::string_view& frames);
 
 // Encoders. HELLO is padded with zeros to `size` (at least min_hello_size). The fixed-size kinds
-// come as arrays, so answering a peer allocates nothing. A DATA is its prefix (header and cookie)
-// followed by whole encoded frames: the endpoint gathers the two without copying the frames.
+// come as arrays, so answering a peer allocates nothing. A DATA is its prefix (header, cookie and
+// sequence number) followed by whole encoded frames: the sender gathers the two without copying
+// the frames, and numbers each DATA it sends with set_sequence().
 std::string encode_hello(const nonce& n, std::size_t size = min_hello_size);
 using cookie_datagram = std::array<char, cookie_datagram_size>;
 cookie_datagram encode_cookie(const nonce& echo, const udp::cookie& c);
 using data_prefix = std::array<char, data_prefix_size>;
-data_prefix encode_data_prefix(const udp::cookie& c);
-std::string encode_data(const udp::cookie& c, std::string_view frames);
+data_prefix encode_data_prefix(const udp::cookie& c, uint64_t sequence = 1);
+void set_sequence(data_prefix& prefix, uint64_t sequence);
+std::string encode_data(const udp::cookie& c, std::string_view frames, uint64_t sequence = 1);
 using close_datagram = std::array<char, close_datagram_size>;
 close_datagram encode_close(const udp::cookie& c);
 

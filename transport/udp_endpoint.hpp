@@ -7,6 +7,7 @@
 #include "transport/udp_connection.hpp"
 #include "transport/udp_cookie.hpp"
 #include "transport/udp_datagram.hpp"
+#include "transport/udp_gate.hpp"
 #include "transport/udp_stats.hpp"
 
 #include <boost/asio.hpp>
@@ -86,8 +87,8 @@ private:
   bool from_session(udp_connection& c, std::string_view bytes);
   void unverified(std::string_view bytes, const asio::ip::udp::endpoint& from,
                   const udp::peer& who);
-  void admit(const asio::ip::udp::endpoint& from, const udp::peer& who, const udp::cookie& c,
-             std::string_view frames, std::size_t size);
+  void admit(const asio::ip::udp::endpoint& from, const udp::peer& who,
+             const udp::gate_answer& opened, std::size_t size);
   void refuse(const asio::ip::udp::endpoint& from, const udp::cookie& c);
   std::shared_ptr<udp_connection> find(const udp::peer& who) const;
 

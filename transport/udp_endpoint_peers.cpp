@@ -30,7 +30,7 @@ udp::peer udp_identity_of(const asio::ip::udp::endpoint& from) {
 // The cookie of a DATA or CLOSE whose header is sound, read before the rest is judged: a
 // session's own DATA with malformed frames is answered, where anyone else's is not.
 std::optional<udp::cookie> udp_session_cookie(std::string_view bytes) {
-  if (bytes.size() < udp::data_prefix_size) return std::nullopt;
+  if (bytes.size() < udp::datagram_header_size + udp::cookie_size) return std::nullopt;
   if (static_cast<uint8_t>(bytes[0]) != udp::datagram_magic ||
       static_cast<uint8_t>(bytes[1]) != udp::datagram_version)
     return std::nullopt;
@@ -79,6 +79,8 @@ bool udp_endpoint::from_session(udp_connection& c, std::string_view bytes) {
   auto& d = std::get<udp::datagram>(decoded);
   if (d.kind == udp::datagram_kind::close) {
     c.peer_closed();
+  } else if (!c.first_time(d.sequence)) {
+    stats_.count(udp_drop::replayed); // the network's copy, or a replay: handled once only
   } else if (!c.deliver(d.frames, bytes.size())) {
     stats_.count(udp_drop::unhandled);
   }
@@ -110,14 +112,15 @@ void udp_endpoint::unverified(std::string_view bytes, const asio::ip::udp::endpo
     return;
   }
   case udp::gate_answer::verdict::open:
-    return admit(from, who, answer.cookie, answer.frames, bytes.size());
+    return admit(from, who, answer, bytes.size());
   }
 }
 
 // The peer has proven its address. A session of its own with another cookie means it started
 // over (PROTOCOL.md): that one ends, and its slot goes to the new one.
 void udp_endpoint::admit(const asio::ip::udp::endpoint& from, const udp::peer& who,
-                         const udp::cookie& c, std::string_view frames, std::size_t size) {
+                         const udp::gate_answer& opened, std::size_t size) {
+  const auto& c = opened.cookie;
   if (stopping_) return stats_.count(udp_drop::stopping);
   auto old = find(who);
   bool slot = old && old->hand_over_slot();
@@ -145,7 +148,8 @@ void udp_endpoint::admit(const asio::ip::udp::endpoint& from, const udp::peer& w
     spdlog::error("udp: no session for peer={}: {}", conn->peer(), e.what());
     return conn->abort("no session");
   }
-  if (!conn->deliver(frames, size)) stats_.count(udp_drop::unhandled);
+  conn->first_time(opened.sequence); // the window starts at the DATA that opened the session
+  if (!conn->deliver(opened.frames, size)) stats_.count(udp_drop::unhandled);
 }
 
 // Past --max-connections: DATA {C, ERROR "server full"}, then CLOSE {C}; nothing is kept. The

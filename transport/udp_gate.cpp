@@ -42,6 +42,7 @@ gate_answer answer_unverified(std::string_view bytes, const peer& from,
     if (a.check == cookie_check::ok) {
       a.what = gate_answer::verdict::open;
       a.cookie = d.cookie;
+      a.sequence = d.sequence;
       a.frames = d.frames;
     } else if (a.check == cookie_check::expired && bytes.size() >= cookie_datagram_size) {
       a.what = gate_answer::verdict::reply;

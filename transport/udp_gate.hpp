@@ -24,6 +24,7 @@ struct gate_answer {
   cookie_check check = cookie_check::ok;            // DATA: what its cookie was
   cookie_datagram reply{};                          // reply
   udp::cookie cookie{};                             // open: the session's cookie
+  uint64_t sequence = 0;                            // open: the DATA's sequence number
   std::string_view frames;                          // open: the DATA's frames (views the input)
 
   std::string_view reply_bytes() const { return {reply.data(), reply.size()}; }

@@ -40,8 +40,13 @@ void datagram_packer::pack(const std::vector<frame>& frames, const emit_fn& emit
   flush(emit);
 }
 
+void datagram_packer::number_next() {
+  set_sequence(prefix_, next_sequence_++);
+}
+
 void datagram_packer::flush(const emit_fn& emit) {
   if (packet_.empty()) return;
+  number_next();
   emit(packet_.data(), packet_.size(), prefix_.size() + packed_);
   packet_.clear();
   packed_ = 0;
@@ -59,6 +64,7 @@ void datagram_packer::send_in_parts(const frame& f, const emit_fn& emit) {
     const auto& b = bytes(part);
     std::array<iovec, 2> data{iovec{prefix_.data(), prefix_.size()},
                               iovec{const_cast<char*>(b.data()), b.size()}};
+    number_next();
     emit(data.data(), data.size(), prefix_.size() + b.size());
   }
 }

@@ -1,7 +1,9 @@
 // udp_packer.hpp -- frames into DATA datagrams (docs/PROTOCOL.md "Datagrams (UDP)"): whole frames
 // packed several to a datagram, and a frame too large for one cut into PART frames, each in a
 // DATA of its own. Both ends of a UDP session own one (the client's udp_client_connection; the
-// server's connections). No socket here: `emit` sends each datagram. Not thread-safe.
+// server's connections). Each DATA gets the next sequence number of this end, from 1, so the
+// peer can drop copies (udp_replay_window.hpp). No socket here: `emit` sends each datagram, and
+// the prefix it points to is rewritten for the next one. Not thread-safe.
 #pragma once
 
 #include "messages/frame.hpp"
@@ -30,8 +32,11 @@ public:
   // the DATA prefix and the frame's body_len, so every part but the last fills its datagram.
   static std::size_t max_part_body(std::size_t max_datagram);
 
-  // The session's cookie changed (the client took a refreshed one).
+  // The session's cookie changed (the client took a refreshed one); numbering goes on.
   void set_cookie(const cookie& c) { prefix_ = encode_data_prefix(c); }
+
+  // The sequence number the next DATA will carry.
+  uint64_t next_sequence() const { return next_sequence_; }
 
   // Every frame of `frames`, in order, in as few datagrams as they fit. A frame that cannot go
   // even in parts (past --max-message) is left out, and counted in too_long().
@@ -42,6 +47,7 @@ public:
 private:
   void flush(const emit_fn& emit);
   void send_in_parts(const frame& f, const emit_fn& emit);
+  void number_next(); // prefix_ carries the next sequence number
 
   data_prefix prefix_;
   std::size_t max_datagram_;
@@ -49,6 +55,7 @@ private:
   std::vector<iovec> packet_;     // the DATA being packed: the prefix, then whole frames
   std::size_t packed_ = 0;        // frame bytes in packet_
   std::size_t too_long_ = 0;
+  uint64_t next_sequence_ = 1;
 };
 
 } // namespace chat::transport::udp

@@ -35,6 +35,8 @@ const char* udp_drop_name(udp_drop d) {
     return "no_session";
   case udp_drop::unhandled:
     return "unhandled";
+  case udp_drop::replayed:
+    return "replayed";
   case udp_drop::server_full:
     return "server_full";
   case udp_drop::stopping:

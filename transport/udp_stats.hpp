@@ -27,6 +27,7 @@ enum class udp_drop : uint8_t {
   expired_cookie,  // a DATA whose cookie expired, too small to be answered with a fresh one
   no_session,      // a CLOSE, or a COOKIE, from a peer without a session
   unhandled,       // a verified peer's DATA while its session has too many frames unhandled
+  replayed,        // a session's DATA whose sequence number was seen (a copy) or is too old
   server_full,     // a verified peer refused: no --max-connections slot free
   stopping,        // a verified peer's first DATA during shutdown
   send_queue_full, // outbound: the session's queue is past --max-outbound-bytes

@@ -250,6 +250,7 @@ void bench_client::udp_flush() {
       out_.clear();
       return fail("a frame larger than a datagram: chat-bench sends no PART frames");
     }
+    udp::set_sequence(udp_->prefix, udp_->next_datagram++);
     std::array<iovec, 2> pieces{iovec{udp_->prefix.data(), udp_->prefix.size()},
                                 iovec{const_cast<char*>(rest.data()), n}};
     msghdr m{};

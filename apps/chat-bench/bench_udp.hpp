@@ -30,6 +30,7 @@ public:
   bool has_cookie = false;
   transport::udp::cookie cookie{};
   transport::udp::data_prefix prefix{}; // the DATA prefix of every datagram we send
+  uint64_t next_datagram = 1;           // the sequence number our next DATA carries
   bool wait_pending = false;            // an async_wait on the socket
   bool close_said = false;              // our CLOSE went (once)
   uint32_t socket_drops = 0;            // the socket's SO_RXQ_OVFL count, last seen

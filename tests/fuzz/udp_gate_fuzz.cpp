@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
 
   auto decoded = udp::decode_datagram(bytes, limits);
   if (auto* d = std::get_if<udp::datagram>(&decoded); d && d->kind == udp::datagram_kind::data) {
-    check(udp::encode_data(d->cookie, d->frames) == bytes);
+    check(udp::encode_data(d->cookie, d->frames, d->sequence) == bytes);
     auto frames = d->frames;
     while (!frames.empty()) {
       auto f = udp::take_frame(frames);

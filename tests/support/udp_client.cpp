@@ -125,11 +125,11 @@ bool udp_client::handshake(milliseconds timeout, std::size_t hello_size) {
   }
 }
 
-bool udp_client::send_frames(const std::vector<udp_frame>& frames) {
+std::string udp_client::next_data(const std::vector<udp_frame>& frames) {
   std::string all;
   for (auto& f : frames)
     all += frame_bytes(f.type, f.payload);
-  return send_raw(udp::encode_data(cookie_, all));
+  return udp::encode_data(cookie_, all, next_sequence_++);
 }
 
 bool udp_client::send_close() {

@@ -59,8 +59,10 @@ public:
   // A fresh random nonce (for tests that send HELLOs by hand).
   transport::udp::nonce fresh_nonce();
 
-  // One DATA {cookie, frames}.
-  bool send_frames(const std::vector<udp_frame>& frames);
+  // One DATA {cookie, the next sequence number, frames}, as bytes: for send_raw(), once or again.
+  std::string next_data(const std::vector<udp_frame>& frames);
+  // One DATA {cookie, the next sequence number, frames}, sent.
+  bool send_frames(const std::vector<udp_frame>& frames) { return send_raw(next_data(frames)); }
   bool send_frame(uint8_t type, std::string_view payload) {
     return send_frames({udp_frame{type, std::string{payload}}});
   }
@@ -94,6 +96,7 @@ private:
   uint16_t local_port_ = 0;
   uint16_t server_port_ = 0;
   transport::udp::cookie cookie_{};
+  uint64_t next_sequence_ = 1; // of the next DATA this client sends
   std::deque<udp_frame> inbox_;
   std::vector<data_seen> datas_;
   std::size_t foreign_ = 0;

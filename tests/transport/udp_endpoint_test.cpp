@@ -261,6 +261,26 @@ TEST_F(UdpEndpointTest, CloseFromTheClientEndsTheSessionAndFreesTheName) {
   }
 }
 
+TEST_F(UdpEndpointTest, ADuplicatedDataIsHandledOnceAndALateOneStillCounts) {
+  start();
+  udp_client ann{udp_port()};
+  ASSERT_TRUE(ann.log_in("ann"));
+  auto once = ann.next_data({{ping, "once"}});
+  ASSERT_TRUE(ann.send_raw(once));
+  ASSERT_TRUE(ann.send_raw(once)) << "the network's copy";
+  auto first = ann.next_data({{ping, "first"}}); // numbered before `second`, arrives after it
+  auto second = ann.next_data({{ping, "second"}});
+  ASSERT_TRUE(ann.send_raw(second));
+  ASSERT_TRUE(ann.send_raw(first));
+  ASSERT_TRUE(ann.send_raw(second));
+  ASSERT_TRUE(ann.send_frame(ping, "after"));
+  EXPECT_EQ(ann.read_frame(), (udp_frame{pong, "once"}));
+  EXPECT_EQ(ann.read_frame(), (udp_frame{pong, "second"})) << "not a second \"once\"";
+  EXPECT_EQ(ann.read_frame(), (udp_frame{pong, "first"})) << "reordered, and new: handled";
+  EXPECT_EQ(ann.read_frame(), (udp_frame{pong, "after"})) << "not a second \"second\"";
+  EXPECT_EQ(stats().drops(chat::transport::udp_drop::replayed), 2u);
+}
+
 TEST_F(UdpEndpointTest, AMalformedDataFromASessionIsAnsweredAndTheSessionStays) {
   start();
   udp_client ann{udp_port()};

@@ -129,11 +129,11 @@ TEST(ServerConfigTest, UdpOptionsAreOffByDefaultAndBounded) {
 }
 
 // A session over UDP sends up to --max-message in PART frames of one datagram each, and a client
-// takes 1024 parts of a message at most: 1024 x (256 - 23 - 4 - 9) bytes with the smallest.
+// takes 1024 parts of a message at most: 1024 x (256 - 31 - 4 - 9) bytes with the smallest.
 TEST(ServerConfigTest, MaxMessageFitsInTheUdpPartsAClientTakes) {
   chat::server_config small;
   ASSERT_EQ(parse(small, {"--udp-port=0", "--udp-max-datagram=256"}).problem, "");
-  EXPECT_EQ(small.effective_max_message(), 1024u * 220) << "the default shrinks to fit";
+  EXPECT_EQ(small.effective_max_message(), 1024u * 212) << "the default shrinks to fit";
   chat::server_config tcp_only;
   ASSERT_EQ(parse(tcp_only, {"--udp-max-datagram=256"}).problem, "");
   EXPECT_EQ(tcp_only.effective_max_message(), 1u << 20) << "UDP off: no UDP bound";
@@ -141,7 +141,7 @@ TEST(ServerConfigTest, MaxMessageFitsInTheUdpPartsAClientTakes) {
   EXPECT_EQ(
       parse(told, {"--udp-port=0", "--udp-max-datagram=256", "--max-message=1048576"}).problem,
       "--max-message and --max-frame must fit in 1024 parts of --udp-max-datagram bytes "
-      "(at most 225280 bytes with 256)");
+      "(at most 217088 bytes with 256)");
   chat::server_config defaults;
   ASSERT_EQ(parse(defaults, {"--udp-port=0"}).problem, "");
   EXPECT_EQ(defaults.effective_max_message(), 1u << 20) << "1 MiB fits 1024 parts of 1200 bytes";

@@ -46,19 +46,21 @@ datagram_fault fault(std::string_view bytes, const udp::datagram_limits& l = cod
 TEST(UdpDatagramTest, WorkedExampleBytes) {
   auto hello = udp::encode_hello(codec_nonce);
   ASSERT_EQ(hello.size(), 64u);
-  EXPECT_EQ(hello.substr(0, 11), std::string("\xCA\x01\x01\x01\x02\x03\x04\x05\x06\x07\x08", 11));
+  EXPECT_EQ(hello.substr(0, 11), std::string("\xCA\x02\x01\x01\x02\x03\x04\x05\x06\x07\x08", 11));
   EXPECT_EQ(hello.substr(11), std::string(53, '\0'));
   auto c = udp::encode_cookie(codec_nonce, sample_cookie());
   EXPECT_EQ(std::string(c.data(), 11),
-            std::string("\xCA\x01\x02\x01\x02\x03\x04\x05\x06\x07\x08", 11));
+            std::string("\xCA\x02\x02\x01\x02\x03\x04\x05\x06\x07\x08", 11));
   EXPECT_EQ(static_cast<uint8_t>(c[11]), 0xA0);
   EXPECT_EQ(static_cast<uint8_t>(c[30]), 0xB3);
-  auto data = udp::encode_data(sample_cookie(), frame(5, "t"));
-  ASSERT_EQ(data.size(), 23u + 6);
-  EXPECT_EQ(data.substr(0, 3), "\xCA\x01\x03");
-  EXPECT_EQ(data.substr(23), std::string("\x02\x00\x00\x00\x05t", 6));
+  auto data = udp::encode_data(sample_cookie(), frame(5, "t"), 0x0102030405060708);
+  ASSERT_EQ(data.size(), 31u + 6);
+  EXPECT_EQ(data.substr(0, 3), "\xCA\x02\x03");
+  EXPECT_EQ(data.substr(23, 8), "\x08\x07\x06\x05\x04\x03\x02\x01") << "little-endian";
+  EXPECT_EQ(data.substr(31), std::string("\x02\x00\x00\x00\x05t", 6));
   auto close = udp::encode_close(sample_cookie());
-  EXPECT_EQ(std::string(close.data(), 3), "\xCA\x01\x04");
+  ASSERT_EQ(close.size(), 23u) << "a CLOSE has no sequence number";
+  EXPECT_EQ(std::string(close.data(), 3), "\xCA\x02\x04");
 }
 
 TEST(UdpDatagramTest, EachKindRoundTrips) {
@@ -71,10 +73,11 @@ TEST(UdpDatagramTest, EachKindRoundTrips) {
   EXPECT_EQ(c.echo, codec_nonce);
   EXPECT_EQ(c.cookie, sample_cookie());
   auto frames = frame(2, "hello") + frame(5, "") + frame(10, std::string(300, 'x'));
-  auto data = udp::encode_data(sample_cookie(), frames);
+  auto data = udp::encode_data(sample_cookie(), frames, 0xFFFFFFFFFFFFFFFE);
   auto d = decoded(data);
   EXPECT_EQ(d.kind, datagram_kind::data);
   EXPECT_EQ(d.cookie, sample_cookie());
+  EXPECT_EQ(d.sequence, 0xFFFFFFFFFFFFFFFEu);
   EXPECT_EQ(d.frames, frames);
   auto first = udp::take_frame(d.frames);
   EXPECT_EQ(first.type, 2);
@@ -82,8 +85,9 @@ TEST(UdpDatagramTest, EachKindRoundTrips) {
   EXPECT_EQ(udp::take_frame(d.frames).payload, "");
   EXPECT_EQ(udp::take_frame(d.frames).payload.size(), 300u);
   EXPECT_TRUE(d.frames.empty());
-  auto prefix = udp::encode_data_prefix(sample_cookie());
-  EXPECT_EQ(std::string(prefix.data(), prefix.size()), data.substr(0, 23));
+  auto prefix = udp::encode_data_prefix(sample_cookie(), 7);
+  udp::set_sequence(prefix, 0xFFFFFFFFFFFFFFFE); // a sender numbers each DATA in its prefix
+  EXPECT_EQ(std::string(prefix.data(), prefix.size()), data.substr(0, 31));
   auto cl = udp::encode_close(sample_cookie());
   auto x = decoded({cl.data(), cl.size()});
   EXPECT_EQ(x.kind, datagram_kind::close);
@@ -96,9 +100,11 @@ TEST(UdpDatagramTest, StrayBytesWrongMagicAndTruncatedHeadersAreRefused) {
   EXPECT_EQ(fault("\xCA\x01"), datagram_fault::too_short);
   EXPECT_EQ(fault("GET / HTTP/1.1\r\n"), datagram_fault::wrong_magic);
   auto hello = udp::encode_hello(codec_nonce);
-  hello[1] = 2;
+  hello[1] = 1; // the first version: its DATA had no sequence number
   EXPECT_EQ(fault(hello), datagram_fault::wrong_version);
-  hello[1] = 1;
+  hello[1] = 3;
+  EXPECT_EQ(fault(hello), datagram_fault::wrong_version);
+  hello[1] = 2;
   for (uint8_t k : {0, 5, 255}) {
     hello[2] = static_cast<char>(k);
     EXPECT_EQ(fault(hello), datagram_fault::unknown_kind) << int{k};
@@ -129,6 +135,8 @@ TEST(UdpDatagramTest, SizeBounds) {
 TEST(UdpDatagramTest, DataHoldsOnlyWholeFramesWithinMaxFrame) {
   auto c = sample_cookie();
   EXPECT_EQ(fault(udp::encode_data(c, "").substr(0, 22)), datagram_fault::too_short);
+  EXPECT_EQ(fault(udp::encode_data(c, "").substr(0, 30)), datagram_fault::too_short)
+      << "a sequence number cut short";
   EXPECT_EQ(fault(udp::encode_data(c, "")), datagram_fault::no_frames);
   auto f = frame(2, "hello");
   EXPECT_EQ(fault(udp::encode_data(c, f + "\x01")), datagram_fault::bad_frame) << "stray tail";
