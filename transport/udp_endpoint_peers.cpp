@@ -148,7 +148,8 @@ void udp_endpoint::admit(const asio::ip::udp::endpoint& from, const udp::peer& w
     spdlog::error("udp: no session for peer={}: {}", conn->peer(), e.what());
     return conn->abort("no session");
   }
-  conn->first_time(opened.sequence); // the window starts at the DATA that opened the session
+  // The window starts at the DATA that opened the session (a 0 opens it and is not handled).
+  if (!conn->first_time(opened.sequence)) return stats_.count(udp_drop::replayed);
   if (!conn->deliver(opened.frames, size)) stats_.count(udp_drop::unhandled);
 }
 

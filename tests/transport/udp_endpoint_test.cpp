@@ -281,6 +281,20 @@ TEST_F(UdpEndpointTest, ADuplicatedDataIsHandledOnceAndALateOneStillCounts) {
   EXPECT_EQ(stats().drops(chat::transport::udp_drop::replayed), 2u);
 }
 
+TEST_F(UdpEndpointTest, ADataNumberedZeroIsNeverHandledEvenWhenItOpensTheSession) {
+  start();
+  udp_client ann{udp_port()};
+  ASSERT_TRUE(ann.handshake());
+  auto login = chat::test::frame_bytes(login_type, "ann");
+  ASSERT_TRUE(ann.send_raw(chat::transport::udp::encode_data(ann.cookie(), login, 0)));
+  ASSERT_TRUE(ann.send_raw(chat::transport::udp::encode_data(ann.cookie(), login, 1)));
+  EXPECT_EQ(ann.read_frame(), (udp_frame{login_type, "Login OK"})) << "once, for the second";
+  ASSERT_TRUE(ann.send_raw(chat::transport::udp::encode_data(ann.cookie(), login, 0)));
+  ASSERT_TRUE(ann.send_raw(chat::transport::udp::encode_data(ann.cookie(), login, 2)));
+  EXPECT_EQ(ann.read_frame(), (udp_frame{login_type, "Login failed: already logged in as ann"}));
+  EXPECT_EQ(stats().drops(chat::transport::udp_drop::replayed), 2u);
+}
+
 TEST_F(UdpEndpointTest, AMalformedDataFromASessionIsAnsweredAndTheSessionStays) {
   start();
   udp_client ann{udp_port()};
