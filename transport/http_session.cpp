@@ -5,6 +5,8 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include <type_traits>
+
 namespace chat::transport {
 
 namespace http = boost::beast::http;
@@ -198,30 +200,32 @@ void http_session::upgrade(request req) {
   with_stream([&](auto& stream) { upgrade_on(stream, std::move(req)); });
 }
 
-// `next` (the plain socket or the TLS stream) moves into the WebSocket stream.
+// `next` (the plain socket or the TLS stream) moves into the WebSocket stream: a plain socket as
+// ws_socket (any_ws_stream's first alternative), a TLS stream as it is.
 template <class Next> void http_session::upgrade_on(Next& next, request req) {
-  auto ws = std::make_shared<websocket::stream<Next>>(std::move(next));
+  using layer = std::conditional_t<std::is_same_v<Next, tcp::socket>, ws_socket, Next>;
+  auto ws = std::make_shared<websocket::stream<layer>>(std::move(next));
   ws->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "cafchat"); }));
   arm(listener_->http().request_timeout, "websocket handshake timed out");
   busy_ = true;
   handshaking_ = &boost::beast::get_lowest_layer(*ws);
   auto req_kept = std::make_shared<request>(std::move(req));
-  ws->async_accept(*req_kept,
-                   asio::bind_executor(strand_, [self = shared_from_this(), ws, req_kept](auto ec) {
-                     self->busy_ = false;
-                     self->handshaking_ = nullptr;
-                     self->timer_.cancel();
-                     if (ec || self->ended_) {
-                       boost::system::error_code ignored;
-                       boost::beast::get_lowest_layer(*ws).close(ignored);
-                       return;
-                     }
-                     self->counted_ = false; // from now on it counts as a WebSocket
-                     self->listener_->upgraded(
-                         any_ws_stream{std::in_place_type<websocket::stream<Next>>, std::move(*ws)},
-                         self.get(), self->tls_);
-                   }));
+  ws->async_accept(
+      *req_kept, asio::bind_executor(strand_, [self = shared_from_this(), ws, req_kept](auto ec) {
+        self->busy_ = false;
+        self->handshaking_ = nullptr;
+        self->timer_.cancel();
+        if (ec || self->ended_) {
+          boost::system::error_code ignored;
+          boost::beast::get_lowest_layer(*ws).close(ignored);
+          return;
+        }
+        self->counted_ = false; // from now on it counts as a WebSocket
+        self->listener_->upgraded(
+            any_ws_stream{std::in_place_type<websocket::stream<layer>>, std::move(*ws)}, self.get(),
+            self->tls_);
+      }));
 }
 
 void http_session::arm(std::chrono::milliseconds timeout, const char* what,

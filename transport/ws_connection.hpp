@@ -13,6 +13,7 @@
 #include "transport/outbound_queue.hpp"
 #include "transport/read_holds.hpp"
 #include "transport/tcp_connection.hpp" // connection_limits
+#include "transport/ws_socket.hpp"
 
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -33,8 +34,9 @@ namespace chat::transport {
 namespace websocket = boost::beast::websocket;
 // A plain socket underneath, not beast::tcp_stream: its timeouts close the socket while a read
 // is pending, which Asio 1.26's io_uring backend gets wrong (see tcp_connection::finish). Our
-// own timers shut the socket down instead.
-using ws_stream = websocket::stream<tcp::socket>;
+// own timers shut the socket down instead. ws_socket is that socket, with reads an idle
+// connection keeps small.
+using ws_stream = websocket::stream<ws_socket>;
 // The same over TLS (listener_policy::tls): the handshake is done before the HTTP request.
 using tls_socket = boost::asio::ssl::stream<tcp::socket>;
 using wss_stream = websocket::stream<tls_socket>;
