@@ -2,6 +2,7 @@
 
 #include "messages/counters.hpp"
 #include "messages/protocol_json.hpp"
+#include "transport/exact_allocator.hpp"
 #include "transport/kernel_backlog.hpp"
 #include "transport/steady_now.hpp"
 
@@ -95,10 +96,14 @@ void ws_connection::read() {
   if (finished_ || reading_ || closing_sent_ || !may_read()) return;
   reading_ = true;
   with_stream([this](auto& ws) {
+    // Its own block, of its own size: the read of an idle connection stays pending
+    // (exact_allocator.hpp).
     ws.async_read(read_buffer_,
-                  asio::bind_executor(strand_, [self = shared_from_this()](auto ec, std::size_t) {
-                    self->on_read(ec);
-                  }));
+                  asio::bind_allocator(exact_allocator<void>{},
+                                       asio::bind_executor(strand_, [self = shared_from_this()](
+                                                                        auto ec, std::size_t) {
+                                         self->on_read(ec);
+                                       })));
   });
 }
 

@@ -1,0 +1,39 @@
+// exact_allocator.hpp -- an allocator that Asio uses as it is: an operation bound to it takes a
+// heap block of exactly its own size. ws_connection binds its read to it.
+//
+// Why: for a handler with std::allocator, Asio takes the operation's memory from a per-thread
+// cache of blocks earlier operations freed, so a read that then stays pending (an idle
+// connection's) keeps whatever larger block the thread had freed last: a WebSocket's kept the
+// block of its handshake's HTTP 101 write (BENCHMARKS.md "An idle WebSocket connection").
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace chat::transport {
+
+template <class T> class exact_allocator {
+public:
+  using value_type = T;
+
+  exact_allocator() noexcept = default;
+  template <class U> exact_allocator(const exact_allocator<U>&) noexcept {}
+
+  T* allocate(std::size_t n) {
+    if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignof(T)}));
+    else
+      return static_cast<T*>(::operator new(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t) noexcept {
+    if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      ::operator delete (p, std::align_val_t{alignof(T)});
+    else
+      ::operator delete(p);
+  }
+
+  template <class U> bool operator==(const exact_allocator<U>&) const noexcept { return true; }
+  template <class U> bool operator!=(const exact_allocator<U>&) const noexcept { return false; }
+};
+
+} // namespace chat::transport
