@@ -1,6 +1,7 @@
 // wait_memory_test.cpp -- the readiness wait tcp_connection keeps pending lives in the
 // connection's own room on this build's backend (io_uring, and epoll in the twin), not on the
 // heap; a second wait, or one Asio made larger, still works from the heap.
+#include "tests/support/bounded_run.hpp"
 #include "transport/tcp_connection.hpp"
 #include "transport/wait_memory.hpp"
 
@@ -31,14 +32,10 @@ struct socket_pair {
 // One loop, a connected pair on it and the room the pair's waits are given.
 class WaitMemoryTest : public ::testing::Test {
 protected:
-  // Runs the loop until `done` holds, for at most 5 s.
+  // Runs the loop until `done()` holds, for at most 5 s (bounded by a timer: see bounded_run.hpp
+  // for why not run_for).
   template <class Done> bool run_until(Done done) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(10ms);
-    }
-    return done();
+    return chat::test::run_until(io, done, std::chrono::seconds{5});
   }
 
   wait_memory room; // first: it outlives the loop, which frees a pending wait into it
@@ -56,7 +53,8 @@ TEST_F(WaitMemoryTest, APendingReadWaitLivesInTheRoom) {
       }));
   EXPECT_TRUE(room.in_use()) << "the backend's wait operation is larger than "
                              << wait_memory::capacity << " bytes";
-  io.run_for(20ms); // nothing to read: still pending
+  chat::test::run_until(
+      io, [] { return false; }, 20ms); // nothing to read: still pending
   EXPECT_FALSE(woke);
   EXPECT_TRUE(room.in_use());
   asio::write(pair.peer, asio::buffer("x", 1));

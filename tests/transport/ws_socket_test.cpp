@@ -2,6 +2,7 @@
 // buffer (two pieces of Beast's own type) goes to Asio as two pieces, so the pending read an
 // idle WebSocket connection keeps is a few hundred bytes, not a kilobyte; and the bytes land in
 // order across both pieces, or across more on the general path. Over loopback sockets.
+#include "tests/support/bounded_run.hpp"
 #include "transport/ws_socket.hpp"
 
 #include <boost/asio/bind_allocator.hpp>
@@ -57,14 +58,10 @@ protected:
     tcp::socket peer;
   };
 
-  // Runs the loop until `done` holds, for at most 5 s.
+  // Runs the loop until `done()` holds, for at most 5 s (bounded by a timer: see bounded_run.hpp
+  // for why not run_for).
   template <class Done> bool run_until(Done done) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(10ms);
-    }
-    return done();
+    return chat::test::run_until(io, done, std::chrono::seconds{5});
   }
 
   // Beast's circular buffer with its free space wrapped round, as after most of a read was
