@@ -12,6 +12,20 @@
 
 namespace chat::transport {
 
+// A heap block of exactly `n` bytes aligned to `align`, and its release (with the same `align`):
+// what exact_allocator does, and wait_memory once its room is taken.
+inline void* exact_new(std::size_t n, std::size_t align) {
+  if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new (n, std::align_val_t{align});
+  return ::operator new(n);
+}
+
+inline void exact_delete(void* p, std::size_t align) noexcept {
+  if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    ::operator delete (p, std::align_val_t{align});
+  else
+    ::operator delete(p);
+}
+
 template <class T> class exact_allocator {
 public:
   using value_type = T;
@@ -19,18 +33,8 @@ public:
   exact_allocator() noexcept = default;
   template <class U> exact_allocator(const exact_allocator<U>&) noexcept {}
 
-  T* allocate(std::size_t n) {
-    if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-      return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignof(T)}));
-    else
-      return static_cast<T*>(::operator new(n * sizeof(T)));
-  }
-  void deallocate(T* p, std::size_t) noexcept {
-    if constexpr (alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-      ::operator delete (p, std::align_val_t{alignof(T)});
-    else
-      ::operator delete(p);
-  }
+  T* allocate(std::size_t n) { return static_cast<T*>(exact_new(n * sizeof(T), alignof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { exact_delete(p, alignof(T)); }
 
   template <class U> bool operator==(const exact_allocator<U>&) const noexcept { return true; }
   template <class U> bool operator!=(const exact_allocator<U>&) const noexcept { return false; }

@@ -35,9 +35,6 @@ public:
   // The session's cookie changed (the client took a refreshed one); numbering goes on.
   void set_cookie(const cookie& c) { prefix_ = encode_data_prefix(c); }
 
-  // The sequence number the next DATA will carry.
-  uint64_t next_sequence() const { return next_sequence_; }
-
   // Every frame of `frames`, in order, in as few datagrams as they fit. A frame that cannot go
   // even in parts (past --max-message) is left out, and counted in too_long().
   void pack(const std::vector<frame>& frames, const emit_fn& emit);

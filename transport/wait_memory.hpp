@@ -4,6 +4,8 @@
 // wait (asio::bind_allocator). Loop only: the wait is started and completed on one thread.
 #pragma once
 
+#include "transport/exact_allocator.hpp"
+
 #include <cstddef>
 #include <new>
 
@@ -24,9 +26,7 @@ public:
       in_use_ = true;
       return storage_;
     }
-    if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-      return ::operator new (n, std::align_val_t{align});
-    return ::operator new(n);
+    return exact_new(n, align);
   }
 
   // Whether an operation is in the room now (tests: the build's wait fits it).
@@ -35,10 +35,8 @@ public:
   void deallocate(void* p, std::size_t align) noexcept {
     if (p == static_cast<void*>(storage_))
       in_use_ = false;
-    else if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-      ::operator delete (p, std::align_val_t{align});
     else
-      ::operator delete(p);
+      exact_delete(p, align);
   }
 
 private:
